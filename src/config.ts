@@ -1,0 +1,49 @@
+import 'dotenv/config';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** The environment, parsed and validated once; a bad value stops the process naming the variable. */
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_USERS: z.string().default(''),
+  RISK_FREE_RATE: z.coerce.number().min(-0.1).max(1).default(0.04),
+  DEFAULT_IMPLIED_VOLATILITY: z.coerce.number().gt(0).max(5).default(0.3),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  M2M_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  DEMO_SEED: z.enum(['auto', 'off']).default('auto'),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
+    throw new Error('Invalid configuration: JWT_SECRET: required when NODE_ENV=production');
+  }
+  return {
+    ...c,
+    // Outside production a random per-process secret keeps development friction-free; tokens die with the process.
+    JWT_SECRET: c.JWT_SECRET ?? randomBytes(32).toString('hex'),
+    adminUsers: new Set(c.ADMIN_USERS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)),
+  };
+}
+
+let current: Config | undefined;
+/** The process-wide configuration; the first call parses the environment. */
+export function config(): Config {
+  current ??= loadConfig();
+  return current;
+}
+/** Tests and the main job set configuration explicitly (e.g. after starting embedded services). */
+export function setConfig(c: Config): void {
+  current = c;
+}

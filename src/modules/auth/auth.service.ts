@@ -1,0 +1,97 @@
+import argon2 from 'argon2';
+import jwt from 'jsonwebtoken';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../../config';
+import { appError, badInput, conflict } from '../../common/errors';
+import type { AuthUser } from '../../context';
+import { TagService } from '../tag/tag.service';
+import { UserEntity } from './user.entity';
+import type { LoginInput, RegisterInput } from './auth.types';
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{2,}$/;
+const USERNAME = /^[A-Za-z0-9_.-]{3,50}$/;
+const TOKEN_TTL = '24h';
+
+/** Attempts allowed per window before a caller must wait; keyed separately by username and by address. */
+const THROTTLE = { attempts: 10, windowMs: 15 * 60 * 1000 };
+
+export class AuthService {
+  private readonly failures = new Map<string, number[]>();
+  // A fixed hash verified when the user does not exist, so timing does not reveal which usernames exist.
+  private dummyHash: Promise<string>;
+
+  constructor(private readonly ds: DataSource, private readonly cfg: Config) {
+    this.dummyHash = argon2.hash('not-a-real-password', { type: argon2.argon2id });
+  }
+
+  async register(input: RegisterInput): Promise<{ token: string; user: UserEntity }> {
+    const email = input.email.trim().toLowerCase();
+    const username = input.username.trim();
+    if (!EMAIL.test(email) || email.length > 254) throw badInput('email is not a valid address', 'email');
+    if (!USERNAME.test(username)) throw badInput('username must be 3–50 letters, digits, "_", "." or "-"', 'username');
+    if (input.password.length < 8 || input.password.length > 200) throw badInput('password must be 8–200 characters', 'password');
+    const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
+    const user = await this.ds.transaction(async (m) => {
+      const taken = await m.query(`SELECT lower(username) = lower($1) AS same_name FROM users WHERE lower(username) = lower($1) OR lower(email) = $2`, [username, email]);
+      if (taken.length) throw conflict(taken[0].same_name ? 'username is taken' : 'email is already registered', taken[0].same_name ? 'username' : 'email');
+      const u = await m.save(m.create(UserEntity, { email, username, passwordHash }));
+      await TagService.createStarterTags(m, u.id);
+      return u;
+    });
+    return { token: this.sign(user), user };
+  }
+
+  async login(input: LoginInput, address: string): Promise<{ token: string; user: UserEntity }> {
+    const who = input.usernameOrEmail.trim().toLowerCase();
+    this.checkThrottle([`u:${who}`, `a:${address}`]);
+    const user = await this.ds.getRepository(UserEntity).createQueryBuilder('u')
+      .where('lower(u.username) = :who OR lower(u.email) = :who', { who }).getOne();
+    // argon2.verify runs in both branches so a missing user costs the same time as a wrong password.
+    const ok = await argon2.verify(user?.passwordHash ?? (await this.dummyHash), input.password);
+    if (!user || !ok) {
+      this.recordFailure([`u:${who}`, `a:${address}`]);
+      throw appError('UNAUTHENTICATED', 'Invalid username/email or password');
+    }
+    this.failures.delete(`u:${who}`);
+    return { token: this.sign(user), user };
+  }
+
+  /** Verifies a bearer token (algorithm pinned, expiry enforced); null for anything invalid. */
+  verify(token: string | undefined | null): AuthUser | null {
+    if (!token) return null;
+    try {
+      const raw = token.startsWith('Bearer ') ? token.slice(7) : token;
+      const p = jwt.verify(raw, this.cfg.JWT_SECRET, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+      if (typeof p.sub !== 'string' || typeof p.username !== 'string') return null;
+      return { id: p.sub, username: p.username, isAdmin: this.cfg.adminUsers.has(p.username.toLowerCase()) };
+    } catch {
+      return null;
+    }
+  }
+
+  private sign(user: UserEntity): string {
+    return jwt.sign({ username: user.username }, this.cfg.JWT_SECRET, { algorithm: 'HS256', expiresIn: TOKEN_TTL, subject: user.id });
+  }
+
+  private recent(key: string, now: number): number[] {
+    const list = (this.failures.get(key) ?? []).filter((t) => now - t < THROTTLE.windowMs);
+    this.failures.set(key, list);
+    return list;
+  }
+
+  private checkThrottle(keys: string[]): void {
+    const now = Date.now();
+    for (const key of keys) {
+      const list = this.recent(key, now);
+      if (list.length >= THROTTLE.attempts) {
+        const waitS = Math.ceil((list[0] + THROTTLE.windowMs - now) / 1000);
+        throw appError('LIMIT_EXCEEDED', `Too many failed logins; try again in ${waitS} s`, undefined, { retryAfterSeconds: waitS });
+      }
+    }
+  }
+
+  private recordFailure(keys: string[]): void {
+    const now = Date.now();
+    for (const key of keys) this.recent(key, now).push(now);
+  }
+}

@@ -1,0 +1,51 @@
+import Decimal from 'decimal.js';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { DateScalar, DecimalScalar } from '../../common/scalars';
+import { InvestmentClass, OptionType, PositionType } from '../../domain/types';
+import { StrategyType_ } from '../strategy/strategy.types';
+
+@ObjectType('Leg')
+export class LegType {
+  @Field(() => ID) id: string;
+  @Field(() => String, { description: 'stock ticker or OCC option symbol' }) symbol: string;
+  @Field(() => PositionType) positionType: PositionType;
+  @Field(() => DecimalScalar, { description: 'always positive: shares, or contracts' }) quantity: Decimal;
+  @Field(() => Int, { description: '100 for options, 1 otherwise' }) multiplier: number;
+  @Field(() => InvestmentClass) investmentClass: InvestmentClass;
+  @Field(() => String) underlyingSymbol: string;
+  @Field(() => OptionType, { nullable: true }) optionType: OptionType | null;
+  @Field(() => DecimalScalar, { nullable: true }) strikePrice: Decimal | null;
+  @Field(() => DateScalar, { nullable: true }) expirationDate: string | null;
+  @Field(() => Float, { nullable: true }) impliedVolatility: number | null;
+  @Field(() => DecimalScalar) entryPrice: Decimal;
+  @Field(() => DateScalar) entryDate: string;
+  @Field(() => Int) legOrder: number;
+}
+
+@ObjectType('Greeks', { simpleResolvers: true })
+export class GreeksType {
+  @Field(() => Float) delta: number;
+  @Field(() => Float) gamma: number;
+  @Field(() => Float) theta: number;
+  @Field(() => Float) vega: number;
+  @Field(() => Float) rho: number;
+}
+
+@InputType('CreatePositionInput')
+export class CreatePositionInput {
+  @Field(() => ID) portfolioId: string;
+  @Field(() => String, { description: 'ticker or OCC symbol (compact "AAPL240119C00150000" or padded 21-char form)' }) symbol: string;
+  @Field(() => DecimalScalar, { description: 'signed is accepted: negative means short; stored positive with positionType' }) quantity: Decimal;
+  @Field(() => PositionType, { nullable: true, description: 'inferred from symbol and sign when omitted' }) positionType?: PositionType | null;
+  @Field(() => DecimalScalar) entryPrice: Decimal;
+  @Field(() => DateScalar, { nullable: true }) entryDate?: string | null;
+  @Field(() => Float, { nullable: true }) impliedVolatility?: number | null;
+  @Field(() => InvestmentClass, { nullable: true }) investmentClass?: InvestmentClass | null;
+  @Field(() => ID, { nullable: true, description: 'join this strategy; when null a STANDALONE strategy is created' }) strategyId?: string | null;
+}
+
+@ObjectType('CreatePositionPayload')
+export class CreatePositionPayload {
+  @Field(() => LegType) leg: unknown;
+  @Field(() => StrategyType_) strategy: unknown;
+}

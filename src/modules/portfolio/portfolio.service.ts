@@ -1,0 +1,49 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { badInput, notFound } from '../../common/errors';
+import { isUuid } from '../../common/tx';
+import type { AuthUser } from '../../context';
+import { PortfolioEntity } from './portfolio.entity';
+
+export function checkName(raw: string, field = 'name', max = 200): string {
+  const name = raw.trim();
+  if (name.length < 1 || name.length > max) throw badInput(`${field} must be 1–${max} characters`, field);
+  return name;
+}
+
+/** The user's live portfolio or NOT_FOUND (also for another user's id, which must not be revealed). */
+export async function ownedPortfolio(m: EntityManager, user: AuthUser, id: string, field = 'portfolioId'): Promise<PortfolioEntity> {
+  const p = isUuid(id) ? await m.findOneBy(PortfolioEntity, { id, userId: user.id }) : null;
+  if (!p) throw notFound('Portfolio', field);
+  return p;
+}
+
+export class PortfolioService {
+  constructor(private readonly ds: DataSource) {}
+
+  list(user: AuthUser): Promise<PortfolioEntity[]> {
+    return this.ds.getRepository(PortfolioEntity).find({ where: { userId: user.id }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async get(user: AuthUser, id: string): Promise<PortfolioEntity | null> {
+    return isUuid(id) ? this.ds.getRepository(PortfolioEntity).findOneBy({ id, userId: user.id }) : null;
+  }
+
+  create(user: AuthUser, name: string): Promise<PortfolioEntity> {
+    const repo = this.ds.getRepository(PortfolioEntity);
+    return repo.save(repo.create({ userId: user.id, name: checkName(name) }));
+  }
+
+  async rename(user: AuthUser, id: string, name: string): Promise<PortfolioEntity> {
+    const clean = checkName(name);
+    const p = await ownedPortfolio(this.ds.manager, user, id, 'id');
+    p.name = clean;
+    return this.ds.getRepository(PortfolioEntity).save(p);
+  }
+
+  /** Soft delete: the portfolio and everything in it disappear from reads; history stays in the database. */
+  async delete(user: AuthUser, id: string): Promise<boolean> {
+    const p = await ownedPortfolio(this.ds.manager, user, id, 'id');
+    await this.ds.getRepository(PortfolioEntity).softDelete({ id: p.id });
+    return true;
+  }
+}

@@ -1,0 +1,39 @@
+import Decimal from 'decimal.js';
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { badInput } from '../../common/errors';
+import { analyzePayoff } from '../../domain/payoff';
+import type { Context } from '../../context';
+import { marketEnv } from '../../loaders';
+import type { StrategyMetricsEntity } from './strategy.entity';
+import { PayoffAnalysisType, PayoffPoint, StrategyMetricsType } from './strategy.types';
+
+type PayoffRoot = { strategyId: string; maxProfit: Decimal | null; maxLoss: Decimal | null; breakEvenPoints: Decimal[] };
+const dec = (v: string | null) => (v == null ? null : new Decimal(v));
+
+@Resolver(() => StrategyMetricsType)
+export class StrategyMetricsResolver {
+  @FieldResolver(() => PayoffAnalysisType, { nullable: true, description: 'null for multi-underlying strategies and for PRIVATE legs' })
+  payoff(@Root() m: StrategyMetricsEntity): PayoffRoot | null {
+    return m.payoff && {
+      strategyId: m.strategyId,
+      maxProfit: dec(m.payoff.maxProfit),
+      maxLoss: dec(m.payoff.maxLoss),
+      breakEvenPoints: m.payoff.breakEvenPoints.map((b) => new Decimal(b)),
+    };
+  }
+}
+
+@Resolver(() => PayoffAnalysisType)
+export class PayoffResolver {
+  /** The curve is not stored: it is evaluated on demand from the legs and the latest prices. */
+  @FieldResolver(() => [PayoffPoint])
+  async curve(@Root() p: PayoffRoot, @Ctx() ctx: Context, @Arg('points', () => Int, { defaultValue: 50 }) points: number) {
+    if (points < 2 || points > 1000) throw badInput('points must be between 2 and 1000', 'points');
+    const legs = await ctx.loaders.legsByStrategy.load(p.strategyId);
+    const symbols = [...new Set(legs.map((l) => l.underlyingSymbol))];
+    const md = await ctx.loaders.marketData.loadMany(symbols);
+    const prices: [string, Decimal][] = [];
+    md.forEach((r, i) => { if (r && !(r instanceof Error) && r.lastPrice) prices.push([symbols[i], r.lastPrice]); });
+    return analyzePayoff(legs, marketEnv(ctx.app.cfg, prices))?.curve(points) ?? [];
+  }
+}

@@ -1,0 +1,142 @@
+import type { DataSource } from 'typeorm';
+import { GroupBy, TagMatch } from '../../common/enums';
+import { notFound } from '../../common/errors';
+import { checkPageSize, decodeCursor, encodeCursor } from '../../common/pagination';
+import { checkIds } from '../../common/tx';
+import { sumValuations } from '../../domain/valuation';
+import { StrategyStatus, type StrategyType } from '../../domain/types';
+import type { AuthUser } from '../../context';
+import type { Loaders } from '../../loaders';
+import { PortfolioSnapshotEntity } from '../batch/batch.entity';
+import type { TagEntity } from '../tag/tag.entity';
+import { StrategyEntity } from './strategy.entity';
+import type { PortfolioTotals, StrategyFilter } from './strategy.types';
+
+type Scope = { portfolioId: string } | { tagId: string };
+
+interface StrategyRow {
+  id: string; portfolio_id: string; name: string; type: StrategyType; status: StrategyStatus; stale: boolean; row_version: number;
+  created_at: Date; updated_at: Date; closed_at: Date | null; cursor_ts: string; total: number;
+}
+
+export function strategyFromRow(r: StrategyRow): StrategyEntity {
+  return Object.assign(new StrategyEntity(), {
+    id: r.id, portfolioId: r.portfolio_id, name: r.name, type: r.type, status: r.status, stale: r.stale, rowVersion: r.row_version,
+    createdAt: r.created_at, updatedAt: r.updated_at, closedAt: r.closed_at,
+  });
+}
+
+/** Read-side queries over strategies: filtered connections, groups and totals. */
+export class StrategyQueries {
+  constructor(private readonly ds: DataSource) {}
+
+  /** The WHERE clause of a StrategyFilter; every user value is a bind parameter. */
+  private async where(user: AuthUser, scope: Scope, filter: StrategyFilter | null, params: unknown[]): Promise<string> {
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const parts = [`p.user_id = ${p(user.id)}`];
+    parts.push('portfolioId' in scope ? `s.portfolio_id = ${p(scope.portfolioId)}` : `EXISTS (SELECT 1 FROM strategy_tags x WHERE x.strategy_id = s.id AND x.tag_id = ${p(scope.tagId)})`);
+    parts.push(`s.status = ANY(${p(filter?.statuses?.length ? filter.statuses : [StrategyStatus.ACTIVE])}::strategy_status[])`);
+    if (filter?.types?.length) parts.push(`s.type = ANY(${p(filter.types)}::strategy_type[])`);
+    if (filter?.underlying?.trim()) {
+      parts.push(`EXISTS (SELECT 1 FROM legs l WHERE l.strategy_id = s.id AND l.underlying_symbol = ${p(filter.underlying.trim().toUpperCase())})`);
+    }
+    if (filter?.search?.trim()) {
+      parts.push(`s.name ILIKE ${p(`%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+    }
+    if (filter?.tagIds?.length) {
+      const ids = checkIds(filter.tagIds, 'tagIds', 'Tag');
+      const owned: unknown[] = await this.ds.query(`SELECT 1 FROM tags WHERE id = ANY($1) AND user_id = $2`, [ids, user.id]);
+      if (owned.length !== ids.length) throw notFound('Tag', 'tagIds');
+      const tags = p(ids);
+      parts.push(filter.tagMatch === TagMatch.ALL
+        ? `(SELECT count(*) FROM strategy_tags x WHERE x.strategy_id = s.id AND x.tag_id = ANY(${tags}::uuid[])) = ${p(ids.length)}`
+        : `EXISTS (SELECT 1 FROM strategy_tags x WHERE x.strategy_id = s.id AND x.tag_id = ANY(${tags}::uuid[]))`);
+    }
+    return parts.join(' AND ');
+  }
+
+  /** A Relay connection in the stable order (created_at, id), page and total count in one statement. */
+  async connection(user: AuthUser, scope: Scope, filter: StrategyFilter | null, first: number, after: string | null) {
+    checkPageSize(first);
+    const params: unknown[] = [];
+    const where = await this.where(user, scope, filter, params);
+    let cursor = 'TRUE';
+    if (after) {
+      const [ts, id] = decodeCursor(after);
+      cursor = `(m.created_at, m.id) > ($${params.push(ts)}::timestamptz, $${params.push(id)}::uuid)`;
+    }
+    // The total comes back even with an empty page: the count row is LEFT JOINed to the page rows.
+    const rows: (StrategyRow | { id: null; total: number })[] = await this.ds.query(
+      `WITH m AS (SELECT s.* FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where}),
+            page AS (SELECT m.*, m.created_at::text AS cursor_ts FROM m WHERE ${cursor} ORDER BY m.created_at, m.id LIMIT $${params.push(first + 1)})
+       SELECT page.*, c.total FROM (SELECT count(*)::int AS total FROM m) c LEFT JOIN page ON TRUE ORDER BY page.created_at, page.id`, params);
+    const found = rows.filter((r): r is StrategyRow => r.id !== null);
+    const edges = found.slice(0, first).map((r) => ({ cursor: encodeCursor(r.cursor_ts, r.id), node: strategyFromRow(r) }));
+    const totalCount = rows[0].total;
+    return { edges, pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  }
+
+  async list(user: AuthUser, portfolioId: string, filter: StrategyFilter | null): Promise<StrategyEntity[]> {
+    const params: unknown[] = [];
+    const where = await this.where(user, { portfolioId }, filter, params);
+    const rows: StrategyRow[] = await this.ds.query(
+      `SELECT s.* FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where} ORDER BY s.created_at, s.id`, params);
+    return rows.map(strategyFromRow);
+  }
+
+  /** Live totals over strategies: legs valued through the request's loaders (prices in one statement). */
+  async totals(loaders: Loaders, strategies: StrategyEntity[]): Promise<PortfolioTotals> {
+    const legs = (await loaders.legsByStrategy.loadMany(strategies.map((s) => s.id))).flatMap((l) => (l instanceof Error ? [] : l));
+    const values = (await loaders.legValue.loadMany(legs)).filter((v): v is Exclude<typeof v, Error> => !(v instanceof Error));
+    return { strategyCount: strategies.length, legCount: legs.length, ...sumValuations(values) };
+  }
+
+  async portfolioTotals(user: AuthUser, loaders: Loaders, portfolioId: string): Promise<PortfolioTotals> {
+    return this.totals(loaders, await this.list(user, portfolioId, null));
+  }
+
+  /** Groups by tag (a strategy with two tags is in both; "untagged" for none), type, underlying or sector ("unknown"). */
+  async grouped(user: AuthUser, loaders: Loaders, portfolioId: string, by: GroupBy, filter: StrategyFilter | null) {
+    const strategies = await this.list(user, portfolioId, filter);
+    const groups = new Map<string, { key: string; tag: TagEntity | null; strategies: StrategyEntity[]; order: number }>();
+    const add = (key: string, s: StrategyEntity, tag: TagEntity | null = null, order = 0) => {
+      const g = groups.get(key) ?? { key, tag, strategies: [], order };
+      g.strategies.push(s);
+      groups.set(key, g);
+    };
+    const ids = strategies.map((s) => s.id);
+    if (by === GroupBy.TAG) {
+      const tags = await loaders.tagsByStrategy.loadMany(ids);
+      strategies.forEach((s, i) => {
+        const list = tags[i] instanceof Error ? [] : (tags[i] as { tag: TagEntity }[]);
+        if (!list.length) add('untagged', s, null, Number.MAX_SAFE_INTEGER);
+        for (const { tag } of list) add(tag.id, s, tag, tag.displayOrder);
+      });
+    } else if (by === GroupBy.STRATEGY_TYPE) {
+      strategies.forEach((s) => add(s.type, s));
+    } else {
+      const legs = await loaders.legsByStrategy.loadMany(ids);
+      const firstUnderlying = legs.map((l) => (l instanceof Error || !l.length ? 'unknown' : l[0].underlyingSymbol));
+      if (by === GroupBy.UNDERLYING) strategies.forEach((s, i) => add(firstUnderlying[i], s));
+      else {
+        const md = await loaders.marketData.loadMany(firstUnderlying);
+        strategies.forEach((s, i) => {
+          const r = md[i];
+          add(r && !(r instanceof Error) && r.sector ? r.sector : 'unknown', s);
+        });
+      }
+    }
+    const sorted = [...groups.values()].sort((a, b) => a.order - b.order || (a.tag ? a.tag.name : a.key).localeCompare(b.tag ? b.tag.name : b.key));
+    return Promise.all(sorted.map(async (g) => ({
+      key: g.tag ? g.tag.name : g.key, tag: g.tag, strategies: g.strategies, totals: await this.totals(loaders, g.strategies),
+    })));
+  }
+
+  snapshots(portfolioId: string, from: string | null, to: string | null) {
+    const q = this.ds.getRepository(PortfolioSnapshotEntity).createQueryBuilder('s').where('s.portfolio_id = :portfolioId', { portfolioId });
+    if (from) q.andWhere('s.date >= :from', { from });
+    if (to) q.andWhere('s.date <= :to', { to });
+    return q.orderBy('s.date').getMany();
+  }
+}
+

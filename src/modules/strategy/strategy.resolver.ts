@@ -1,0 +1,149 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { notFound } from '../../common/errors';
+import { STRATEGY_TEMPLATES } from '../../domain/templates';
+import { StrategyType } from '../../domain/types';
+import { requireUser, type Context } from '../../context';
+import { LegType } from '../leg/leg.types';
+import { M2MCandleType } from '../market-data/market-data.types';
+import { PortfolioType } from '../portfolio/portfolio.types';
+import { TagType } from '../tag/tag.types';
+import type { StrategyEntity } from './strategy.entity';
+import {
+  CombineInput, StrategyDetectionType, StrategyMetricsType, StrategyTemplateType, StrategyType_, StrategyVersionType,
+} from './strategy.types';
+
+@Resolver(() => StrategyType_)
+export class StrategyResolver {
+  @Query(() => StrategyType_, { nullable: true })
+  strategy(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.app.strategies.get(requireUser(ctx), id);
+  }
+
+  @Query(() => [StrategyTemplateType])
+  strategyTemplates(@Ctx() ctx: Context) {
+    requireUser(ctx);
+    return STRATEGY_TEMPLATES;
+  }
+
+  @Query(() => [StrategyDetectionType])
+  detectStrategies(@Arg('portfolioId', () => ID) portfolioId: string, @Ctx() ctx: Context) {
+    return ctx.app.strategies.detect(ctx.app.ds.manager, requireUser(ctx), portfolioId);
+  }
+
+  @Mutation(() => StrategyType_)
+  createStrategy(
+    @Arg('portfolioId', () => ID) portfolioId: string,
+    @Arg('name', () => String) name: string,
+    @Arg('type', () => StrategyType) type: StrategyType,
+    @Arg('legIds', () => [ID]) legIds: string[],
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.app.strategies.createStrategy(requireUser(ctx), portfolioId, name, type, legIds);
+  }
+
+  @Mutation(() => StrategyType_)
+  updateStrategy(
+    @Arg('id', () => ID) id: string,
+    @Arg('name', () => String, { nullable: true }) name: string | null,
+    @Arg('type', () => StrategyType, { nullable: true }) type: StrategyType | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.app.strategies.update(requireUser(ctx), id, name, type);
+  }
+
+  @Mutation(() => StrategyType_)
+  closeStrategy(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.app.strategies.close(requireUser(ctx), id);
+  }
+
+  @Mutation(() => StrategyType_)
+  combineLegs(@Arg('input', () => CombineInput) input: CombineInput, @Ctx() ctx: Context) {
+    return ctx.app.strategies.combine(requireUser(ctx), input);
+  }
+
+  @Mutation(() => [StrategyType_])
+  splitStrategy(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.app.strategies.split(requireUser(ctx), id);
+  }
+
+  @Mutation(() => StrategyType_)
+  addLeg(@Arg('strategyId', () => ID) strategyId: string, @Arg('legId', () => ID) legId: string, @Ctx() ctx: Context) {
+    return ctx.app.strategies.addLeg(requireUser(ctx), strategyId, legId);
+  }
+
+  @Mutation(() => StrategyType_, { description: 'the removed leg gets its own STANDALONE strategy' })
+  removeLeg(@Arg('strategyId', () => ID) strategyId: string, @Arg('legId', () => ID) legId: string, @Ctx() ctx: Context) {
+    return ctx.app.strategies.removeLeg(requireUser(ctx), strategyId, legId);
+  }
+
+  @Mutation(() => [StrategyType_])
+  applyDetections(@Arg('portfolioId', () => ID) portfolioId: string, @Ctx() ctx: Context) {
+    return ctx.app.strategies.applyDetections(requireUser(ctx), portfolioId);
+  }
+
+  // ---- fields --------------------------------------------------------------------------------------------
+
+  @FieldResolver(() => PortfolioType)
+  async portfolio(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    return (await ctx.loaders.portfolio.load(s.portfolioId)) ?? notFound('Portfolio');
+  }
+
+  @FieldResolver(() => Boolean, { description: 'true when it has more than one leg' })
+  async isSynthetic(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    return (await ctx.loaders.legsByStrategy.load(s.id)).length > 1;
+  }
+
+  @FieldResolver(() => Int)
+  async legCount(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    return (await ctx.loaders.legsByStrategy.load(s.id)).length;
+  }
+
+  @FieldResolver(() => [LegType], { description: 'ordered by legOrder' })
+  legs(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    return ctx.loaders.legsByStrategy.load(s.id);
+  }
+
+  @FieldResolver(() => [TagType], { description: "ordered by the tag's displayOrder" })
+  async tags(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    return (await ctx.loaders.tagsByStrategy.load(s.id)).map((r) => r.tag);
+  }
+
+  @FieldResolver(() => StrategyMetricsType, { nullable: true, description: 'null until the first computation' })
+  async metrics(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    const m = await ctx.loaders.metrics.load(s.id);
+    return m && { ...m, stale: s.stale, strategyId: s.id };
+  }
+
+  @FieldResolver(() => [M2MCandleType])
+  m2m(
+    @Root() s: StrategyEntity,
+    @Ctx() ctx: Context,
+    @Arg('from', () => Date, { nullable: true }) from: Date | null,
+    @Arg('to', () => Date, { nullable: true }) to: Date | null,
+  ) {
+    return ctx.app.candles.list(s.id, from, to);
+  }
+
+  @FieldResolver(() => [StrategyVersionType])
+  async versions(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    return (await ctx.loaders.versions.load(s.id)).map((v) => ({ ...v, details: v.details == null ? null : JSON.stringify(v.details) }));
+  }
+
+  @FieldResolver(() => [StrategyType_], { description: 'strategies this one was combined or split from' })
+  ancestors(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    return ctx.loaders.ancestors.load(s.id);
+  }
+
+  @FieldResolver(() => [StrategyType_])
+  descendants(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    return ctx.loaders.descendants.load(s.id);
+  }
+}
+
+@Resolver(() => StrategyDetectionType)
+export class StrategyDetectionResolver {
+  @FieldResolver(() => [LegType])
+  legs(@Root() d: { legs: unknown[] }) {
+    return d.legs;
+  }
+}

@@ -1,0 +1,301 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { PortfolioChangeKind } from '../../common/enums';
+import { badInput, limitExceeded, notFound } from '../../common/errors';
+import { checkIds, inTransaction, isUuid, RetryTransaction } from '../../common/tx';
+import { detectStrategies } from '../../domain/detection';
+import { standaloneName } from '../../domain/occ';
+import { suggestedStrategyName } from '../../domain/templates';
+import { StrategyStatus, StrategyType } from '../../domain/types';
+import type { AuthUser } from '../../context';
+import { LegEntity } from '../leg/leg.entity';
+import { checkName, ownedPortfolio } from '../portfolio/portfolio.service';
+import { MAX_TAGS_PER_STRATEGY } from '../tag/tag.rules';
+import { Changes } from './changes';
+import { StrategyEntity, StrategyLineageEntity, StrategyVersionEntity } from './strategy.entity';
+
+type Deliver = (c: Changes) => Promise<void>;
+
+/** Locked rows of one structural change: the strategies (by id) and the legs being moved. */
+interface Locked { strategies: Map<string, StrategyEntity>; legs: LegEntity[] }
+
+/** The type a set of legs gets when the user gives none: the pattern they form exactly, else CUSTOM. */
+export function inferType(legs: LegEntity[]): StrategyType {
+  if (legs.length === 1) return StrategyType.STANDALONE;
+  const found = detectStrategies(legs);
+  return found.length === 1 && found[0].legIds.length === legs.length ? found[0].type : StrategyType.CUSTOM;
+}
+
+export function defaultName(type: StrategyType, legs: LegEntity[]): string {
+  if (legs.length === 1 && type === StrategyType.STANDALONE) return standaloneName(legs[0]);
+  const underlyings = [...new Set(legs.map((l) => l.underlyingSymbol))].sort();
+  const expiries = legs.map((l) => l.expirationDate).filter((e): e is string => !!e).sort();
+  return suggestedStrategyName(type, underlyings.join('/'), expiries[0] ?? null).slice(0, 200);
+}
+
+export class StrategyService {
+  constructor(private readonly ds: DataSource, private readonly deliver: Deliver) {}
+
+  /** Runs one structural change in a transaction and announces it after the commit. */
+  async change<T>(fn: (m: EntityManager, c: Changes) => Promise<T>): Promise<T> {
+    let changes = new Changes();
+    const result = await inTransaction(this.ds, (m) => {
+      changes = new Changes();
+      return fn(m, changes);
+    });
+    await this.deliver(changes);
+    return result;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------------
+
+  async get(user: AuthUser, id: string): Promise<StrategyEntity | null> {
+    if (!isUuid(id)) return null;
+    const rows = await this.ds.getRepository(StrategyEntity).createQueryBuilder('s')
+      .innerJoin('portfolios', 'p', 'p.id = s.portfolio_id AND p.deleted_at IS NULL')
+      .where('s.id = :id AND p.user_id = :uid', { id, uid: user.id }).getOne();
+    return rows ?? null;
+  }
+
+  // ---- locking -----------------------------------------------------------------------------------------
+
+  /** Locks the user's active strategies in id order (NOT_FOUND for anything else). */
+  async lockStrategies(m: EntityManager, user: AuthUser, ids: string[], field = 'strategyId'): Promise<Map<string, StrategyEntity>> {
+    const sorted = [...new Set(ids)].sort();
+    if (sorted.some((id) => !isUuid(id))) throw notFound('Strategy', field);
+    const rows = await m.getRepository(StrategyEntity).createQueryBuilder('s')
+      .innerJoin('portfolios', 'p', 'p.id = s.portfolio_id AND p.deleted_at IS NULL AND p.user_id = :uid', { uid: user.id })
+      .where('s.id = ANY(:ids)', { ids: sorted }).orderBy('s.id').setLock('pessimistic_write', undefined, ['s']).getMany();
+    if (rows.length !== sorted.length) throw notFound('Strategy', field);
+    return new Map(rows.map((s) => [s.id, s]));
+  }
+
+  /**
+   * Locks legs and every strategy they belong to (plus `extra`), strategies first in id order, so that two
+   * requests touching the same legs serialise instead of both moving them; retried when a leg moved meanwhile.
+   */
+  async lockLegs(m: EntityManager, user: AuthUser, legIds: string[], extra: string[] = [], field = 'legIds'): Promise<Locked> {
+    const ids = checkIds(legIds, field, 'Leg');
+    const peek: { id: string; strategy_id: string }[] = await m.query(
+      `SELECT l.id, l.strategy_id FROM legs l JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL
+       WHERE l.id = ANY($1) AND p.user_id = $2`, [ids, user.id]);
+    if (peek.length !== ids.length) throw notFound('Leg', field);
+    const strategies = await this.lockStrategies(m, user, [...peek.map((l) => l.strategy_id), ...extra]);
+    const legs = await m.getRepository(LegEntity).createQueryBuilder('l').where('l.id = ANY(:ids)', { ids })
+      .orderBy('l.id').setLock('pessimistic_write').getMany();
+    if (legs.some((l) => !strategies.has(l.strategyId))) throw new RetryTransaction();
+    for (const l of legs) {
+      if (strategies.get(l.strategyId)!.status !== StrategyStatus.ACTIVE) throw badInput(`Leg ${l.id} belongs to a closed strategy`, field);
+    }
+    return { strategies, legs: ids.map((id) => legs.find((l) => l.id === id)!) };
+  }
+
+  // ---- building blocks (used by legs and tags too) -----------------------------------------------------
+
+  async appendVersion(m: EntityManager, strategyId: string, change: string, details: unknown = null): Promise<void> {
+    await m.query(
+      `INSERT INTO strategy_versions (strategy_id, version, change, details)
+       SELECT $1, coalesce(max(version), 0) + 1, $2, $3 FROM strategy_versions WHERE strategy_id = $1`,
+      [strategyId, change, details == null ? null : JSON.stringify(details)]);
+  }
+
+  /** Marks strategies as changed: stale until recomputed, and a new optimistic version. */
+  async touch(m: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length) await m.query(`UPDATE strategies SET stale = true, row_version = row_version + 1, updated_at = now() WHERE id = ANY($1)`, [ids]);
+  }
+
+  async insertStrategy(m: EntityManager, portfolioId: string, name: string, type: StrategyType, details: unknown): Promise<StrategyEntity> {
+    const s = await m.save(m.create(StrategyEntity, { portfolioId, name, type, status: StrategyStatus.ACTIVE, stale: true, closedAt: null }));
+    await this.appendVersion(m, s.id, 'created', details);
+    return s;
+  }
+
+  /** Moves legs into `target` after its current legs, in the given order. */
+  async moveLegs(m: EntityManager, legs: LegEntity[], targetId: string): Promise<void> {
+    await m.query(
+      `UPDATE legs l SET strategy_id = $1, leg_order = base.n + t.ord, updated_at = now()
+       FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, ord),
+            (SELECT coalesce(max(leg_order), -1) AS n FROM legs WHERE strategy_id = $1) base
+       WHERE l.id = t.id`, [targetId, legs.map((l) => l.id)]);
+    for (const l of legs) l.strategyId = targetId;
+  }
+
+  /** After legs left `sourceIds`: a strategy left empty is closed, the others record the removal. */
+  async settleSources(m: EntityManager, sourceIds: string[], movedLegIds: string[], c: Changes, portfolioId: string): Promise<string[]> {
+    if (!sourceIds.length) return [];
+    const counts: { id: string; n: number }[] = await m.query(
+      `SELECT s.id, count(l.id)::int AS n FROM strategies s LEFT JOIN legs l ON l.strategy_id = s.id WHERE s.id = ANY($1) GROUP BY s.id`, [sourceIds]);
+    const closed: string[] = [];
+    for (const { id, n } of counts) {
+      if (n === 0) {
+        await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now() WHERE id = $1`, [id]);
+        await this.appendVersion(m, id, 'closed', { reason: 'emptied', legIds: movedLegIds });
+        closed.push(id);
+      } else {
+        await this.appendVersion(m, id, 'leg_removed', { legIds: movedLegIds });
+        if (n === 1) await m.query(`UPDATE strategies SET type = 'STANDALONE' WHERE id = $1 AND type <> 'CUSTOM'`, [id]);
+      }
+    }
+    await this.touch(m, sourceIds);
+    if (closed.length) c.touch(portfolioId, PortfolioChangeKind.STRATEGY_CLOSED, closed, false);
+    return closed;
+  }
+
+  async copyTags(m: EntityManager, fromIds: string[], toIds: string[]): Promise<void> {
+    if (!fromIds.length || !toIds.length) return;
+    await m.query(
+      `INSERT INTO strategy_tags (strategy_id, tag_id)
+       SELECT t.id, st.tag_id FROM unnest($2::uuid[]) AS t(id), (SELECT DISTINCT tag_id FROM strategy_tags WHERE strategy_id = ANY($1)) st
+       ON CONFLICT DO NOTHING`, [fromIds, toIds]);
+    const over: unknown[] = await m.query(
+      `SELECT strategy_id FROM strategy_tags WHERE strategy_id = ANY($1) GROUP BY strategy_id HAVING count(*) > $2`, [toIds, MAX_TAGS_PER_STRATEGY]);
+    if (over.length) throw limitExceeded(`A strategy carries at most ${MAX_TAGS_PER_STRATEGY} tags; the combined tags exceed it`, 'legIds');
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------------------
+
+  /** Legs (standalone or not) of one portfolio become one new strategy; emptied sources are closed, tags carried over. */
+  combine(user: AuthUser, input: { legIds: string[]; type?: StrategyType | null; name?: string | null; portfolioId?: string }, minLegs = 2): Promise<StrategyEntity> {
+    return this.change((m, c) => this.combineIn(m, c, user, input, minLegs));
+  }
+
+  async combineIn(m: EntityManager, c: Changes, user: AuthUser, input: { legIds: string[]; type?: StrategyType | null; name?: string | null; portfolioId?: string }, minLegs = 2): Promise<StrategyEntity> {
+    if (input.legIds.length < minLegs) throw badInput(`legIds needs at least ${minLegs} leg${minLegs > 1 ? 's' : ''}`, 'legIds');
+    const name = input.name == null ? null : checkName(input.name);
+    if (input.portfolioId) await ownedPortfolio(m, user, input.portfolioId);
+    const { strategies, legs } = await this.lockLegs(m, user, input.legIds);
+    const portfolios = new Set(legs.map((l) => l.portfolioId));
+    if (portfolios.size > 1 || (input.portfolioId && !portfolios.has(input.portfolioId))) {
+      throw badInput('All legs of a strategy must belong to one portfolio', 'legIds');
+    }
+    const portfolioId = legs[0].portfolioId;
+    const type = input.type ?? inferType(legs);
+    const sources = [...strategies.keys()];
+    const created = await this.insertStrategy(m, portfolioId, name ?? defaultName(type, legs), type, { legIds: input.legIds, from: sources });
+    await this.moveLegs(m, legs, created.id);
+    await m.insert(StrategyLineageEntity, sources.map((a) => ({ ancestorId: a, descendantId: created.id, kind: 'combined' as const })));
+    await this.appendVersion(m, created.id, 'combined', { from: sources });
+    await this.copyTags(m, sources, [created.id]);
+    await this.settleSources(m, sources, input.legIds, c, portfolioId);
+    c.touch(portfolioId, PortfolioChangeKind.STRATEGIES_COMBINED, [created.id, ...sources]);
+    return created;
+  }
+
+  createStrategy(user: AuthUser, portfolioId: string, name: string, type: StrategyType, legIds: string[]): Promise<StrategyEntity> {
+    return this.combine(user, { portfolioId, name, type, legIds }, 1);
+  }
+
+  /** Every leg gets its own STANDALONE strategy, a descendant of the split one, keeping its tags. */
+  split(user: AuthUser, id: string): Promise<StrategyEntity[]> {
+    return this.change(async (m, c) => {
+      const source = (await this.lockStrategies(m, user, [id], 'id')).get(id)!;
+      if (source.status !== StrategyStatus.ACTIVE) throw badInput('Only an active strategy can be split', 'id');
+      const legs = await m.getRepository(LegEntity).createQueryBuilder('l').where('l.strategy_id = :id', { id })
+        .orderBy('l.leg_order').setLock('pessimistic_write').getMany();
+      if (legs.length < 2) throw badInput('A strategy with one leg cannot be split', 'id');
+      const parts: StrategyEntity[] = [];
+      for (const leg of legs) {
+        const s = await this.insertStrategy(m, source.portfolioId, standaloneName(leg), StrategyType.STANDALONE, { splitFrom: id, legId: leg.id });
+        await this.moveLegs(m, [leg], s.id);
+        parts.push(s);
+      }
+      await m.insert(StrategyLineageEntity, parts.map((p) => ({ ancestorId: id, descendantId: p.id, kind: 'split' as const })));
+      await this.copyTags(m, [id], parts.map((p) => p.id));
+      await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now(), stale = false, row_version = row_version + 1 WHERE id = $1`, [id]);
+      await this.appendVersion(m, id, 'split', { into: parts.map((p) => p.id) });
+      c.touch(source.portfolioId, PortfolioChangeKind.STRATEGY_SPLIT, [id, ...parts.map((p) => p.id)]);
+      return parts;
+    });
+  }
+
+  update(user: AuthUser, id: string, name?: string | null, type?: StrategyType | null): Promise<StrategyEntity> {
+    return this.change(async (m, c) => {
+      const s = (await this.lockStrategies(m, user, [id], 'id')).get(id)!;
+      if (name != null) {
+        const clean = checkName(name);
+        if (clean !== s.name) {
+          await m.query(`UPDATE strategies SET name = $2 WHERE id = $1`, [id, clean]);
+          await this.appendVersion(m, id, 'renamed', { from: s.name, to: clean });
+        }
+      }
+      if (type != null && type !== s.type) {
+        await m.query(`UPDATE strategies SET type = $2 WHERE id = $1`, [id, type]);
+        await this.appendVersion(m, id, 'retyped', { from: s.type, to: type });
+      }
+      await this.touch(m, [id]);
+      c.touch(s.portfolioId, PortfolioChangeKind.STRATEGY_UPDATED, [id]);
+      return m.findOneByOrFail(StrategyEntity, { id });
+    });
+  }
+
+  close(user: AuthUser, id: string): Promise<StrategyEntity> {
+    return this.change(async (m, c) => {
+      const s = (await this.lockStrategies(m, user, [id], 'id')).get(id)!;
+      if (s.status === StrategyStatus.CLOSED) throw badInput('Strategy is already closed', 'id');
+      await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now(), row_version = row_version + 1, updated_at = now() WHERE id = $1`, [id]);
+      await this.appendVersion(m, id, 'closed', { reason: 'closed by user' });
+      c.touch(s.portfolioId, PortfolioChangeKind.STRATEGY_CLOSED, [id]);
+      return m.findOneByOrFail(StrategyEntity, { id });
+    });
+  }
+
+  /** Moves a leg from its strategy into `strategyId` (same portfolio); an emptied source is closed. */
+  addLeg(user: AuthUser, strategyId: string, legId: string): Promise<StrategyEntity> {
+    return this.change(async (m, c) => {
+      if (!isUuid(strategyId)) throw notFound('Strategy', 'strategyId');
+      const { strategies, legs: [leg] } = await this.lockLegs(m, user, [legId], [strategyId], 'legId');
+      const target = strategies.get(strategyId)!;
+      if (target.status !== StrategyStatus.ACTIVE) throw badInput('Legs can only be added to an active strategy', 'strategyId');
+      if (leg.strategyId === strategyId) throw badInput('The leg is already in this strategy', 'legId');
+      if (leg.portfolioId !== target.portfolioId) throw badInput('All legs of a strategy must belong to one portfolio', 'legId');
+      const sourceId = leg.strategyId;
+      await this.moveLegs(m, [leg], strategyId);
+      const all = await m.findBy(LegEntity, { strategyId });
+      if (target.type === StrategyType.STANDALONE) {
+        const type = inferType(all);
+        await m.query(`UPDATE strategies SET type = $2 WHERE id = $1`, [strategyId, type]);
+      }
+      await this.appendVersion(m, strategyId, 'leg_added', { legId, from: sourceId });
+      await this.touch(m, [strategyId]);
+      await this.settleSources(m, [sourceId], [legId], c, target.portfolioId);
+      c.touch(target.portfolioId, PortfolioChangeKind.LEG_MOVED, [strategyId, sourceId]);
+      return m.findOneByOrFail(StrategyEntity, { id: strategyId });
+    });
+  }
+
+  /** The removed leg gets its own STANDALONE strategy; a strategy left empty is closed. Returns the source. */
+  removeLeg(user: AuthUser, strategyId: string, legId: string): Promise<StrategyEntity> {
+    return this.change(async (m, c) => {
+      if (!isUuid(strategyId)) throw notFound('Strategy', 'strategyId');
+      const { strategies, legs: [leg] } = await this.lockLegs(m, user, [legId], [strategyId], 'legId');
+      if (leg.strategyId !== strategyId) throw badInput('The leg is not in this strategy', 'legId');
+      const source = strategies.get(strategyId)!;
+      const own = await this.insertStrategy(m, source.portfolioId, standaloneName(leg), StrategyType.STANDALONE, { removedFrom: strategyId, legId });
+      await this.moveLegs(m, [leg], own.id);
+      await this.settleSources(m, [strategyId], [legId], c, source.portfolioId);
+      c.touch(source.portfolioId, PortfolioChangeKind.LEG_MOVED, [strategyId, own.id]);
+      return m.findOneByOrFail(StrategyEntity, { id: strategyId });
+    });
+  }
+
+  // ---- detection -------------------------------------------------------------------------------------
+
+  async detect(m: EntityManager, user: AuthUser, portfolioId: string) {
+    await ownedPortfolio(m, user, portfolioId);
+    const legs = await m.getRepository(LegEntity).createQueryBuilder('l')
+      .innerJoin('strategies', 's', `s.id = l.strategy_id AND s.status = 'ACTIVE' AND s.type = 'STANDALONE'`)
+      .where('l.portfolio_id = :portfolioId', { portfolioId }).orderBy('l.id').getMany();
+    const byId = new Map(legs.map((l) => [l.id, l]));
+    return detectStrategies(legs).map((d) => ({ ...d, legs: d.legIds.map((id) => byId.get(id)!) }));
+  }
+
+  /** Combines every detection, all in one transaction. */
+  applyDetections(user: AuthUser, portfolioId: string): Promise<StrategyEntity[]> {
+    return this.change(async (m, c) => {
+      const found = await this.detect(m, user, portfolioId);
+      const out: StrategyEntity[] = [];
+      for (const d of found) out.push(await this.combineIn(m, c, user, { legIds: d.legIds, type: d.type, name: d.suggestedName }));
+      return out;
+    });
+  }
+}
+
