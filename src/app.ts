@@ -3,7 +3,11 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { createDataSource } from './data-source';
 import { createEventPubSub, publishSafely, type EventPubSub } from './infra/pubsub';
-import { producerConnection, RecomputeProducer, TOPICS } from './infra/queues';
+import { Queue } from 'bullmq';
+import { producerConnection, QUEUES, RecomputeProducer, TOPICS, type BatchJob } from './infra/queues';
+import { BatchService } from './modules/batch/batch.service';
+import { PerformanceService } from './modules/batch/performance.service';
+import type { RecomputeResult } from './modules/strategy/metrics.service';
 import { AuthService } from './modules/auth/auth.service';
 import { LegService } from './modules/leg/leg.service';
 import { MarketDataService } from './modules/market-data/market-data.service';
@@ -30,6 +34,9 @@ export class App {
   readonly queries: StrategyQueries;
   readonly suggestions: SuggestionService;
   readonly candles: CandleService;
+  readonly batchQueue: Queue<BatchJob>;
+  readonly batches: BatchService;
+  readonly performance: PerformanceService;
 
   private constructor(
     readonly cfg: Config,
@@ -38,7 +45,7 @@ export class App {
     readonly redis: Redis,
     readonly subscriber: Redis,
   ) {
-    this.producer = new RecomputeProducer(redis);
+    this.producer = new RecomputeProducer(redis, cfg.QUEUE_PREFIX);
     this.pubSub = createEventPubSub(redis, subscriber);
     this.auth = new AuthService(ds, cfg);
     this.portfolios = new PortfolioService(ds);
@@ -50,6 +57,10 @@ export class App {
     this.queries = new StrategyQueries(ds);
     this.suggestions = new SuggestionService(ds, this.strategies);
     this.candles = new CandleService(ds);
+    this.batchQueue = new Queue<BatchJob>(QUEUES.batch, { connection: redis, prefix: cfg.QUEUE_PREFIX, defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } });
+    this.batchQueue.on('error', () => undefined);
+    this.batches = new BatchService(ds, this.batchQueue, redis);
+    this.performance = new PerformanceService(ds);
   }
 
   static async create(cfg: Config, databaseUrl: string, redisUrl: string, opts: { sqlLogger?: (sql: string) => void } = {}): Promise<App> {
@@ -66,8 +77,23 @@ export class App {
     for (const e of c.events) await publishSafely(this.redis, TOPICS.portfolioChanged(e.portfolioId), e);
   }
 
+  /** After a recomputation: one small event per strategy (ids only) and the new minute candles. */
+  async publishMetrics(r: RecomputeResult): Promise<void> {
+    for (const u of r.updated) await publishSafely(this.redis, TOPICS.strategyMetrics(u.portfolioId), u);
+    for (const c of r.candles) await publishSafely(this.redis, TOPICS.m2m(c.strategyId), c);
+  }
+
+  /** /readyz: PostgreSQL and Redis answer, and every migration is applied. */
+  async readiness(): Promise<{ ready: boolean; postgres: boolean; redis: boolean; migrations: boolean }> {
+    const postgres = await this.ds.query('SELECT 1').then(() => true, () => false);
+    const redis = await this.redis.ping().then((r) => r === 'PONG', () => false);
+    const migrations = postgres && !(await this.ds.showMigrations().catch(() => true));
+    return { ready: postgres && redis && migrations, postgres, redis, migrations };
+  }
+
   async close(): Promise<void> {
     await this.producer.queue.close().catch(() => undefined);
+    await this.batchQueue.close().catch(() => undefined);
     this.redis.disconnect();
     this.subscriber.disconnect();
     if (this.ds.isInitialized) await this.ds.destroy();

@@ -15,6 +15,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   M2M_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   DEMO_SEED: z.enum(['auto', 'off']).default('auto'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('bull'),
 });
 
 export type Config = ReturnType<typeof loadConfig>;

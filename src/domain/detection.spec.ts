@@ -183,16 +183,21 @@ describe('detectStrategies on a large random portfolio', () => {
     let s = 42;
     const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const pick = <V>(xs: V[]) => xs[Math.floor(rand() * xs.length)];
-    const legs = Array.from({ length: 10_000 }, () => {
-      const u = `U${Math.floor(rand() * 500)}`, r = rand();
-      if (r < 0.03) return stock(100, u, { investmentClass: InvestmentClass.PRIVATE });
-      if (r < 0.2) return stock(pick([100, 200, 150, -100]), u);
-      return opt(pick([P.LC, P.SC, P.LP, P.SP]), pick([90, 95, 100, 105, 110]), pick(['2024-01-19', '2024-02-16', '2024-03-15']), pick([1, 1, 2]), u);
-    });
+    const strikes = [85, 90, 95, 100, 105, 110, 115], expiries = ['2024-01-19', '2024-02-16'];
+    const legs: LegData[] = [];
+    while (legs.length < 10_000) {
+      const u = `U${Math.floor(rand() * 500)}`, r = rand(), expiry = pick(expiries);
+      if (r < 0.03) legs.push(stock(100, u, { investmentClass: InvestmentClass.PRIVATE }));
+      else if (r < 0.2) legs.push(stock(pick([100, 200, 150, -100]), u));
+      else if (r < 0.23) { // plant a condor-like shape so 4-leg patterns occur; neighbours may still claim its legs
+        const ks = strikes.filter(() => rand() < 0.6).slice(0, 4);
+        if (ks.length === 4) legs.push(...[P.LP, P.SP, P.SC, P.LC].map((t, i) => opt(t, ks[i], expiry, 1, u)));
+      } else legs.push(opt(pick([P.LC, P.SC, P.LP, P.SP]), pick(strikes), expiry, pick([1, 1, 1, 2]), u));
+    }
     const byId = new Map(legs.map((l) => [l.id, l]));
     const detections = detectStrategies(legs);
     expect(detections.length).toBeGreaterThan(1000);
-    expect(new Set(detections.map((d) => d.type)).size).toBeGreaterThanOrEqual(10);
+    expect(new Set(detections.map((d) => d.type)).size).toBe(11); // every detectable pattern occurs
 
     const seen = new Set<string>();
     for (const d of detections) {
@@ -205,7 +210,8 @@ describe('detectStrategies on a large random portfolio', () => {
       expect(d.confidence).toBeGreaterThan(0);
       expect(d.confidence).toBeLessThanOrEqual(1);
     }
-    const order = detections.map((d) => byId.get(d.legIds[0])!.underlyingSymbol);
+    // Sorted by underlying, then by pattern size, largest first.
+    const order = detections.map((d) => `${byId.get(d.legIds[0])!.underlyingSymbol} ${9 - d.legIds.length}`);
     expect(order).toEqual([...order].sort());
     expect(detectStrategies([...legs].reverse())).toEqual(detections);
   });

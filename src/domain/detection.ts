@@ -20,50 +20,7 @@ const CONFIDENCE: Partial<Record<StrategyType, number>> = {
   [T.DIAGONAL_SPREAD]: 0.7,
 };
 const DAY_MS = 86_400_000;
-
-/** Legs sorted by one number (strike or expiry) with O(log n) lookups; taken legs are spliced out. */
-class Pool {
-  constructor(private readonly legs: Leg[], private readonly by: (l: Leg) => number) {
-    legs.sort((a, b) => by(a) - by(b)); // stable: ties keep id order
-  }
-
-  /** Position of the first leg whose number is ≥ x, or > x when `after`. */
-  private search(x: number, after = false): number {
-    let lo = 0, hi = this.legs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1, v = this.by(this.legs[mid]);
-      if (v < x || (after && v === x)) lo = mid + 1; else hi = mid;
-    }
-    return lo;
-  }
-
-  first(): Leg | undefined { return this.legs[0]; }
-  above(x: number): Leg | undefined { return this.legs[this.search(x, true)]; }
-  below(x: number): Leg | undefined { return this.legs[this.search(x) - 1]; }
-  at(x: number): Leg | undefined {
-    const l = this.legs[this.search(x)];
-    return l && this.by(l) === x ? l : undefined;
-  }
-  /** The closest leg whose number differs from x, the lower one on a tie. */
-  nearest(x: number): Leg | undefined {
-    const lo = this.below(x), hi = this.above(x);
-    return !lo || (hi && this.by(hi) - x < x - this.by(lo)) ? hi : lo;
-  }
-  find(pred: (l: Leg) => boolean): Leg | undefined { return this.legs.find(pred); }
-  take(l: Leg): void { this.legs.splice(this.legs.indexOf(l, this.search(this.by(l))), 1); }
-}
-
-const EMPTY = new Pool([], () => 0);
-
-/** Pools keyed by the attributes a pattern's legs must share. */
-class Index {
-  private readonly pools = new Map<string, Pool>();
-  constructor(legs: Leg[], private readonly key: (l: Leg) => string, by: (l: Leg) => number) {
-    for (const [k, ls] of groupBy(legs, key)) this.pools.set(k, new Pool(ls, by));
-  }
-  get(key: string): Pool { return this.pools.get(key) ?? EMPTY; }
-  take(l: Leg): void { this.pools.get(this.key(l))?.take(l); }
-}
+const NONE: Leg[] = [];
 
 function groupBy<V>(items: V[], key: (v: V) => string): Map<string, V[]> {
   const groups = new Map<string, V[]>();
@@ -72,6 +29,47 @@ function groupBy<V>(items: V[], key: (v: V) => string): Map<string, V[]> {
     if (g) g.push(v); else groups.set(k, [v]);
   }
   return groups;
+}
+
+/**
+ * Legs grouped by the attributes a pattern's legs must share, each group sorted by one number (strike or
+ * expiry) for O(log n) lookups; matched legs are spliced out.
+ */
+class Index {
+  private readonly groups: Map<string, Leg[]>;
+
+  constructor(legs: Leg[], private readonly key: (l: Leg) => string, private readonly by: (l: Leg) => number) {
+    this.groups = groupBy(legs, key);
+    for (const g of this.groups.values()) g.sort((a, b) => by(a) - by(b)); // stable: ties keep id order
+  }
+
+  /** Position of the first leg whose number is ≥ x, or > x when `after`. */
+  private search(g: Leg[], x: number, after = false): number {
+    let lo = 0, hi = g.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1, v = this.by(g[mid]);
+      if (v < x || (after && v === x)) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  private group(key: string): Leg[] { return this.groups.get(key) ?? NONE; }
+  first(key: string): Leg | undefined { return this.group(key)[0]; }
+  above(key: string, x: number): Leg | undefined { const g = this.group(key); return g[this.search(g, x, true)]; }
+  below(key: string, x: number): Leg | undefined { const g = this.group(key); return g[this.search(g, x) - 1]; }
+  at(key: string, x: number): Leg | undefined {
+    const g = this.group(key), l = g[this.search(g, x)];
+    return l && this.by(l) === x ? l : undefined;
+  }
+  /** The closest leg whose number differs from x, the lower one on a tie. */
+  nearest(key: string, x: number): Leg | undefined {
+    const lo = this.below(key, x), hi = this.above(key, x);
+    return !lo || (hi && this.by(hi) - x < x - this.by(lo)) ? hi : lo;
+  }
+  take(l: Leg): void {
+    const g = this.group(this.key(l)), i = g.indexOf(l, this.search(g, this.by(l)));
+    if (i >= 0) g.splice(i, 1);
+  }
 }
 
 /** One underlying's legs, indexed the ways patterns look partners up; a matched leg leaves every index. */
@@ -109,6 +107,9 @@ class Book {
   }
 }
 
+/** The stock an option leg needs to be covered: 100 shares per standard contract. */
+const shares = (o: Leg) => o.d.quantity.times(o.d.multiplier).toString();
+
 /**
  * Largest patterns first, so an iron butterfly is not split into a straddle and a strangle. In every phase
  * the iterated roles differ from the looked-up ones, so a leg is never both the driver and a partner.
@@ -117,9 +118,10 @@ const PHASES: ((b: Book) => void)[] = [
   // Iron butterfly, else iron condor: long put K1 < short put K2 ≤ short call K3 < long call K4.
   (b) => {
     for (const sp of b.free('P-')) {
-      const at = `${sp.e}|${sp.size}`, calls = b.byStrike.get(`C-|${at}`);
-      for (const [type, sc] of [[T.IRON_BUTTERFLY, calls.at(sp.k)], [T.IRON_CONDOR, calls.above(sp.k)]] as const) {
-        const lp = sc && b.byStrike.get(`P+|${at}`).below(sp.k), lc = sc && b.byStrike.get(`C+|${at}`).above(sc.k);
+      const at = `${sp.e}|${sp.size}`, calls = `C-|${at}`;
+      const shorts = [[T.IRON_BUTTERFLY, b.byStrike.at(calls, sp.k)], [T.IRON_CONDOR, b.byStrike.above(calls, sp.k)]] as const;
+      for (const [type, sc] of shorts) {
+        const lp = sc && b.byStrike.below(`P+|${at}`, sp.k), lc = sc && b.byStrike.above(`C+|${at}`, sc.k);
         if (lp && lc) { b.match(type, [lp, sp, sc, lc]); break; }
       }
     }
@@ -127,50 +129,50 @@ const PHASES: ((b: Book) => void)[] = [
   // Collar: long stock of 100 shares per contract, long put K1, short call K2 > K1, one expiry.
   (b) => {
     for (const lp of b.free('P+')) {
-      const stock = b.byStrike.get(`S+|0|${shares(lp)}`).first(), sc = b.byStrike.get(`C-|${lp.e}|${lp.size}`).above(lp.k);
+      const stock = b.byStrike.first(`S+|0|${shares(lp)}`), sc = b.byStrike.above(`C-|${lp.e}|${lp.size}`, lp.k);
       if (stock && sc) b.match(T.COLLAR, [stock, lp, sc]);
     }
   },
   // Butterfly: long K1, short twice the size at K2, long K3, all calls or all puts.
   (b) => {
     for (const body of b.free('C-', 'P-')) {
-      const half = body.d.quantity.div(2).toString();
-      const wings = b.byStrike.get(`${body.role[0]}+|${body.e}|${half}`), lo = wings.below(body.k), hi = wings.above(body.k);
+      const wings = `${body.role[0]}+|${body.e}|${body.d.quantity.div(2).toString()}`;
+      const lo = b.byStrike.below(wings, body.k), hi = b.byStrike.above(wings, body.k);
       if (lo && hi) b.match(T.BUTTERFLY, [lo, body, hi]);
     }
   },
   // Covered call / protective put: the stock must hold exactly 100 shares per contract (legs are not split).
   (b) => {
     for (const o of b.free('C-', 'P+')) {
-      const stock = b.byStrike.get(`S+|0|${shares(o)}`).first();
+      const stock = b.byStrike.first(`S+|0|${shares(o)}`);
       if (stock) b.match(o.role === 'C-' ? T.COVERED_CALL : T.PROTECTIVE_PUT, [stock, o]);
     }
   },
   // Vertical: same type and expiry, the nearest other strike on the opposite side.
   (b) => {
     for (const long of b.free('C+', 'P+')) {
-      const short = b.byStrike.get(`${long.role[0]}-|${long.e}|${long.size}`).nearest(long.k);
+      const short = b.byStrike.nearest(`${long.role[0]}-|${long.e}|${long.size}`, long.k);
       if (short) b.match(T.VERTICAL_SPREAD, [long, short]);
     }
   },
   // Straddle: call and put at one strike and expiry, same direction.
   (b) => {
     for (const call of b.free('C+', 'C-')) {
-      const put = b.byStrike.get(`P${call.role[1]}|${call.e}|${call.size}`).at(call.k);
+      const put = b.byStrike.at(`P${call.role[1]}|${call.e}|${call.size}`, call.k);
       if (put) b.match(T.STRADDLE, [call, put]);
     }
   },
   // Strangle: put below call, one expiry, same direction.
   (b) => {
     for (const put of b.free('P+', 'P-')) {
-      const call = b.byStrike.get(`C${put.role[1]}|${put.e}|${put.size}`).above(put.k);
+      const call = b.byStrike.above(`C${put.role[1]}|${put.e}|${put.size}`, put.k);
       if (call) b.match(T.STRANGLE, [put, call]);
     }
   },
   // Calendar: same type and strike, the nearest other expiry on the opposite side.
   (b) => {
     for (const long of b.free('C+', 'P+')) {
-      const short = b.byExpiry.get(`${long.role[0]}-|${long.k}|${long.size}`).nearest(long.e);
+      const short = b.byExpiry.nearest(`${long.role[0]}-|${long.k}|${long.size}`, long.e);
       if (short) b.match(T.CALENDAR_SPREAD, [long, short]);
     }
   },
@@ -178,14 +180,11 @@ const PHASES: ((b: Book) => void)[] = [
   // expiry can no longer share this long's strike: the nearest other expiry is the partner.
   (b) => {
     for (const long of b.free('C+', 'P+')) {
-      const short = b.bySize.get(`${long.role[0]}-|${long.size}`).nearest(long.e);
+      const short = b.bySize.nearest(`${long.role[0]}-|${long.size}`, long.e);
       if (short && short.k !== long.k) b.match(T.DIAGONAL_SPREAD, [long, short]);
     }
   },
 ];
-
-/** The stock an option leg needs to be covered: 100 shares per standard contract. */
-const shares = (o: Leg) => o.d.quantity.times(o.d.multiplier).toString();
 
 function prepare(d: LegData): Leg | null {
   if (d.investmentClass === InvestmentClass.PRIVATE) return null;

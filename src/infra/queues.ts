@@ -35,9 +35,10 @@ export function producerConnection(url: string, extra: RedisOptions = {}): Redis
 
 export class RecomputeProducer {
   readonly queue: Queue<RecomputeJob>;
-  constructor(connection: Redis) {
+  constructor(connection: Redis, prefix: string) {
     this.queue = new Queue<RecomputeJob>(QUEUES.recompute, {
       connection,
+      prefix,
       defaultJobOptions: {
         attempts: 5,
         backoff: { type: 'exponential', delay: 200 },

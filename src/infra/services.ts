@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Redis from 'ioredis';
+import { PROJECT_ROOT } from '../paths';
 
 /**
  * Services on any machine: an embedded PostgreSQL when DATABASE_URL is unset, and a local redis-server
@@ -11,11 +12,7 @@ import Redis from 'ioredis';
 export interface RunningService { url: string; stop(): Promise<void> }
 
 export function dataDir(name: string): string {
-  // src/infra → project root is two levels up; compiled dist/src/infra is three.
-  const root = existsSync(path.resolve(__dirname, '../../package.json'))
-    ? path.resolve(__dirname, '../..')
-    : path.resolve(__dirname, '../../..');
-  return path.join(root, '.data', name);
+  return path.join(PROJECT_ROOT, '.data', name);
 }
 
 export function freePort(): Promise<number> {

@@ -10,7 +10,7 @@ import { ARCHIVE_PURGE_DAYS, DEFAULT_TAG_COLOR, MAX_ACTIVE_TAGS, MAX_TAGS_PER_ST
 
 export interface TagPatch { id: string; name?: string | null; color?: string | null; description?: string | null; displayOrder?: number | null }
 
-function checkTagName(raw: string): string {
+export function checkTagName(raw: string): string {
   const name = raw.trim();
   if (!TAG_NAME.test(name)) throw badInput('Tag name must be 1–50 letters, digits, spaces, "_" or "-"', 'name');
   return name;
@@ -76,6 +76,25 @@ export class TagService {
       await this.checkRoom(m, user, 1);
       const [{ n }] = await m.query(`SELECT coalesce(max(display_order), -1) + 1 AS n FROM tags WHERE user_id = $1`, [user.id]);
       return m.save(m.create(TagEntity, { userId: user.id, name, color, description, displayOrder: n, archivedAt: null }));
+    });
+  }
+
+  /** Ids of the user's active tags with these names (case-insensitive), creating the missing ones. */
+  async ensureByNames(user: AuthUser, names: string[]): Promise<string[]> {
+    const clean = [...new Map(names.map((n) => [checkTagName(n).toLowerCase(), checkTagName(n)])).values()];
+    return inTransaction(this.ds, async (m) => {
+      await this.lockUser(m, user);
+      const existing: { id: string; lname: string }[] = await m.query(
+        `SELECT id, lower(name) AS lname FROM tags WHERE user_id = $1 AND archived_at IS NULL AND lower(name) = ANY($2)`, [user.id, clean.map((n) => n.toLowerCase())]);
+      const have = new Map(existing.map((t) => [t.lname, t.id]));
+      const missing = clean.filter((n) => !have.has(n.toLowerCase()));
+      if (missing.length) {
+        await this.checkRoom(m, user, missing.length);
+        const [{ n }] = await m.query(`SELECT coalesce(max(display_order), -1) + 1 AS n FROM tags WHERE user_id = $1`, [user.id]);
+        const created = await m.save(missing.map((name, i) => m.create(TagEntity, { userId: user.id, name, color: DEFAULT_TAG_COLOR, description: null, displayOrder: n + i, archivedAt: null })));
+        created.forEach((t) => have.set(t.name.toLowerCase(), t.id));
+      }
+      return clean.map((n) => have.get(n.toLowerCase())!);
     });
   }
 

@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { App } from './app';
+import { config } from './config';
+import { ensureDatabase, migrate, prepareServices } from './infra/bootstrap';
+import { logger } from './logger';
+import { createSchema } from './schema';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './seed/demo';
+import { startServer } from './server';
+import { startWorker } from '../workers/worker';
+
+const EXAMPLE_QUERY = `query {
+  portfolios {
+    name
+    totals { marketValue unrealizedPnl netDelta }
+    strategies(first: 20) { edges { node { name type legs { symbol quantity marketValue } tags { name } metrics { unrealizedPnl } } } }
+  }
+}`;
+const EXAMPLE_SUBSCRIPTION = `subscription { strategyMetricsUpdated(portfolioId: "<id from the query>") { name metrics { unrealizedPnl netDelta } } }`;
+
+/**
+ * `npm start`, the main job: embedded PostgreSQL when DATABASE_URL is unset, Redis at REDIS_URL or a local
+ * redis-server, migrations, demo data on an empty database, then the API and one worker in this process.
+ */
+async function main() {
+  const cfg = config();
+  const services = await prepareServices(cfg, (m) => logger.debug({ postgres: m }));
+  const databaseUrl = cfg.DATABASE_URL ?? (await ensureDatabase(services.databaseUrl, 'strategy_graph'));
+  const applied = await migrate(databaseUrl);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const app = await App.create(cfg, databaseUrl, services.redisUrl);
+  if (cfg.DEMO_SEED === 'auto') {
+    const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM users`);
+    if (n === 0) await seedDemo(app);
+  }
+  const worker = await startWorker(app);
+  const server = await startServer(app, await createSchema(app.pubSub), cfg.PORT);
+
+  console.log(`
+GraphQL (HTTP POST and graphql-ws): ${server.url}
+Demo logins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.join(', ')}
+Get a token:
+  curl -s ${server.url} -H 'content-type: application/json' \\
+    -d '{"query":"mutation { login(input: {usernameOrEmail: \\"${DEMO_USERS[0]}\\", password: \\"${DEMO_PASSWORD}\\"}) { token } }"}'
+Then send "Authorization: Bearer <token>" with, for example:
+${EXAMPLE_QUERY}
+Live metrics (graphql-ws, connectionParams: { authorization: "Bearer <token>" }):
+  ${EXAMPLE_SUBSCRIPTION}
+Move prices with: npm run feed:simulate   (Ctrl-C stops everything)
+`);
+
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await server.close();
+    await worker.close();
+    await app.close();
+    await services.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e) => {
+  logger.fatal({ err: e }, 'failed to start');
+  console.error(`Failed to start: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,174 @@
+import { parse } from 'csv-parse/sync';
+import Decimal from 'decimal.js';
+import type { GraphQLError } from 'graphql';
+import type { App } from '../../app';
+import type { AuthUser } from '../../context';
+import { sumValuations, valueLeg } from '../../domain/valuation';
+import { positionSign, type InvestmentClass } from '../../domain/types';
+import { buildLeg } from '../leg/leg.service';
+import { checkTagName } from '../tag/tag.service';
+import { marketEnv } from '../../loaders';
+import { logger } from '../../logger';
+import { UserEntity } from '../auth/user.entity';
+import { LegEntity } from '../leg/leg.entity';
+import { MarketDataEntity } from '../market-data/market-data.entity';
+import { parseDecimal, parseDateText } from '../../common/scalars';
+import { BatchRunEntity, BatchRunKind, BatchRunStatus } from './batch.entity';
+import type { BatchService } from './batch.service';
+
+const IMPORT_COLUMNS = ['ticker', 'quantity', 'entry_price', 'entry_date', 'tags'];
+
+/** Runs a batch run by id: the daily batch, a portfolio recomputation or a CSV import, with progress. */
+export class BatchProcessor {
+  constructor(private readonly app: App, private readonly batches: BatchService) {}
+
+  async run(runId: string): Promise<void> {
+    const run = await this.app.ds.getRepository(BatchRunEntity).findOneBy({ id: runId });
+    if (!run || run.status === BatchRunStatus.COMPLETED || run.status === BatchRunStatus.SKIPPED) return;
+    await this.batches.progress(run, { status: BatchRunStatus.RUNNING, startedAt: new Date(), completed: 0, failed: 0, errors: [] });
+    try {
+      if (run.kind === BatchRunKind.DAILY) await this.daily(run);
+      else if (run.kind === BatchRunKind.RECOMPUTE_ALL) await this.recomputeAll(run);
+      else await this.import(run);
+      await this.batches.progress(run, {
+        status: run.failed && !run.completed ? BatchRunStatus.FAILED : BatchRunStatus.COMPLETED, finishedAt: new Date(),
+        message: run.message ?? `${run.completed} done, ${run.failed} failed`,
+      });
+    } catch (e) {
+      logger.error({ err: e, runId }, 'batch run failed');
+      await this.batches.progress(run, { status: BatchRunStatus.FAILED, finishedAt: new Date(), message: (e as Error).message });
+    }
+  }
+
+  /** Snapshots and daily P&L for every portfolio (one failing does not stop the others), then housekeeping. */
+  private async daily(run: BatchRunEntity): Promise<void> {
+    const date = run.runDate ?? new Date().toISOString().slice(0, 10);
+    const portfolios: { id: string }[] = await this.app.ds.query(`SELECT id FROM portfolios WHERE deleted_at IS NULL ORDER BY id`);
+    await this.batches.progress(run, { total: portfolios.length });
+    for (const p of portfolios) {
+      try {
+        await this.snapshot(p.id, date);
+        run.completed++;
+      } catch (e) {
+        run.failed++;
+        run.errors = [...run.errors, `portfolio ${p.id}: ${(e as Error).message}`];
+      }
+      await this.batches.progress(run, { completed: run.completed, failed: run.failed, errors: run.errors });
+    }
+    const purged = await this.app.tags.purgeArchived();
+    const pruned = await this.app.candles.prune(this.app.cfg.M2M_RETENTION_DAYS);
+    run.message = `${run.completed} portfolios snapshotted, ${run.failed} failed; ${purged} archived tags purged, ${pruned} old candles dropped`;
+  }
+
+  /** One portfolio's snapshot and its strategies' daily P&L for `date`, in one transaction (idempotent per date). */
+  async snapshot(portfolioId: string, date: string, now = new Date()): Promise<void> {
+    const ds = this.app.ds;
+    const legs = await ds.getRepository(LegEntity).createQueryBuilder('l')
+      .innerJoin('strategies', 's', `s.id = l.strategy_id AND s.status = 'ACTIVE'`).where('l.portfolio_id = :portfolioId', { portfolioId }).getMany();
+    const symbols = [...new Set(legs.flatMap((l) => [l.symbol, l.underlyingSymbol]))];
+    const md = symbols.length ? await ds.getRepository(MarketDataEntity).createQueryBuilder('m').where('m.symbol = ANY(:symbols)', { symbols }).getMany() : [];
+    const env = marketEnv(this.app.cfg, md.filter((m) => m.lastPrice).map((m) => [m.symbol, m.lastPrice!] as [string, Decimal]), now);
+    const values = legs.map((l) => ({ leg: l, v: valueLeg(l, env) }));
+    const total = sumValuations(values.map((x) => x.v));
+    const longValue = values.filter((x) => positionSign(x.leg.positionType) > 0).reduce((s, x) => s.plus(x.v.marketValue), new Decimal(0));
+    const shortValue = values.filter((x) => positionSign(x.leg.positionType) < 0).reduce((s, x) => s.plus(x.v.marketValue), new Decimal(0));
+    const byStrategy = new Map<string, typeof values>();
+    for (const x of values) byStrategy.set(x.leg.strategyId, [...(byStrategy.get(x.leg.strategyId) ?? []), x]);
+    await ds.transaction(async (m) => {
+      const [prev] = await m.query(`SELECT cumulative_pnl FROM portfolio_snapshots WHERE portfolio_id = $1 AND date < $2 ORDER BY date DESC LIMIT 1`, [portfolioId, date]);
+      const cumulative = total.unrealizedPnl;
+      await m.query(
+        `INSERT INTO portfolio_snapshots (portfolio_id, date, total_value, long_value, short_value, gross_exposure, net_exposure, daily_pnl, cumulative_pnl, net_delta)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (portfolio_id, date) DO UPDATE SET total_value = EXCLUDED.total_value, long_value = EXCLUDED.long_value,
+           short_value = EXCLUDED.short_value, gross_exposure = EXCLUDED.gross_exposure, net_exposure = EXCLUDED.net_exposure,
+           daily_pnl = EXCLUDED.daily_pnl, cumulative_pnl = EXCLUDED.cumulative_pnl, net_delta = EXCLUDED.net_delta`,
+        [portfolioId, date, total.marketValue.toString(), longValue.toString(), shortValue.abs().toString(),
+          longValue.plus(shortValue.abs()).toString(), longValue.plus(shortValue).toString(),
+          prev?.cumulative_pnl == null ? null : cumulative.minus(prev.cumulative_pnl).toString(), cumulative.toString(), total.netDelta]);
+      const rows = [...byStrategy].map(([strategyId, xs]) => {
+        const t = sumValuations(xs.map((x) => x.v));
+        return { strategy_id: strategyId, unrealized: t.unrealizedPnl.toString(), value: t.costBasis.abs().toString() };
+      });
+      // Daily P&L = today's unrealized P&L minus the last recorded one (the first day counts from entry).
+      await m.query(
+        `INSERT INTO strategy_daily_pnl (strategy_id, date, pnl, value, unrealized_pnl)
+         SELECT x.strategy_id, $2, x.unrealized - coalesce(prev.unrealized_pnl, 0), x.value, x.unrealized
+         FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, unrealized numeric, value numeric)
+         LEFT JOIN LATERAL (SELECT unrealized_pnl FROM strategy_daily_pnl d WHERE d.strategy_id = x.strategy_id AND d.date < $2 ORDER BY d.date DESC LIMIT 1) prev ON TRUE
+         ON CONFLICT (strategy_id, date) DO UPDATE SET pnl = EXCLUDED.pnl, value = EXCLUDED.value, unrealized_pnl = EXCLUDED.unrealized_pnl`,
+        [JSON.stringify(rows), date]);
+    });
+  }
+
+  private async recomputeAll(run: BatchRunEntity): Promise<void> {
+    const ids: string[] = (await this.app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1 AND status = 'ACTIVE' ORDER BY id`, [run.portfolioId]))
+      .map((r: { id: string }) => r.id);
+    await this.batches.progress(run, { total: ids.length });
+    for (let i = 0; i < ids.length; i += 250) {
+      const chunk = ids.slice(i, i + 250);
+      const result = await this.app.metrics.recompute(chunk);
+      await this.app.publishMetrics(result);
+      run.completed += chunk.length;
+      await this.batches.progress(run, { completed: run.completed });
+    }
+  }
+
+  /** Imports every valid row (each in its own transaction); every bad row is reported as `row N: reason`. */
+  private async import(run: BatchRunEntity): Promise<void> {
+    const csv = (run.input as { csv: string }).csv;
+    let records: string[][];
+    try {
+      records = parse(csv, { relax_column_count: true, skip_empty_lines: true, trim: true, bom: true });
+    } catch (e) {
+      run.errors = [`csv: ${(e as Error).message}`];
+      await this.batches.progress(run, { failed: 1, total: 0, errors: run.errors, message: 'The CSV could not be parsed' });
+      return;
+    }
+    const header = (records.shift() ?? []).map((h) => h.toLowerCase());
+    const missing = IMPORT_COLUMNS.filter((c) => !header.includes(c));
+    if (missing.length) {
+      run.errors = [`header: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${IMPORT_COLUMNS.join(',')}[,investment_class])`];
+      await this.batches.progress(run, { failed: 1, errors: run.errors, message: 'Bad header' });
+      return;
+    }
+    const col = (r: string[], name: string) => r[header.indexOf(name)] ?? '';
+    const owner = await this.app.ds.getRepository(UserEntity).findOneByOrFail({ id: run.userId! });
+    const user: AuthUser = { id: owner.id, username: owner.username, isAdmin: false };
+    await this.batches.progress(run, { total: records.length });
+    for (const [i, r] of records.entries()) {
+      const rowNo = i + 1;
+      try {
+        if (r.length !== header.length) throw new Error(`expected ${header.length} columns, got ${r.length}`);
+        const field = (name: string, f: () => unknown) => {
+          try { return f(); } catch (e) { throw new Error(`${name}: ${(e as Error).message}`); }
+        };
+        const quantity = field('quantity', () => parseDecimal(col(r, 'quantity'))) as Decimal;
+        const entryPrice = field('entry_price', () => parseDecimal(col(r, 'entry_price'))) as Decimal;
+        const entryDate = col(r, 'entry_date') ? (field('entry_date', () => parseDateText(col(r, 'entry_date'))) as string) : null;
+        const cls = header.includes('investment_class') && col(r, 'investment_class') ? col(r, 'investment_class').toUpperCase() : null;
+        if (cls && !['PUBLIC', 'OPTIONS', 'PRIVATE'].includes(cls)) throw new Error(`investment_class: must be PUBLIC, OPTIONS or PRIVATE`);
+        const tagNames = col(r, 'tags').split(',').map((t) => t.trim()).filter(Boolean);
+        const position = { portfolioId: run.portfolioId!, symbol: col(r, 'ticker'), quantity, entryPrice, entryDate, investmentClass: cls as InvestmentClass | null };
+        // Validate the whole row before writing anything, so a bad row leaves nothing behind.
+        buildLeg(position);
+        tagNames.forEach(checkTagName);
+        const { strategy } = await this.app.legs.createPosition(user, position);
+        if (tagNames.length) {
+          const tagIds = await this.app.tags.ensureByNames(user, tagNames);
+          await this.app.tags.addStrategyTags(user, strategy.id, tagIds);
+        }
+        run.completed++;
+      } catch (e) {
+        const err = e as GraphQLError;
+        const field = err.extensions?.field ? `${err.extensions.field}: ` : '';
+        run.failed++;
+        run.errors = [...run.errors, `row ${rowNo}: ${field}${err.message}`];
+      }
+      if (rowNo % 20 === 0 || rowNo === records.length) {
+        await this.batches.progress(run, { completed: run.completed, failed: run.failed, errors: run.errors });
+      }
+    }
+    run.message = `${run.completed} rows imported, ${run.failed} rejected`;
+  }
+}

@@ -1,0 +1,102 @@
+import type { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { badInput, forbidden, limitExceeded, notFound } from '../../common/errors';
+import { isUuid } from '../../common/tx';
+import { isTradingDay } from '../../domain/trading-calendar';
+import type { AuthUser } from '../../context';
+import { publishSafely } from '../../infra/pubsub';
+import { TOPICS, type BatchJob } from '../../infra/queues';
+import { logger } from '../../logger';
+import { ownedPortfolio } from '../portfolio/portfolio.service';
+import { BatchRunEntity, BatchRunKind, BatchRunStatus } from './batch.entity';
+
+export const MAX_IMPORT_BYTES = 1_000_000;
+const todayUtc = () => new Date().toISOString().slice(0, 10);
+
+/** Creating, finding and reporting batch runs; the work itself happens in the worker (BatchProcessor). */
+export class BatchService {
+  constructor(private readonly ds: DataSource, private readonly queue: Queue<BatchJob>, private readonly redis: Redis) {}
+
+  /** A user sees their own runs; DAILY runs (no owner) are visible to admins. Anything else is NOT_FOUND. */
+  async get(user: AuthUser, id: string): Promise<BatchRunEntity | null> {
+    if (!isUuid(id)) return null;
+    const run = await this.ds.getRepository(BatchRunEntity).findOneBy({ id });
+    if (!run || (run.userId ? run.userId !== user.id : !user.isAdmin)) return null;
+    return run;
+  }
+
+  async mustGet(user: AuthUser, id: string): Promise<BatchRunEntity> {
+    return (await this.get(user, id)) ?? Promise.reject(notFound('Batch run', 'id'));
+  }
+
+  /** startBatchRun: admins only; a second start while one is queued or running returns that one unless forced. */
+  async start(user: AuthUser, kind: BatchRunKind, force: boolean): Promise<BatchRunEntity> {
+    if (!user.isAdmin) throw forbidden();
+    if (kind === BatchRunKind.IMPORT) throw badInput('Imports start with importPositions', 'kind');
+    return this.startGlobal(kind, force, user.id);
+  }
+
+  /** Also used by the weekday 23:30 UTC schedule. */
+  async startGlobal(kind: BatchRunKind, force: boolean, startedBy: string | null): Promise<BatchRunEntity> {
+    const repo = this.ds.getRepository(BatchRunEntity);
+    if (!force) {
+      const running = await repo.createQueryBuilder('r')
+        .where(`r.kind = :kind AND r.user_id IS NULL AND r.portfolio_id IS NULL AND r.status IN ('QUEUED', 'RUNNING')`, { kind })
+        .orderBy('r.created_at', 'DESC').getOne();
+      if (running) return running;
+    }
+    const runDate = todayUtc();
+    if (kind === BatchRunKind.DAILY && !force && !isTradingDay(runDate)) {
+      return repo.save(repo.create({
+        kind, status: BatchRunStatus.SKIPPED, userId: null, portfolioId: null, errors: [], runDate,
+        message: `${runDate} is not an NYSE trading day (weekend or holiday); use force to run anyway`, finishedAt: new Date(),
+      }));
+    }
+    const run = await repo.save(repo.create({ kind, status: BatchRunStatus.QUEUED, userId: null, portfolioId: null, errors: [], runDate, input: { startedBy, force } }));
+    return this.enqueue(run);
+  }
+
+  async recomputePortfolio(user: AuthUser, portfolioId: string): Promise<BatchRunEntity> {
+    await ownedPortfolio(this.ds.manager, user, portfolioId);
+    const repo = this.ds.getRepository(BatchRunEntity);
+    return this.enqueue(await repo.save(repo.create({ kind: BatchRunKind.RECOMPUTE_ALL, status: BatchRunStatus.QUEUED, userId: user.id, portfolioId, errors: [] })));
+  }
+
+  async importPositions(user: AuthUser, portfolioId: string, csv: string): Promise<BatchRunEntity> {
+    await ownedPortfolio(this.ds.manager, user, portfolioId);
+    if (Buffer.byteLength(csv) > MAX_IMPORT_BYTES) throw limitExceeded(`csv must be at most ${MAX_IMPORT_BYTES} bytes`, 'csv');
+    if (!csv.trim()) throw badInput('csv is empty', 'csv');
+    const repo = this.ds.getRepository(BatchRunEntity);
+    // The CSV is stored with the run so the job payload carries only the id.
+    return this.enqueue(await repo.save(repo.create({ kind: BatchRunKind.IMPORT, status: BatchRunStatus.QUEUED, userId: user.id, portfolioId, errors: [], input: { csv } })));
+  }
+
+  private async enqueue(run: BatchRunEntity): Promise<BatchRunEntity> {
+    try {
+      await this.queue.add(run.kind, { runId: run.id }, { jobId: run.id, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+    } catch (e) {
+      logger.warn({ err: (e as Error).message, runId: run.id }, 'batch run not enqueued; the sweeper retries queued runs');
+    }
+    return run;
+  }
+
+  /** Progress: stored, then published to batchRunProgress subscribers. */
+  async progress(run: BatchRunEntity, patch: Partial<Omit<BatchRunEntity, 'input'>>): Promise<BatchRunEntity> {
+    Object.assign(run, patch);
+    await this.ds.getRepository(BatchRunEntity).update({ id: run.id }, patch);
+    await publishSafely(this.redis, TOPICS.batchRun(run.id), { id: run.id });
+    return run;
+  }
+
+  /** Queued runs whose job never reached Redis (it was down), for the sweeper. */
+  async orphanedRunIds(): Promise<string[]> {
+    const rows: { id: string }[] = await this.ds.query(`SELECT id FROM batch_runs WHERE status = 'QUEUED' AND created_at < now() - interval '10 seconds'`);
+    return rows.map((r) => r.id);
+  }
+}
+
+export function progressOf(run: BatchRunEntity): number {
+  if (run.status === BatchRunStatus.COMPLETED || run.status === BatchRunStatus.SKIPPED) return 1;
+  return run.total > 0 ? Math.min(1, (run.completed + run.failed) / run.total) : 0;
+}

@@ -1,0 +1,64 @@
+import { Arg, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { notFound } from '../../common/errors';
+import { requireUser, type Context } from '../../context';
+import { coalescing } from '../../infra/pubsub';
+import { TOPICS } from '../../infra/queues';
+import { createLoaders } from '../../loaders';
+import { BatchRunType } from '../batch/batch.types';
+import { M2MCandleType } from '../market-data/market-data.types';
+import { PortfolioChange, StrategyType_ } from './strategy.types';
+
+type Data = SubscribeResolverData<unknown, Record<string, string>, Context>;
+let sequence = 0;
+
+/** Each event is resolved with fresh loaders: the subscription's context outlives any one event. */
+function freshLoaders(ctx: Context): Context {
+  ctx.loaders = createLoaders(ctx.app.ds, ctx.app.cfg);
+  return ctx;
+}
+
+async function ownPortfolio({ args, context }: Data): Promise<string> {
+  const p = await context.app.portfolios.get(requireUser(context), args.portfolioId);
+  if (!p) throw notFound('Portfolio', 'portfolioId');
+  return p.id;
+}
+
+@Resolver()
+export class SubscriptionResolver {
+  @Subscription(() => StrategyType_, {
+    subscribe: async (d: Data) => coalescing(d.context.app.pubSub.subscribe(TOPICS.strategyMetrics(await ownPortfolio(d))), (e) => (e as { strategyId: string }).strategyId),
+  })
+  async strategyMetricsUpdated(@Root() e: { strategyId: string }, @Arg('portfolioId', () => ID) _portfolioId: string, @Ctx() ctx: Context) {
+    return freshLoaders(ctx).loaders.strategy.load(e.strategyId);
+  }
+
+  @Subscription(() => PortfolioChange, {
+    // Structural changes are never coalesced; the bound only drops the oldest of a runaway backlog.
+    subscribe: async (d: Data) => coalescing(d.context.app.pubSub.subscribe(TOPICS.portfolioChanged(await ownPortfolio(d))), () => String(++sequence)),
+  })
+  portfolioChanged(@Root() e: PortfolioChange & { at: string }, @Arg('portfolioId', () => ID) _portfolioId: string) {
+    return { ...e, at: new Date(e.at) };
+  }
+
+  @Subscription(() => M2MCandleType, {
+    subscribe: async ({ args, context }: Data) => {
+      const s = await context.app.strategies.get(requireUser(context), args.strategyId);
+      if (!s) throw notFound('Strategy', 'strategyId');
+      return coalescing(context.app.pubSub.subscribe(TOPICS.m2m(s.id)), (e) => (e as { bucketStart: string }).bucketStart);
+    },
+  })
+  m2mUpdated(@Root() e: { bucketStart: string }, @Arg('strategyId', () => ID) _strategyId: string) {
+    return { ...e, bucketStart: new Date(e.bucketStart) };
+  }
+
+  @Subscription(() => BatchRunType, {
+    subscribe: async ({ args, context }: Data) => {
+      const run = await context.app.batches.get(requireUser(context), args.id);
+      if (!run) throw notFound('Batch run', 'id');
+      return coalescing(context.app.pubSub.subscribe(TOPICS.batchRun(run.id)), () => run.id);
+    },
+  })
+  batchRunProgress(@Root() e: { id: string }, @Arg('id', () => ID) _id: string, @Ctx() ctx: Context) {
+    return ctx.app.batches.get(requireUser(ctx), e.id);
+  }
+}

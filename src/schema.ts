@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { createPubSub } from '@graphql-yoga/subscription';
+import { buildSchema, type PubSub } from 'type-graphql';
+import type { GraphQLSchema } from 'graphql';
+import './common/enums';
+import { DateTimeScalar } from './common/scalars';
+import { AuthResolver } from './modules/auth/auth.resolver';
+import { BatchResolver } from './modules/batch/batch.resolver';
+import { LegResolver } from './modules/leg/leg.resolver';
+import { MarketDataResolver } from './modules/market-data/market-data.resolver';
+import { PortfolioResolver } from './modules/portfolio/portfolio.resolver';
+import { PayoffResolver, StrategyMetricsResolver } from './modules/strategy/metrics.resolver';
+import { StrategyDetectionResolver, StrategyResolver } from './modules/strategy/strategy.resolver';
+import { SubscriptionResolver } from './modules/strategy/subscription.resolver';
+import { TagResolver } from './modules/tag/tag.resolver';
+import { PROJECT_ROOT } from './paths';
+
+export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema.graphql');
+
+export const RESOLVERS = [
+  AuthResolver, PortfolioResolver, StrategyResolver, StrategyDetectionResolver, StrategyMetricsResolver, PayoffResolver,
+  LegResolver, TagResolver, MarketDataResolver, BatchResolver, SubscriptionResolver,
+] as const;
+
+/**
+ * The schema, built from the resolvers. Every subscription subscribes through the app's Redis-backed pubSub
+ * (see SubscriptionResolver); `emit` writes schema.graphql (npm run schema) and a test checks it is committed.
+ */
+export function createSchema(pubSub: PubSub = createPubSub(), emit = false): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS as unknown as [Function, ...Function[]],
+    pubSub,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validate: false,
+    emitSchemaFile: emit ? { path: SCHEMA_FILE, sortedSchema: false } : false,
+  });
+}

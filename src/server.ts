@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { QueryFailedError } from 'typeorm';
+import { WebSocketServer } from 'ws';
+import type { App } from './app';
+import type { Context } from './context';
+import { DomainError } from './domain/errors';
+import { createLoaders } from './loaders';
+import { logger } from './logger';
+import { metricsRegistry, observe } from './infra/metrics';
+
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+export const MAX_DEPTH = 12;
+export const MAX_COST = 20000;
+
+/** Query depth, cost, aliases and tokens are limited before execution (graphql-armor). */
+const armor = new ApolloArmor({
+  maxDepth: { n: MAX_DEPTH },
+  costLimit: { maxCost: MAX_COST },
+  maxAliases: { n: 30 },
+  maxDirectives: { n: 30 },
+  maxTokens: { n: 5000 },
+  blockFieldSuggestion: { enabled: false },
+});
+const protection = armor.protect();
+
+const DB_CODES: Record<string, string> = { '23505': 'CONFLICT', '23514': 'BAD_USER_INPUT', '22P02': 'BAD_USER_INPUT', '22003': 'BAD_USER_INPUT', '23503': 'NOT_FOUND' };
+const CLIENT_CODES = new Set([
+  'UNAUTHENTICATED', 'NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT', 'CONFLICT', 'LIMIT_EXCEEDED', 'QUERY_TOO_COMPLEX',
+  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/** Every error leaves with a code from API.md; anything unexpected is logged with its stack and shown as a bare message. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? error.originalError ?? error : error;
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  if (original instanceof DomainError) return { ...base, extensions: { code: 'BAD_USER_INPUT', ...(original.field ? { field: original.field } : {}) } };
+  if (original instanceof QueryFailedError) {
+    const code = DB_CODES[(original.driverError as { code?: string }).code ?? ''];
+    if (code) return { ...base, message: code === 'CONFLICT' ? 'Conflicts with an existing record' : 'Rejected by a database rule', extensions: { code } };
+  }
+  let code = formatted.extensions?.code as string | undefined;
+  // graphql-armor rejects depth and cost as validation errors; API.md names them QUERY_TOO_COMPLEX.
+  if (/Query Cost limit|Query depth limit|Max tokens|Aliases limit|Directives limit/i.test(formatted.message)) code = 'QUERY_TOO_COMPLEX';
+  if (code && CLIENT_CODES.has(code)) {
+    const { stacktrace: _s, ...ext } = formatted.extensions ?? {};
+    return { ...base, extensions: { ...ext, code } };
+  }
+  logger.error({ err: original }, 'unexpected error');
+  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(Object.assign(new Error('Request body too large'), { status: 413 }));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, status: number, body: string, type = 'application/json') {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export interface RunningServer { url: string; wsUrl: string; port: number; close(): Promise<void> }
+
+/** Apollo Server and graphql-ws on one http.Server, with /healthz, /readyz and /metrics. */
+export async function startServer(app: App, schema: GraphQLSchema, port: number): Promise<RunningServer> {
+  const httpServer = http.createServer();
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  const rules = [...specifiedRules, ...protection.validationRules];
+  const wsCleanup = useServer<{ authorization?: string }, { user: Context['user'] }>({
+    schema,
+    onConnect: (ctx) => {
+      const user = app.auth.verify(ctx.connectionParams?.authorization);
+      if (!user) return false; // closes with 4403 Forbidden
+      ctx.extra.user = user;
+      return true;
+    },
+    onSubscribe: (_ctx, _id, payload) => {
+      const errors = validate(schema, parse(payload.query), rules);
+      return errors.length ? errors : undefined;
+    },
+    context: (ctx): Context => ({
+      app, user: ctx.extra.user ?? null, loaders: createLoaders(app.ds, app.cfg), requestId: randomUUID(), address: ctx.extra.request.socket.remoteAddress ?? '',
+    }),
+    onError: (_ctx, _id, _payload, errors) => { errors.forEach((e) => formatError(e.toJSON(), e)); },
+  }, wss);
+
+  const metricsPlugin: ApolloServerPlugin<Context> = {
+    async requestDidStart({ request }) {
+      const start = process.hrtime.bigint();
+      return {
+        async willSendResponse({ response, errors }) {
+          observe(request.operationName ?? 'anonymous', Number(process.hrtime.bigint() - start) / 1e9, errors?.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')) ?? []);
+          void response;
+        },
+      };
+    },
+  };
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    validationRules: protection.validationRules,
+    plugins: [...(protection.plugins as ApolloServerPlugin<Context>[]), ApolloServerPluginDrainHttpServer({ httpServer }), metricsPlugin, {
+      async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; },
+    }],
+  });
+  await apollo.start();
+
+  httpServer.on('request', async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      if (url.pathname === '/healthz') return send(res, 200, '{"status":"ok"}');
+      if (url.pathname === '/readyz') {
+        const r = await app.readiness();
+        return send(res, r.ready ? 200 : 503, JSON.stringify(r));
+      }
+      if (url.pathname === '/metrics') return send(res, 200, await metricsRegistry.metrics(), metricsRegistry.contentType);
+      if (url.pathname !== '/graphql') return send(res, 404, '{"error":"not found"}');
+      const headers = new HeaderMap();
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+      const raw = req.method === 'POST' ? await readBody(req) : '';
+      let body: unknown = raw;
+      if (raw && (headers.get('content-type') ?? '').includes('application/json')) {
+        try { body = JSON.parse(raw); } catch { return send(res, 400, JSON.stringify({ errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_REQUEST' } }] })); }
+      }
+      const requestId = randomUUID();
+      const result = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => ({
+          app, user: app.auth.verify(headers.get('authorization')), loaders: createLoaders(app.ds, app.cfg), requestId, address: req.socket.remoteAddress ?? '',
+        }),
+      });
+      for (const [k, v] of result.headers) res.setHeader(k, v);
+      res.setHeader('x-request-id', requestId);
+      res.statusCode = result.status ?? 200;
+      if (result.body.kind === 'complete') return res.end(result.body.string);
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (e) {
+      const status = (e as { status?: number }).status ?? 500;
+      if (status === 500) logger.error({ err: e }, 'request failed');
+      if (!res.headersSent) send(res, status, JSON.stringify({ errors: [{ message: status === 413 ? 'Request body too large' : 'Internal server error' }] }));
+    }
+  });
+
+  await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
+  const actual = (httpServer.address() as { port: number }).port;
+  return {
+    port: actual,
+    url: `http://localhost:${actual}/graphql`,
+    wsUrl: `ws://localhost:${actual}/graphql`,
+    close: async () => {
+      await apollo.stop();
+    },
+  };
+}
