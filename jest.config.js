@@ -21,7 +21,7 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
       transform,
-      setupFiles: ['reflect-metadata'],
+      setupFiles: ['<rootDir>/test/helpers/env.ts', 'reflect-metadata'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },

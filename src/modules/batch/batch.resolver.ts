@@ -35,7 +35,7 @@ export class BatchResolver {
   startBatchRun(
     @Arg('kind', () => BatchRunKind) kind: BatchRunKind,
     @Ctx() ctx: Context,
-    @Arg('force', () => Boolean, { defaultValue: false }) force: boolean,
+    @Arg('force', () => Boolean, { nullable: true, defaultValue: false }) force: boolean,
   ) {
     return ctx.app.batches.start(requireUser(ctx), kind, force);
   }

@@ -27,7 +27,7 @@ export class StrategyMetricsResolver {
 export class PayoffResolver {
   /** The curve is not stored: it is evaluated on demand from the legs and the latest prices. */
   @FieldResolver(() => [PayoffPoint])
-  async curve(@Root() p: PayoffRoot, @Ctx() ctx: Context, @Arg('points', () => Int, { defaultValue: 50 }) points: number) {
+  async curve(@Root() p: PayoffRoot, @Ctx() ctx: Context, @Arg('points', () => Int, { nullable: true, defaultValue: 50 }) points: number) {
     if (points < 2 || points > 1000) throw badInput('points must be between 2 and 1000', 'points');
     const legs = await ctx.loaders.legsByStrategy.load(p.strategyId);
     const symbols = [...new Set(legs.map((l) => l.underlyingSymbol))];

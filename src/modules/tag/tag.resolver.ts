@@ -7,12 +7,12 @@ import { TagInput, TagSuggestion, TagType, TagUpdateInput } from './tag.types';
 @Resolver(() => TagType)
 export class TagResolver {
   @Query(() => [TagType])
-  tags(@Ctx() ctx: Context, @Arg('includeArchived', () => Boolean, { defaultValue: false }) includeArchived: boolean) {
+  tags(@Ctx() ctx: Context, @Arg('includeArchived', () => Boolean, { nullable: true, defaultValue: false }) includeArchived: boolean) {
     return ctx.app.tags.list(requireUser(ctx), includeArchived);
   }
 
   @Query(() => [TagSuggestion])
-  suggestTags(@Arg('strategyId', () => ID) strategyId: string, @Ctx() ctx: Context, @Arg('limit', () => Int, { defaultValue: 5 }) limit: number) {
+  suggestTags(@Arg('strategyId', () => ID) strategyId: string, @Ctx() ctx: Context, @Arg('limit', () => Int, { nullable: true, defaultValue: 5 }) limit: number) {
     return ctx.app.suggestions.suggest(requireUser(ctx), strategyId, limit);
   }
 

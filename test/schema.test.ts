@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildSchema, findBreakingChanges, isObjectType, isInputObjectType, isEnumType, printSchema, lexicographicSortSchema } from 'graphql';
+import { createDataSource } from '../src/data-source';
+import { createSchema, SCHEMA_FILE } from '../src/schema';
+
+const CONTRACT = path.resolve(__dirname, '../../shared/contract.graphql');
+
+describe('schema.graphql', () => {
+  it('is what the resolvers emit (run `npm run schema` after changing them)', async () => {
+    const emitted = printSchema(lexicographicSortSchema(await createSchema()));
+    const committed = printSchema(lexicographicSortSchema(buildSchema(readFileSync(SCHEMA_FILE, 'utf8'))));
+    expect(committed).toBe(emitted);
+  });
+
+  it('breaks nothing of ../shared/contract.graphql', async () => {
+    const contract = buildSchema(readFileSync(CONTRACT, 'utf8'));
+    const ours = await createSchema();
+    expect(findBreakingChanges(contract, ours)).toEqual([]);
+  });
+
+  it('has every contract type, field, argument and enum value with the same type', async () => {
+    const contract = buildSchema(readFileSync(CONTRACT, 'utf8'));
+    const ours = await createSchema();
+    const missing: string[] = [];
+    for (const t of Object.values(contract.getTypeMap())) {
+      if (t.name.startsWith('__')) continue;
+      const o = ours.getType(t.name);
+      if (!o) { missing.push(t.name); continue; }
+      if (isObjectType(t) && isObjectType(o)) {
+        for (const f of Object.values(t.getFields())) {
+          const of = o.getFields()[f.name];
+          if (!of || String(of.type) !== String(f.type)) missing.push(`${t.name}.${f.name}: ${f.type}`);
+          for (const a of f.args) {
+            const oa = of?.args.find((x) => x.name === a.name);
+            if (!oa || String(oa.type) !== String(a.type)) missing.push(`${t.name}.${f.name}(${a.name}: ${a.type})`);
+          }
+        }
+      }
+      if (isInputObjectType(t) && isInputObjectType(o)) {
+        for (const f of Object.values(t.getFields())) {
+          if (String(o.getFields()[f.name]?.type) !== String(f.type)) missing.push(`${t.name}.${f.name}`);
+        }
+      }
+      if (isEnumType(t) && isEnumType(o)) {
+        for (const v of t.getValues()) if (!o.getValue(v.name)) missing.push(`${t.name}.${v.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('migrations', () => {
+  it('match the entities exactly (no drift)', async () => {
+    const ds = createDataSource(process.env.TEST_DATABASE_URL!);
+    await ds.initialize();
+    try {
+      expect(await ds.showMigrations()).toBe(false);
+      const pending = await ds.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
