@@ -23,7 +23,7 @@ const EXAMPLE_SUBSCRIPTION = `subscription { strategyMetricsUpdated(portfolioId:
  */
 async function main() {
   const cfg = config();
-  const services = await prepareServices(cfg, (m) => logger.debug({ postgres: m }));
+  const services = await prepareServices(cfg, { log: (m) => logger.debug({ postgres: m }) });
   const databaseUrl = cfg.DATABASE_URL ?? (await ensureDatabase(services.databaseUrl, 'strategy_graph'));
   const applied = await migrate(databaseUrl);
   if (applied.length) logger.info({ applied }, 'migrations applied');

@@ -16,7 +16,8 @@ import { metricsRegistry, observe } from './infra/metrics';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export const MAX_DEPTH = 12;
-export const MAX_COST = 20000;
+/** Cost as graphql-armor counts it (fields weighted 1.5× per level, lists multiplied by `first`): a 500-strategy page with legs, tags and metrics fits; a page of pages does not. */
+export const MAX_COST = 200_000;
 
 /** Query depth, cost, aliases and tokens are limited before execution (graphql-armor). */
 const armor = new ApolloArmor({
@@ -55,18 +56,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+/** Reads the body up to MAX_BODY_BYTES; null when it is larger (the rest is drained, not buffered). */
+function readBody(req: http.IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(Object.assign(new Error('Request body too large'), { status: 413 }));
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
@@ -137,6 +136,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       const headers = new HeaderMap();
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
       const raw = req.method === 'POST' ? await readBody(req) : '';
+      if (raw === null) return send(res, 413, JSON.stringify({ errors: [{ message: `Request body larger than ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } }] }));
       let body: unknown = raw;
       if (raw && (headers.get('content-type') ?? '').includes('application/json')) {
         try { body = JSON.parse(raw); } catch { return send(res, 400, JSON.stringify({ errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_REQUEST' } }] })); }
@@ -155,9 +155,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();
     } catch (e) {
-      const status = (e as { status?: number }).status ?? 500;
-      if (status === 500) logger.error({ err: e }, 'request failed');
-      if (!res.headersSent) send(res, status, JSON.stringify({ errors: [{ message: status === 413 ? 'Request body too large' : 'Internal server error' }] }));
+      logger.error({ err: e }, 'request failed');
+      if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
     }
   });
 

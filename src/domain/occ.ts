@@ -23,7 +23,7 @@ export interface ClassifiedSymbol {
 // Root, padding (padded form only), YYMMDD, C/P, strike × 1000 as 8 digits.
 const OCC = /^([A-Z0-9]{1,6})( *)(\d{6})([CP])(\d{8})$/;
 // OCC structure with a wrong part (padding, strike digits, type letter): a typo, not a private holding.
-const OCC_LIKE = /^[A-Z0-9]{1,6} *\d{6}[CP]\d+$/;
+const OCC_LIKE = /^[A-Z0-9]{1,6} *\d{6}[A-Z]\d+$/;
 const TICKER = /^[A-Z0-9.-]{1,10}$/;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

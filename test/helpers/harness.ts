@@ -33,11 +33,15 @@ export function testConfig(extra: Record<string, string> = {}) {
   });
 }
 
-export async function startHarness(opts: { worker?: boolean; redisUrl?: string } = {}): Promise<Harness> {
-  const cfg = testConfig();
+/**
+ * `config` overrides testConfig's values (e.g. ADMIN_USERS, QUEUE_PREFIX); `databaseUrl` replaces the run's database
+ * (for tests that must not see other files' workers and sweepers).
+ */
+export async function startHarness(opts: { worker?: boolean; redisUrl?: string; config?: Record<string, string>; databaseUrl?: string } = {}): Promise<Harness> {
+  const cfg = testConfig(opts.config);
   setConfig(cfg);
   const sql: string[] = [];
-  const app = await App.create(cfg, process.env.TEST_DATABASE_URL!, opts.redisUrl ?? process.env.TEST_REDIS_URL!, { sqlLogger: (q) => sql.push(q) });
+  const app = await App.create(cfg, opts.databaseUrl ?? process.env.TEST_DATABASE_URL!, opts.redisUrl ?? process.env.TEST_REDIS_URL!, { sqlLogger: (q) => sql.push(q) });
   const server = await startServer(app, await createSchema(app.pubSub), 0);
   const worker = opts.worker === false ? null : await startWorker(app, { sweepMs: 500 });
   const clients: Client[] = [];
