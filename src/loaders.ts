@@ -59,13 +59,20 @@ export function createLoaders(ds: DataSource, cfg: Config) {
       (l) => l.strategyId,
     ),
     tagsByStrategy: children(
-      (keys) => ds.getRepository(TagEntity).createQueryBuilder('t')
-        .innerJoin('strategy_tags', 'st', 'st.tag_id = t.id')
-        .addSelect('st.strategy_id', 'st_strategy_id')
-        .where('st.strategy_id = ANY(:keys)', { keys })
-        .orderBy('t.display_order').addOrderBy('lower(t.name)')
-        .getRawAndEntities()
-        .then(({ raw, entities }) => entities.map((t, i) => ({ tag: t, strategyId: raw[i].st_strategy_id as string }))),
+      async (keys) => {
+        // Raw rows: a tag shared by many strategies must come back once per strategy.
+        const rows: { strategy_id: string; id: string; user_id: string; name: string; color: string; description: string | null;
+          display_order: number; archived_at: Date | null; created_at: Date; updated_at: Date }[] = await ds.query(
+          `SELECT st.strategy_id, t.* FROM strategy_tags st JOIN tags t ON t.id = st.tag_id
+           WHERE st.strategy_id = ANY($1) ORDER BY t.display_order, lower(t.name)`, [keys]);
+        return rows.map((r) => ({
+          strategyId: r.strategy_id,
+          tag: Object.assign(new TagEntity(), {
+            id: r.id, userId: r.user_id, name: r.name, color: r.color, description: r.description, displayOrder: r.display_order,
+            archivedAt: r.archived_at, createdAt: r.created_at, updatedAt: r.updated_at,
+          }),
+        }));
+      },
       (r) => r.strategyId,
     ),
     metrics: new DataLoader<string, StrategyMetricsEntity | null>(async (keys) => {
