@@ -1,3 +1,4 @@
+import { types } from 'pg';
 import { DataSource } from 'typeorm';
 import { SnakeNamingStrategy } from './common/naming';
 import { UserEntity } from './modules/auth/user.entity';
@@ -8,6 +9,9 @@ import { PortfolioEntity } from './modules/portfolio/portfolio.entity';
 import { StrategyEntity, StrategyLineageEntity, StrategyMetricsEntity, StrategyVersionEntity } from './modules/strategy/strategy.entity';
 import { StrategyTagEntity, TagEntity } from './modules/tag/tag.entity';
 import { MIGRATIONS } from '../migrations';
+
+// Calendar dates stay "YYYY-MM-DD" text end to end (node-pg would turn them into local-midnight Dates).
+types.setTypeParser(types.builtins.DATE, (v) => v);
 
 export const ENTITIES = [
   UserEntity, PortfolioEntity, StrategyEntity, StrategyVersionEntity, StrategyLineageEntity, StrategyMetricsEntity,

@@ -38,6 +38,18 @@ function children<T>(load: (ids: string[]) => Promise<T[]>, parent: (r: T) => st
   });
 }
 
+const dec = (v: string | null) => (v == null ? null : new Decimal(v));
+
+/** A legs row as the entity (numeric columns as Decimal; dates stay text). */
+export function legFromRow(r: Record<string, any>): LegEntity {
+  return Object.assign(new LegEntity(), {
+    id: r.id, strategyId: r.strategy_id, portfolioId: r.portfolio_id, symbol: r.symbol, positionType: r.position_type,
+    quantity: new Decimal(r.quantity), multiplier: r.multiplier, investmentClass: r.investment_class, underlyingSymbol: r.underlying_symbol,
+    optionType: r.option_type, strikePrice: dec(r.strike_price), expirationDate: r.expiration_date, impliedVolatility: r.implied_volatility,
+    entryPrice: new Decimal(r.entry_price), entryDate: r.entry_date, legOrder: r.leg_order, createdAt: r.created_at, updatedAt: r.updated_at,
+  });
+}
+
 /** Market environment for a set of price rows: the one place where `now`, rate and volatility are chosen. */
 export function marketEnv(cfg: Config, prices: Iterable<[string, Decimal]>, now = new Date()): MarketEnv {
   return { now, riskFreeRate: cfg.RISK_FREE_RATE, defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY, prices: new Map(prices) };
@@ -55,7 +67,8 @@ export function createLoaders(ds: DataSource, cfg: Config) {
     portfolio: byId((keys) => ds.getRepository(PortfolioEntity).findBy({ id: In(keys) })),
     strategy: byId((keys) => ds.getRepository(StrategyEntity).findBy({ id: In(keys) })),
     legsByStrategy: children(
-      (keys) => ds.getRepository(LegEntity).find({ where: { strategyId: In(keys) }, order: { legOrder: 'ASC', createdAt: 'ASC' } }),
+      // Raw rows mapped by hand: entity hydration was the largest cost of a nested read.
+      async (keys): Promise<LegEntity[]> => (await ds.query(`SELECT * FROM legs WHERE strategy_id = ANY($1) ORDER BY leg_order, created_at`, [keys])).map(legFromRow),
       (l) => l.strategyId,
     ),
     tagsByStrategy: children(
@@ -76,8 +89,12 @@ export function createLoaders(ds: DataSource, cfg: Config) {
       (r) => r.strategyId,
     ),
     metrics: new DataLoader<string, StrategyMetricsEntity | null>(async (keys) => {
-      const rows = new Map((await ds.getRepository(StrategyMetricsEntity).findBy({ strategyId: In([...keys]) })).map((r) => [r.strategyId, r]));
-      return keys.map((k) => rows.get(k) ?? null);
+      const rows: Record<string, any>[] = await ds.query(`SELECT * FROM strategy_metrics WHERE strategy_id = ANY($1)`, [keys]);
+      const byId = new Map(rows.map((r) => [r.strategy_id as string, Object.assign(new StrategyMetricsEntity(), {
+        strategyId: r.strategy_id, marketValue: new Decimal(r.market_value), costBasis: new Decimal(r.cost_basis), unrealizedPnl: new Decimal(r.unrealized_pnl),
+        netDelta: r.net_delta, netGamma: r.net_gamma, netTheta: r.net_theta, netVega: r.net_vega, payoff: r.payoff, calculatedAt: r.calculated_at,
+      })]));
+      return keys.map((k) => byId.get(k) ?? null);
     }),
     versions: children(
       (keys) => ds.getRepository(StrategyVersionEntity).find({ where: { strategyId: In(keys) }, order: { version: 'ASC' } }),

@@ -3,7 +3,7 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { BatchRunKind, BatchRunStatus } from './batch.entity';
 
-@ObjectType('BatchRun')
+@ObjectType('BatchRun', { simpleResolvers: true })
 export class BatchRunType {
   @Field(() => ID) id: string;
   @Field(() => BatchRunKind) kind: BatchRunKind;

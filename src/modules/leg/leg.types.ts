@@ -4,7 +4,7 @@ import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { InvestmentClass, OptionType, PositionType } from '../../domain/types';
 import { StrategyType_ } from '../strategy/strategy.types';
 
-@ObjectType('Leg')
+@ObjectType('Leg', { simpleResolvers: true })
 export class LegType {
   @Field(() => ID) id: string;
   @Field(() => String, { description: 'stock ticker or OCC option symbol' }) symbol: string;
@@ -44,7 +44,7 @@ export class CreatePositionInput {
   @Field(() => ID, { nullable: true, description: 'join this strategy; when null a STANDALONE strategy is created' }) strategyId?: string | null;
 }
 
-@ObjectType('CreatePositionPayload')
+@ObjectType('CreatePositionPayload', { simpleResolvers: true })
 export class CreatePositionPayload {
   @Field(() => LegType) leg: unknown;
   @Field(() => StrategyType_) strategy: unknown;

@@ -45,7 +45,8 @@ export class MarketDataService {
          SELECT DISTINCT ON (symbol) symbol, price, at FROM jsonb_to_recordset($1::jsonb) AS x(symbol text, price numeric, at timestamptz) ORDER BY symbol, at DESC
          ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price, price_at = EXCLUDED.price_at
          WHERE market_data.price_at IS NULL OR market_data.price_at <= EXCLUDED.price_at`, [json]);
-      const hit: { id: string }[] = await m.query(
+      // TypeORM answers an UPDATE with [rows, rowCount].
+      const [hit]: [{ id: string }[], number] = await m.query(
         `UPDATE strategies s SET stale = true, row_version = row_version + 1
          WHERE s.status = 'ACTIVE' AND s.id IN (SELECT strategy_id FROM legs WHERE symbol = ANY($1) OR underlying_symbol = ANY($1))
          RETURNING s.id`, [symbols]);

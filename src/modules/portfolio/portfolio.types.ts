@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 
-@ObjectType('Portfolio')
+@ObjectType('Portfolio', { simpleResolvers: true })
 export class PortfolioType {
   @Field(() => ID) id: string;
   @Field(() => String) name: string;

@@ -67,7 +67,8 @@ export class MetricsService {
            low = least(m2m_candles.low, EXCLUDED.close), close = EXCLUDED.close
          RETURNING strategy_id AS "strategyId", bucket_start AS "bucketStart", open::text, high::text, low::text, close::text`,
         [JSON.stringify(rows), bucket]);
-      const cleared: { id: string; portfolio_id: string }[] = await m.query(
+      // TypeORM answers an UPDATE with [rows, rowCount].
+      const [cleared]: [{ id: string; portfolio_id: string }[], number] = await m.query(
         `UPDATE strategies s SET stale = false FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, row_version int)
          WHERE s.id = x.strategy_id AND s.row_version = x.row_version RETURNING s.id, s.portfolio_id`,
         [JSON.stringify(rows)]);

@@ -48,9 +48,10 @@ export class StrategyQueries {
       const owned: unknown[] = await this.ds.query(`SELECT 1 FROM tags WHERE id = ANY($1) AND user_id = $2`, [ids, user.id]);
       if (owned.length !== ids.length) throw notFound('Tag', 'tagIds');
       const tags = p(ids);
+      // Driven from the tag side (index on tag_id): only strategies carrying the tags are looked at.
       parts.push(filter.tagMatch === TagMatch.ALL
-        ? `(SELECT count(*) FROM strategy_tags x WHERE x.strategy_id = s.id AND x.tag_id = ANY(${tags}::uuid[])) = ${p(ids.length)}`
-        : `EXISTS (SELECT 1 FROM strategy_tags x WHERE x.strategy_id = s.id AND x.tag_id = ANY(${tags}::uuid[]))`);
+        ? `s.id IN (SELECT x.strategy_id FROM strategy_tags x WHERE x.tag_id = ANY(${tags}::uuid[]) GROUP BY x.strategy_id HAVING count(*) = ${p(ids.length)})`
+        : `s.id IN (SELECT x.strategy_id FROM strategy_tags x WHERE x.tag_id = ANY(${tags}::uuid[]))`);
     }
     return parts.join(' AND ');
   }

@@ -5,7 +5,7 @@ import { GroupBy, PortfolioChangeKind, TagMatch } from '../../common/enums';
 import { StrategyStatus, StrategyType } from '../../domain/types';
 import { TagType } from '../tag/tag.types';
 
-@ObjectType('Strategy')
+@ObjectType('Strategy', { simpleResolvers: true })
 export class StrategyType_ {
   @Field(() => ID) id: string;
   @Field(() => String) name: string;
@@ -72,14 +72,14 @@ export class PayoffPoint {
   @Field(() => DecimalScalar) pnl: Decimal;
 }
 
-@ObjectType('PayoffAnalysis')
+@ObjectType('PayoffAnalysis', { simpleResolvers: true })
 export class PayoffAnalysisType {
   @Field(() => DecimalScalar, { nullable: true, description: 'null = unlimited' }) maxProfit: Decimal | null;
   @Field(() => DecimalScalar, { nullable: true, description: 'positive magnitude; null = unlimited' }) maxLoss: Decimal | null;
   @Field(() => [DecimalScalar], { description: 'ascending, rounded to cents' }) breakEvenPoints: Decimal[];
 }
 
-@ObjectType('StrategyMetrics')
+@ObjectType('StrategyMetrics', { simpleResolvers: true })
 export class StrategyMetricsType {
   @Field(() => DecimalScalar) marketValue: Decimal;
   @Field(() => DecimalScalar) costBasis: Decimal;
@@ -108,7 +108,7 @@ export class StrategyTemplateType {
   @Field(() => [String]) legs: string[];
 }
 
-@ObjectType('StrategyDetection')
+@ObjectType('StrategyDetection', { simpleResolvers: true })
 export class StrategyDetectionType {
   @Field(() => StrategyType) type: StrategyType;
   @Field(() => String) suggestedName: string;
@@ -124,7 +124,7 @@ export class PortfolioChange {
   @Field(() => Date) at: Date;
 }
 
-@ObjectType('RemoveTagsPayload')
+@ObjectType('RemoveTagsPayload', { simpleResolvers: true })
 export class RemoveTagsPayload {
   @Field(() => StrategyType_) strategy: unknown;
   @Field(() => Int) removedCount: number;

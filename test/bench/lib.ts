@@ -1,0 +1,48 @@
+import { performance } from 'node:perf_hooks';
+
+export interface Row { benchmark: string; metric: string; value: number; unit: string; target?: string; pass?: boolean }
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+/** Times `fn` n times sequentially after `warmup` runs; returns sorted milliseconds. */
+export async function timeSeq(n: number, fn: () => Promise<unknown> | unknown, warmup = Math.min(20, n)): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** `clients` concurrent loops for `ms` milliseconds (bounded); returns completed requests per second and latencies. */
+export async function load(clients: number, ms: number, fn: () => Promise<unknown>): Promise<{ rps: number; latencies: number[]; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + ms;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      try { await fn(); } catch { errors++; }
+      latencies.push(performance.now() - t);
+    }
+  }));
+  return { rps: (latencies.length / (performance.now() - start)) * 1000, latencies: latencies.sort((a, b) => a - b), errors };
+}
+
+export function printTable(rows: Row[]): void {
+  const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const lines = rows.map((r) => [r.benchmark, r.metric, `${fmt(r.value)} ${r.unit}`, r.target ?? '', r.pass === undefined ? '' : r.pass ? 'yes' : 'NO']);
+  const head = ['benchmark', 'metric', 'measured', 'target', 'met'];
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const l of lines) console.log(line(l));
+}
