@@ -2,12 +2,14 @@ import DataLoader from 'dataloader';
 import Decimal from 'decimal.js';
 import { In, type DataSource } from 'typeorm';
 import type { Config } from './config';
+import { read } from './data-source';
 import type { MarketEnv } from './domain/types';
 import { valueLeg } from './domain/valuation';
 import { LegEntity } from './modules/leg/leg.entity';
 import { MarketDataEntity } from './modules/market-data/market-data.entity';
 import { PortfolioEntity } from './modules/portfolio/portfolio.entity';
-import { StrategyEntity, StrategyMetricsEntity, StrategyVersionEntity } from './modules/strategy/strategy.entity';
+import { StrategyMetricsEntity, StrategyVersionEntity } from './modules/strategy/strategy.entity';
+import { strategyFromRow, type StrategyRow } from './modules/strategy/strategy.queries';
 import { TagEntity } from './modules/tag/tag.entity';
 
 type Valuation = ReturnType<typeof valueLeg>;
@@ -40,13 +42,16 @@ function children<T>(load: (ids: string[]) => Promise<T[]>, parent: (r: T) => st
 
 const dec = (v: string | null) => (v == null ? null : new Decimal(v));
 
+const LEG_COLUMNS = `id, strategy_id, portfolio_id, symbol, position_type, quantity, multiplier, investment_class, underlying_symbol,
+  option_type, strike_price, expiration_date, implied_volatility, entry_price, entry_date, leg_order`;
+
 /** A legs row as the entity (numeric columns as Decimal; dates stay text). */
 export function legFromRow(r: Record<string, any>): LegEntity {
   return Object.assign(new LegEntity(), {
     id: r.id, strategyId: r.strategy_id, portfolioId: r.portfolio_id, symbol: r.symbol, positionType: r.position_type,
     quantity: new Decimal(r.quantity), multiplier: r.multiplier, investmentClass: r.investment_class, underlyingSymbol: r.underlying_symbol,
     optionType: r.option_type, strikePrice: dec(r.strike_price), expirationDate: r.expiration_date, impliedVolatility: r.implied_volatility,
-    entryPrice: new Decimal(r.entry_price), entryDate: r.entry_date, legOrder: r.leg_order, createdAt: r.created_at, updatedAt: r.updated_at,
+    entryPrice: new Decimal(r.entry_price), entryDate: r.entry_date, legOrder: r.leg_order,
   });
 }
 
@@ -59,23 +64,25 @@ export function marketEnv(cfg: Config, prices: Iterable<[string, Decimal]>, now 
 export function createLoaders(ds: DataSource, cfg: Config) {
   const now = new Date();
   const marketData = new DataLoader<string, MarketDataEntity | null>(async (symbols) => {
-    const rows = new Map((await ds.getRepository(MarketDataEntity).findBy({ symbol: In([...symbols]) })).map((r) => [r.symbol, r]));
+    const found = await read<{ symbol: string; last_price: string | null; price_at: Date | null; sector: string | null }>(ds,
+      `SELECT symbol, last_price, price_at, sector FROM market_data WHERE symbol = ANY($1)`, [symbols]);
+    const rows = new Map(found.map((r) => [r.symbol, Object.assign(new MarketDataEntity(), { symbol: r.symbol, lastPrice: dec(r.last_price), priceAt: r.price_at, sector: r.sector })]));
     return symbols.map((s) => rows.get(s) ?? null);
   });
 
   const loaders = {
     portfolio: byId((keys) => ds.getRepository(PortfolioEntity).findBy({ id: In(keys) })),
-    strategy: byId((keys) => ds.getRepository(StrategyEntity).findBy({ id: In(keys) })),
+    strategy: byId(async (keys) => (await read<StrategyRow>(ds, `SELECT * FROM strategies WHERE id = ANY($1)`, [keys])).map(strategyFromRow)),
     legsByStrategy: children(
       // Raw rows mapped by hand: entity hydration was the largest cost of a nested read.
-      async (keys): Promise<LegEntity[]> => (await ds.query(`SELECT * FROM legs WHERE strategy_id = ANY($1) ORDER BY leg_order, created_at`, [keys])).map(legFromRow),
+      async (keys): Promise<LegEntity[]> => (await read(ds, `SELECT ${LEG_COLUMNS} FROM legs WHERE strategy_id = ANY($1) ORDER BY leg_order, created_at`, [keys])).map(legFromRow),
       (l) => l.strategyId,
     ),
     tagsByStrategy: children(
       async (keys) => {
         // Raw rows: a tag shared by many strategies must come back once per strategy.
-        const rows: { strategy_id: string; id: string; user_id: string; name: string; color: string; description: string | null;
-          display_order: number; archived_at: Date | null; created_at: Date; updated_at: Date }[] = await ds.query(
+        const rows = await read<{ strategy_id: string; id: string; user_id: string; name: string; color: string; description: string | null;
+          display_order: number; archived_at: Date | null; created_at: Date; updated_at: Date }>(ds,
           `SELECT st.strategy_id, t.* FROM strategy_tags st JOIN tags t ON t.id = st.tag_id
            WHERE st.strategy_id = ANY($1) ORDER BY t.display_order, lower(t.name)`, [keys]);
         return rows.map((r) => ({
@@ -89,7 +96,7 @@ export function createLoaders(ds: DataSource, cfg: Config) {
       (r) => r.strategyId,
     ),
     metrics: new DataLoader<string, StrategyMetricsEntity | null>(async (keys) => {
-      const rows: Record<string, any>[] = await ds.query(`SELECT * FROM strategy_metrics WHERE strategy_id = ANY($1)`, [keys]);
+      const rows = await read(ds, `SELECT * FROM strategy_metrics WHERE strategy_id = ANY($1)`, [keys]);
       const byId = new Map(rows.map((r) => [r.strategy_id as string, Object.assign(new StrategyMetricsEntity(), {
         strategyId: r.strategy_id, marketValue: new Decimal(r.market_value), costBasis: new Decimal(r.cost_basis), unrealizedPnl: new Decimal(r.unrealized_pnl),
         netDelta: r.net_delta, netGamma: r.net_gamma, netTheta: r.net_theta, netVega: r.net_vega, payoff: r.payoff, calculatedAt: r.calculated_at,
@@ -102,17 +109,14 @@ export function createLoaders(ds: DataSource, cfg: Config) {
     ),
     /** Lineage in both directions; `dir` picks ancestors or descendants of each key. */
     lineage: (dir: 'ancestors' | 'descendants') =>
-      children<StrategyEntity & { key: string }>(async (keys) => {
+      children(async (keys) => {
         const [mine, other] = dir === 'ancestors' ? ['descendant_id', 'ancestor_id'] : ['ancestor_id', 'descendant_id'];
-        const rows: { key: string; id: string }[] = await ds.query(
-          `SELECT l.${mine} AS key, s.id FROM strategy_lineage l JOIN strategies s ON s.id = l.${other} WHERE l.${mine} = ANY($1) ORDER BY s.created_at, s.id`,
-          [keys],
-        );
-        const strategies = new Map((await ds.getRepository(StrategyEntity).findBy({ id: In(rows.map((r) => r.id)) })).map((s) => [s.id, s]));
-        return rows.map((r) => ({ ...strategies.get(r.id)!, key: r.key }));
+        const rows = await read<StrategyRow & { key: string }>(ds,
+          `SELECT l.${mine} AS key, s.* FROM strategy_lineage l JOIN strategies s ON s.id = l.${other} WHERE l.${mine} = ANY($1) ORDER BY s.created_at, s.id`, [keys]);
+        return rows.map((r) => ({ key: r.key, strategy: strategyFromRow(r) }));
       }, (r) => r.key),
     usageCount: new DataLoader<string, number>(async (keys) => {
-      const rows: { tag_id: string; n: number }[] = await ds.query(
+      const rows = await read<{ tag_id: string; n: number }>(ds,
         `SELECT st.tag_id, count(*)::int AS n FROM strategy_tags st JOIN strategies s ON s.id = st.strategy_id AND s.status = 'ACTIVE'
          WHERE st.tag_id = ANY($1) GROUP BY st.tag_id`,
         [keys],

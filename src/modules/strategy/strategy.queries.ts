@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { read } from '../../data-source';
 import { GroupBy, TagMatch } from '../../common/enums';
 import { notFound } from '../../common/errors';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../common/pagination';
@@ -14,9 +15,9 @@ import type { PortfolioTotals, StrategyFilter } from './strategy.types';
 
 type Scope = { portfolioId: string } | { tagId: string };
 
-interface StrategyRow {
+export interface StrategyRow {
   id: string; portfolio_id: string; name: string; type: StrategyType; status: StrategyStatus; stale: boolean; row_version: number;
-  created_at: Date; updated_at: Date; closed_at: Date | null; cursor_ts: string; total: number;
+  created_at: Date; updated_at: Date; closed_at: Date | null;
 }
 
 export function strategyFromRow(r: StrategyRow): StrategyEntity {
@@ -67,11 +68,11 @@ export class StrategyQueries {
       cursor = `(m.created_at, m.id) > ($${params.push(ts)}::timestamptz, $${params.push(id)}::uuid)`;
     }
     // The total comes back even with an empty page: the count row is LEFT JOINed to the page rows.
-    const rows: (StrategyRow | { id: null; total: number })[] = await this.ds.query(
+    const rows = await read<(StrategyRow & { cursor_ts: string; total: number }) | { id: null; total: number }>(this.ds, 
       `WITH m AS (SELECT s.* FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where}),
             page AS (SELECT m.*, m.created_at::text AS cursor_ts FROM m WHERE ${cursor} ORDER BY m.created_at, m.id LIMIT $${params.push(first + 1)})
        SELECT page.*, c.total FROM (SELECT count(*)::int AS total FROM m) c LEFT JOIN page ON TRUE ORDER BY page.created_at, page.id`, params);
-    const found = rows.filter((r): r is StrategyRow => r.id !== null);
+    const found = rows.filter((r): r is StrategyRow & { cursor_ts: string; total: number } => r.id !== null);
     const edges = found.slice(0, first).map((r) => ({ cursor: encodeCursor(r.cursor_ts, r.id), node: strategyFromRow(r) }));
     const totalCount = rows[0].total;
     return { edges, pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };

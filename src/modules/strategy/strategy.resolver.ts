@@ -130,13 +130,13 @@ export class StrategyResolver {
   }
 
   @FieldResolver(() => [StrategyType_], { description: 'strategies this one was combined or split from' })
-  ancestors(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    return ctx.loaders.ancestors.load(s.id);
+  async ancestors(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    return (await ctx.loaders.ancestors.load(s.id)).map((r) => r.strategy);
   }
 
   @FieldResolver(() => [StrategyType_])
-  descendants(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    return ctx.loaders.descendants.load(s.id);
+  async descendants(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    return (await ctx.loaders.descendants.load(s.id)).map((r) => r.strategy);
   }
 }
 
