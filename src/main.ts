@@ -45,7 +45,9 @@ Then send "Authorization: Bearer <token>" with, for example:
 ${EXAMPLE_QUERY}
 Live metrics (graphql-ws, connectionParams: { authorization: "Bearer <token>" }):
   ${EXAMPLE_SUBSCRIPTION}
-Move prices with: npm run feed:simulate   (Ctrl-C stops everything)
+Move prices (simulated feed), in another terminal:
+  DATABASE_URL=${databaseUrl} REDIS_URL=${services.redisUrl} npm run feed:simulate
+Ctrl-C stops everything.
 `);
 
   const stop = async (signal: string) => {

@@ -21,12 +21,14 @@ export async function startWorker(app: App, opts: { concurrency?: number; sweepM
     const end = jobDuration.startTimer({ queue });
     try { return await fn(); } finally { end(); }
   };
+  // BullMQ does not close connections it was given: they are kept here and closed on shutdown.
+  const connections = [workerConnection(app.redisUrl), workerConnection(app.redisUrl)];
   const workers = [
     new Worker<RecomputeJob>(QUEUES.recompute, (job) => timed(QUEUES.recompute, () => recompute.process(job))(), {
-      connection: workerConnection(app.redisUrl), prefix: app.cfg.QUEUE_PREFIX, concurrency: opts.concurrency ?? 4, stalledInterval: 5000, maxStalledCount: 3,
+      connection: connections[0], prefix: app.cfg.QUEUE_PREFIX, concurrency: opts.concurrency ?? 4, stalledInterval: 5000, maxStalledCount: 3,
     }),
     new Worker<BatchJob>(QUEUES.batch, (job) => timed(QUEUES.batch, () => batch.process(job))(), {
-      connection: workerConnection(app.redisUrl), prefix: app.cfg.QUEUE_PREFIX, concurrency: 1, lockDuration: 60000,
+      connection: connections[1], prefix: app.cfg.QUEUE_PREFIX, concurrency: 1, lockDuration: 60000,
     }),
   ];
   for (const w of workers) {
@@ -60,6 +62,7 @@ export async function startWorker(app: App, opts: { concurrency?: number; sweepM
       clearInterval(timer);
       // Stop taking work, let the current jobs finish, then close the connections.
       await Promise.all(workers.map((w) => w.close()));
+      connections.forEach((c) => c.disconnect());
     },
   };
 }

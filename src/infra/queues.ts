@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { Queue } from 'bullmq';
 import Redis, { type RedisOptions } from 'ioredis';
 import { logger } from '../logger';
 
@@ -19,8 +19,10 @@ export interface RecomputeJob { strategyIds: string[] }
 export interface BatchJob { runId: string }
 
 /** BullMQ needs maxRetriesPerRequest: null on worker connections (blocking commands). */
-export function workerConnection(url: string): ConnectionOptions {
-  return new Redis(url, { maxRetriesPerRequest: null });
+export function workerConnection(url: string): Redis {
+  const r = new Redis(url, { maxRetriesPerRequest: null });
+  r.on('error', (e) => logger.debug({ err: e.message }, 'redis worker connection error'));
+  return r;
 }
 
 /**

@@ -240,6 +240,8 @@ export interface DemoSeedReport {
   /** Active strategies of the created portfolios (queued for recomputation). */
   strategyIds: string[];
   ms: number;
+  /** Milliseconds per phase. */
+  phases: Record<string, number>;
 }
 
 export interface DemoSeedOptions { today?: string; now?: Date }
@@ -342,7 +344,7 @@ export async function runDemoSeed(app: App, opts: DemoSeedOptions = {}): Promise
   const days = demoTradingDays(today);
   const report: DemoSeedReport = {
     created: [], skipped: [], tradingDays: days.length, firstDay: days[0] ?? null, lastDay: days[days.length - 1] ?? null,
-    symbols: 0, priceRows: 0, snapshots: 0, strategyIds: [], ms: 0,
+    symbols: 0, priceRows: 0, snapshots: 0, strategyIds: [], ms: 0, phases: {},
   };
   if (!days.length) throw new Error(`no trading day in the ${DEMO_HISTORY_DAYS} days before ${today}`);
   const paths = new Map<string, number[]>();
@@ -353,15 +355,27 @@ export async function runDemoSeed(app: App, opts: DemoSeedOptions = {}): Promise
   };
   const expiries = [monthlyExpiry(today, 1), monthlyExpiry(today, 2), monthlyExpiry(today, 4)];
 
+  let mark = Date.now();
+  const phase = (name: string) => {
+    report.phases[name] = (report.phases[name] ?? 0) + Date.now() - mark;
+    mark = Date.now();
+  };
   const created: Created[] = [];
   try {
-    for (const spec of DEMO_PORTFOLIOS) {
-      const user = await createDemoUser(app, spec.username);
-      if (!user) { report.skipped.push(spec.username); continue; }
-      const c: Created = { spec, user, portfolioId: null };
-      created.push(c);
-      await buildPortfolio(app, c, days[0], (s) => path(s)[0], expiries);
-    }
+    // The three users are independent: built side by side. A failure waits for the others, then undoes all.
+    const users = await Promise.allSettled(DEMO_PORTFOLIOS.map((spec) => createDemoUser(app, spec.username)));
+    DEMO_PORTFOLIOS.forEach((spec, i) => {
+      const u = users[i];
+      if (u.status === 'fulfilled' && u.value) created.push({ spec, user: u.value, portfolioId: null });
+      else if (u.status === 'fulfilled') report.skipped.push(spec.username);
+    });
+    const failedUser = users.find((u): u is PromiseRejectedResult => u.status === 'rejected');
+    if (failedUser) throw failedUser.reason;
+    phase('users');
+    const built = await Promise.allSettled(created.map((c) => buildPortfolio(app, c, days[0], (s) => path(s)[0], expiries)));
+    const failedBuild = built.find((b): b is PromiseRejectedResult => b.status === 'rejected');
+    if (failedBuild) throw failedBuild.reason;
+    phase('portfolios');
     if (!created.length) return { ...report, ms: Date.now() - started };
 
     // Reference data and 90 days of history for every underlying of the new portfolios.
@@ -383,6 +397,7 @@ export async function runDemoSeed(app: App, opts: DemoSeedOptions = {}): Promise
        SELECT count(*)::int AS n FROM ins`,
       [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])]);
     report.priceRows = inserted;
+    phase('history');
 
     // Replay the closes day by day: market data at that close, then the daily batch's snapshot of each portfolio.
     const processor = new BatchProcessor(app, app.batches);
@@ -397,6 +412,7 @@ export async function runDemoSeed(app: App, opts: DemoSeedOptions = {}): Promise
       await Promise.all(portfolioIds.map((p) => processor.snapshot(p, d, new Date(`${d}T21:00:00Z`))));
       report.snapshots += portfolioIds.length;
     }
+    phase('replay');
     try {
       await app.redis.hset('prices:latest', Object.fromEntries(symbols.map((s) => [s, path(s)[days.length - 1].toFixed(2)])));
     } catch {
