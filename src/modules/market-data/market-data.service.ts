@@ -47,8 +47,9 @@ export class MarketDataService {
          WHERE market_data.price_at IS NULL OR market_data.price_at <= EXCLUDED.price_at`, [json]);
       // TypeORM answers an UPDATE with [rows, rowCount].
       const [hit]: [{ id: string }[], number] = await m.query(
-        `UPDATE strategies s SET stale = true, row_version = row_version + 1
-         WHERE s.status = 'ACTIVE' AND s.id IN (SELECT strategy_id FROM legs WHERE symbol = ANY($1) OR underlying_symbol = ANY($1))
+        `WITH hit AS (SELECT id FROM strategies WHERE status = 'ACTIVE' AND id IN (SELECT strategy_id FROM legs WHERE symbol = ANY($1) OR underlying_symbol = ANY($1))
+                      ORDER BY id FOR NO KEY UPDATE)
+         UPDATE strategies s SET stale = true, row_version = row_version + 1 FROM hit WHERE s.id = hit.id
          RETURNING s.id`, [symbols]);
       return hit.map((h) => h.id);
     });

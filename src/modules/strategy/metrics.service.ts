@@ -67,6 +67,8 @@ export class MetricsService {
            low = least(m2m_candles.low, EXCLUDED.close), close = EXCLUDED.close
          RETURNING strategy_id AS "strategyId", bucket_start AS "bucketStart", open::text, high::text, low::text, close::text`,
         [JSON.stringify(rows), bucket]);
+      // Row locks in id order, as every writer takes them, so the worker never deadlocks with a mutation.
+      await m.query(`SELECT id FROM strategies WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, [rows.map((r) => r.strategy_id)]);
       // TypeORM answers an UPDATE with [rows, rowCount].
       const [cleared]: [{ id: string; portfolio_id: string }[], number] = await m.query(
         `UPDATE strategies s SET stale = false FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, row_version int)

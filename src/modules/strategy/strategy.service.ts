@@ -58,13 +58,16 @@ export class StrategyService {
 
   // ---- locking -----------------------------------------------------------------------------------------
 
-  /** Locks the user's active strategies in id order (NOT_FOUND for anything else). */
+  /**
+   * Locks the user's strategies in id order (NOT_FOUND for anything else). FOR NO KEY UPDATE: it serialises
+   * writers without blocking the key-share locks that foreign keys (metrics, candles, legs) take.
+   */
   async lockStrategies(m: EntityManager, user: AuthUser, ids: string[], field = 'strategyId'): Promise<Map<string, StrategyEntity>> {
     const sorted = [...new Set(ids)].sort();
     if (sorted.some((id) => !isUuid(id))) throw notFound('Strategy', field);
     const rows = await m.getRepository(StrategyEntity).createQueryBuilder('s')
       .innerJoin('portfolios', 'p', 'p.id = s.portfolio_id AND p.deleted_at IS NULL AND p.user_id = :uid', { uid: user.id })
-      .where('s.id = ANY(:ids)', { ids: sorted }).orderBy('s.id').setLock('pessimistic_write', undefined, ['s']).getMany();
+      .where('s.id = ANY(:ids)', { ids: sorted }).orderBy('s.id').setLock('for_no_key_update', undefined, ['s']).getMany();
     if (rows.length !== sorted.length) throw notFound('Strategy', field);
     return new Map(rows.map((s) => [s.id, s]));
   }

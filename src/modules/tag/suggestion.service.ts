@@ -36,7 +36,7 @@ export class SuggestionService {
     // Tags on the user's other strategies, scored by how similar each strategy is to this one.
     const rows: { tag_id: string; score: number; same_underlying: number; same_type: number; same_sector: number }[] = await this.ds.query(
       `WITH mine AS (SELECT DISTINCT coalesce(md.sector, '') AS sector FROM unnest($3::text[]) u(sym) LEFT JOIN market_data md ON md.symbol = u.sym),
-            similar AS (
+            sim AS (
               SELECT o.id,
                      EXISTS (SELECT 1 FROM legs l WHERE l.strategy_id = o.id AND l.underlying_symbol = ANY($3)) AS su,
                      o.type = $4::strategy_type AS st,
@@ -44,9 +44,9 @@ export class SuggestionService {
                              WHERE l.strategy_id = o.id AND md.sector IS NOT NULL AND md.sector IN (SELECT sector FROM mine)) AS ss
               FROM strategies o JOIN portfolios p ON p.id = o.portfolio_id AND p.deleted_at IS NULL
               WHERE p.user_id = $1 AND o.id <> $2)
-       SELECT st.tag_id, sum($5 * su::int + $6 * st::int + $7 * ss::int)::float8 AS score,
+       SELECT st.tag_id, sum($5::float8 * su::int + $6::float8 * st::int + $7::float8 * ss::int) AS score,
               sum(su::int)::int AS same_underlying, sum(st::int)::int AS same_type, sum(ss::int)::int AS same_sector
-       FROM similar JOIN strategy_tags st ON st.strategy_id = similar.id
+       FROM sim JOIN strategy_tags st ON st.strategy_id = sim.id
        WHERE (su OR st OR ss) AND st.tag_id NOT IN (SELECT tag_id FROM strategy_tags WHERE strategy_id = $2)
        GROUP BY st.tag_id`,
       [user.id, strategyId, underlyings, s.type, WEIGHT.underlying, WEIGHT.type, WEIGHT.sector]);
