@@ -135,7 +135,8 @@ export class StrategyService {
         closed.push(id);
       } else {
         await this.appendVersion(m, id, 'leg_removed', { legIds: movedLegIds });
-        if (n === 1) await m.query(`UPDATE strategies SET type = 'STANDALONE' WHERE id = $1 AND type <> 'CUSTOM'`, [id]);
+        // Detected patterns no longer hold with one leg; types only a user declares (CUSTOM, PAIRS_TRADE) are kept.
+        if (n === 1) await m.query(`UPDATE strategies SET type = 'STANDALONE' WHERE id = $1 AND type NOT IN ('CUSTOM', 'PAIRS_TRADE')`, [id]);
       }
     }
     await this.touch(m, sourceIds);
