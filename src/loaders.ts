@@ -14,6 +14,12 @@ import { TagEntity } from './modules/tag/tag.entity';
 
 type Valuation = ReturnType<typeof valueLeg>;
 
+/**
+ * A leg as the API shows it: the stored columns plus its valuation at the request's prices (price, source,
+ * market value, cost basis, P&L, greeks) and the latest price of its symbol, as plain properties.
+ */
+export type LegView = LegEntity & Valuation & { lastPrice: Decimal | null };
+
 function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
   for (const r of rows) {
@@ -42,8 +48,8 @@ function children<T>(load: (ids: string[]) => Promise<T[]>, parent: (r: T) => st
 
 const dec = (v: string | null) => (v == null ? null : new Decimal(v));
 
-const LEG_COLUMNS = `id, strategy_id, portfolio_id, symbol, position_type, quantity, multiplier, investment_class, underlying_symbol,
-  option_type, strike_price, expiration_date, implied_volatility, entry_price, entry_date, leg_order`;
+const LEG_COLUMNS = `l.id, l.strategy_id, l.portfolio_id, l.symbol, l.position_type, l.quantity, l.multiplier, l.investment_class,
+  l.underlying_symbol, l.option_type, l.strike_price, l.expiration_date, l.implied_volatility, l.entry_price, l.entry_date, l.leg_order`;
 
 /** A legs row as the entity (numeric columns as Decimal; dates stay text). */
 export function legFromRow(r: Record<string, any>): LegEntity {
@@ -70,14 +76,32 @@ export function createLoaders(ds: DataSource, cfg: Config) {
     return symbols.map((s) => rows.get(s) ?? null);
   });
 
+  /**
+   * Legs with their valuation: the latest prices of each leg's symbol and underlying come in the same statement,
+   * so marketValue, P&L and greeks are plain properties (no further query, promise or resolver per leg).
+   */
+  async function legViews(column: 'l.strategy_id' | 'l.id', keys: readonly string[]): Promise<LegView[]> {
+    const rows = await read(ds,
+      `SELECT ${LEG_COLUMNS}, ms.last_price AS symbol_price, mu.last_price AS underlying_price
+       FROM legs l LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol
+       WHERE ${column} = ANY($1) ORDER BY l.leg_order, l.created_at`, [keys]);
+    const prices = new Map<string, Decimal>();
+    for (const r of rows) {
+      if (r.symbol_price != null) prices.set(r.symbol, new Decimal(r.symbol_price));
+      if (r.underlying_price != null) prices.set(r.underlying_symbol, new Decimal(r.underlying_price));
+    }
+    const env = marketEnv(cfg, prices, now);
+    return rows.map((r) => {
+      const leg = legFromRow(r);
+      return Object.assign(leg, valueLeg(leg, env), { lastPrice: prices.get(leg.symbol) ?? null });
+    });
+  }
+
   const loaders = {
     portfolio: byId((keys) => ds.getRepository(PortfolioEntity).findBy({ id: In(keys) })),
     strategy: byId(async (keys) => (await read<StrategyRow>(ds, `SELECT * FROM strategies WHERE id = ANY($1)`, [keys])).map(strategyFromRow)),
-    legsByStrategy: children(
-      // Raw rows mapped by hand: entity hydration was the largest cost of a nested read.
-      async (keys): Promise<LegEntity[]> => (await read(ds, `SELECT ${LEG_COLUMNS} FROM legs WHERE strategy_id = ANY($1) ORDER BY leg_order, created_at`, [keys])).map(legFromRow),
-      (l) => l.strategyId,
-    ),
+    legsByStrategy: children((keys) => legViews('l.strategy_id', keys), (l) => l.strategyId),
+    leg: byId((keys) => legViews('l.id', keys)),
     tagsByStrategy: children(
       async (keys) => {
         // Raw rows: a tag shared by many strategies must come back once per strategy.
@@ -126,18 +150,6 @@ export function createLoaders(ds: DataSource, cfg: Config) {
       return keys.map((k) => m.get(k) ?? 0);
     }),
     marketData,
-    /** Valuation of each leg: prices of every symbol and underlying in the batch come from one statement. */
-    legValue: new DataLoader<LegEntity, Valuation, string>(
-      async (legs) => {
-        const symbols = [...new Set(legs.flatMap((l) => [l.symbol, l.underlyingSymbol]))];
-        const md = await marketData.loadMany(symbols);
-        const prices: [string, Decimal][] = [];
-        md.forEach((r, i) => { if (r && !(r instanceof Error) && r.lastPrice) prices.push([symbols[i], r.lastPrice]); });
-        const env = marketEnv(cfg, prices, now);
-        return legs.map((l) => valueLeg(l, env));
-      },
-      { cacheKeyFn: (l) => l.id },
-    ),
   };
   const ancestors = loaders.lineage('ancestors');
   const descendants = loaders.lineage('descendants');

@@ -33,7 +33,7 @@ describe('nested reads', () => {
     const small = await statementsFor(3);
     const large = await statementsFor(30);
     expect(large).toBe(small);
-    // portfolio, strategies page + count, legs, tags, usage counts, metrics, prices, strategies of legs
-    expect(large).toBeLessThanOrEqual(8);
+    // portfolio, strategies page + count, legs with their prices, tags, usage counts, metrics, strategies of legs
+    expect(large).toBeLessThanOrEqual(7);
   });
 });

@@ -2,28 +2,29 @@ import Decimal from 'decimal.js';
 import { Arg, Ctx, FieldResolver, Float, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { notFound } from '../../common/errors';
 import { DecimalScalar } from '../../common/scalars';
-import { PriceSource } from '../../domain/types';
 import { requireUser, type Context } from '../../context';
 import { StrategyType_ } from '../strategy/strategy.types';
 import type { LegEntity } from './leg.entity';
-import { CreatePositionInput, CreatePositionPayload, GreeksType, LegType } from './leg.types';
+import { CreatePositionInput, CreatePositionPayload, LegType } from './leg.types';
 
 @Resolver(() => LegType)
 export class LegResolver {
   @Mutation(() => CreatePositionPayload)
-  createPosition(@Arg('input', () => CreatePositionInput) input: CreatePositionInput, @Ctx() ctx: Context) {
-    return ctx.app.legs.createPosition(requireUser(ctx), input);
+  async createPosition(@Arg('input', () => CreatePositionInput) input: CreatePositionInput, @Ctx() ctx: Context) {
+    const { leg, strategy } = await ctx.app.legs.createPosition(requireUser(ctx), input);
+    return { leg: await ctx.loaders.leg.load(leg.id), strategy };
   }
 
   @Mutation(() => LegType)
-  updateLeg(
+  async updateLeg(
     @Arg('id', () => ID) id: string,
     @Arg('quantity', () => DecimalScalar, { nullable: true }) quantity: Decimal | null,
     @Arg('entryPrice', () => DecimalScalar, { nullable: true }) entryPrice: Decimal | null,
     @Arg('impliedVolatility', () => Float, { nullable: true }) impliedVolatility: number | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.app.legs.updateLeg(requireUser(ctx), id, { quantity, entryPrice, impliedVolatility });
+    const leg = await ctx.app.legs.updateLeg(requireUser(ctx), id, { quantity, entryPrice, impliedVolatility });
+    return ctx.loaders.leg.load(leg.id);
   }
 
   @Mutation(() => Boolean)
@@ -34,35 +35,5 @@ export class LegResolver {
   @FieldResolver(() => StrategyType_)
   async strategy(@Root() l: LegEntity, @Ctx() ctx: Context) {
     return (await ctx.loaders.strategy.load(l.strategyId)) ?? notFound('Strategy');
-  }
-
-  @FieldResolver(() => DecimalScalar, { nullable: true, description: 'latest published price of the symbol' })
-  async lastPrice(@Root() l: LegEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.marketData.load(l.symbol))?.lastPrice ?? null;
-  }
-
-  @FieldResolver(() => PriceSource)
-  async priceSource(@Root() l: LegEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.legValue.load(l)).priceSource;
-  }
-
-  @FieldResolver(() => DecimalScalar)
-  async marketValue(@Root() l: LegEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.legValue.load(l)).marketValue;
-  }
-
-  @FieldResolver(() => DecimalScalar)
-  async costBasis(@Root() l: LegEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.legValue.load(l)).costBasis;
-  }
-
-  @FieldResolver(() => DecimalScalar)
-  async unrealizedPnl(@Root() l: LegEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.legValue.load(l)).unrealizedPnl;
-  }
-
-  @FieldResolver(() => GreeksType, { nullable: true, description: 'null for PRIVATE legs or when no underlying price is known' })
-  async greeks(@Root() l: LegEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.legValue.load(l)).greeks;
   }
 }

@@ -1,8 +1,17 @@
 import Decimal from 'decimal.js';
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
-import { InvestmentClass, OptionType, PositionType } from '../../domain/types';
+import { InvestmentClass, OptionType, PositionType, PriceSource } from '../../domain/types';
 import { StrategyType_ } from '../strategy/strategy.types';
+
+@ObjectType('Greeks', { simpleResolvers: true })
+export class GreeksType {
+  @Field(() => Float) delta: number;
+  @Field(() => Float) gamma: number;
+  @Field(() => Float) theta: number;
+  @Field(() => Float) vega: number;
+  @Field(() => Float) rho: number;
+}
 
 @ObjectType('Leg', { simpleResolvers: true })
 export class LegType {
@@ -19,17 +28,15 @@ export class LegType {
   @Field(() => Float, { nullable: true }) impliedVolatility: number | null;
   @Field(() => DecimalScalar) entryPrice: Decimal;
   @Field(() => DateScalar) entryDate: string;
+  @Field(() => DecimalScalar, { nullable: true, description: 'latest published price of the symbol' }) lastPrice: Decimal | null;
+  @Field(() => PriceSource) priceSource: PriceSource;
+  @Field(() => DecimalScalar) marketValue: Decimal;
+  @Field(() => DecimalScalar) costBasis: Decimal;
+  @Field(() => DecimalScalar) unrealizedPnl: Decimal;
+  @Field(() => GreeksType, { nullable: true, description: 'null for PRIVATE legs or when no underlying price is known' }) greeks: GreeksType | null;
   @Field(() => Int) legOrder: number;
 }
 
-@ObjectType('Greeks', { simpleResolvers: true })
-export class GreeksType {
-  @Field(() => Float) delta: number;
-  @Field(() => Float) gamma: number;
-  @Field(() => Float) theta: number;
-  @Field(() => Float) vega: number;
-  @Field(() => Float) rho: number;
-}
 
 @InputType('CreatePositionInput')
 export class CreatePositionInput {

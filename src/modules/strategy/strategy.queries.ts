@@ -89,8 +89,7 @@ export class StrategyQueries {
   /** Live totals over strategies: legs valued through the request's loaders (prices in one statement). */
   async totals(loaders: Loaders, strategies: StrategyEntity[]): Promise<PortfolioTotals> {
     const legs = (await loaders.legsByStrategy.loadMany(strategies.map((s) => s.id))).flatMap((l) => (l instanceof Error ? [] : l));
-    const values = (await loaders.legValue.loadMany(legs)).filter((v): v is Exclude<typeof v, Error> => !(v instanceof Error));
-    return { strategyCount: strategies.length, legCount: legs.length, ...sumValuations(values) };
+    return { strategyCount: strategies.length, legCount: legs.length, ...sumValuations(legs) };
   }
 
   async portfolioTotals(user: AuthUser, loaders: Loaders, portfolioId: string): Promise<PortfolioTotals> {

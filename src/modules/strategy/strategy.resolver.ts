@@ -143,7 +143,7 @@ export class StrategyResolver {
 @Resolver(() => StrategyDetectionType)
 export class StrategyDetectionResolver {
   @FieldResolver(() => [LegType])
-  legs(@Root() d: { legs: unknown[] }) {
-    return d.legs;
+  legs(@Root() d: { legIds: string[] }, @Ctx() ctx: Context) {
+    return ctx.loaders.leg.loadMany(d.legIds);
   }
 }
