@@ -101,12 +101,16 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
   }, wss);
 
   const metricsPlugin: ApolloServerPlugin<Context> = {
-    async requestDidStart({ request }) {
+    async requestDidStart({ request, contextValue }) {
       const start = process.hrtime.bigint();
       return {
-        async willSendResponse({ response, errors }) {
-          observe(request.operationName ?? 'anonymous', Number(process.hrtime.bigint() - start) / 1e9, errors?.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')) ?? []);
-          void response;
+        async willSendResponse({ errors, operationName }) {
+          const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+          const codes = errors?.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')) ?? [];
+          const operation = operationName ?? request.operationName ?? 'anonymous';
+          observe(operation, seconds, codes);
+          // One structured line per operation, with the id also sent back as x-request-id.
+          logger.info({ requestId: contextValue.requestId, operation, ms: Math.round(seconds * 1e4) / 10, errors: codes.length ? codes : undefined }, 'graphql');
         },
       };
     },

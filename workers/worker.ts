@@ -17,17 +17,21 @@ export interface RunningWorker { close(): Promise<void> }
 export async function startWorker(app: App, opts: { concurrency?: number; sweepMs?: number } = {}): Promise<RunningWorker> {
   const recompute = new RecomputeStrategyProcessor(app);
   const batch = new BatchRunProcessor(app);
-  const timed = <T>(queue: string, fn: () => Promise<T>) => async () => {
+  const timed = <T>(queue: string, jobId: string | undefined, fn: () => Promise<T>) => async () => {
     const end = jobDuration.startTimer({ queue });
-    try { return await fn(); } finally { end(); }
+    try {
+      return await fn();
+    } finally {
+      logger.debug({ queue, jobId, ms: Math.round(end() * 1e4) / 10 }, 'job done');
+    }
   };
   // BullMQ does not close connections it was given: they are kept here and closed on shutdown.
   const connections = [workerConnection(app.redisUrl), workerConnection(app.redisUrl)];
   const workers = [
-    new Worker<RecomputeJob>(QUEUES.recompute, (job) => timed(QUEUES.recompute, () => recompute.process(job))(), {
+    new Worker<RecomputeJob>(QUEUES.recompute, (job) => timed(QUEUES.recompute, job.id, () => recompute.process(job))(), {
       connection: connections[0], prefix: app.cfg.QUEUE_PREFIX, concurrency: opts.concurrency ?? 4, stalledInterval: 5000, maxStalledCount: 3,
     }),
-    new Worker<BatchJob>(QUEUES.batch, (job) => timed(QUEUES.batch, () => batch.process(job))(), {
+    new Worker<BatchJob>(QUEUES.batch, (job) => timed(QUEUES.batch, job.id, () => batch.process(job))(), {
       connection: connections[1], prefix: app.cfg.QUEUE_PREFIX, concurrency: 1, lockDuration: 60000,
     }),
   ];
