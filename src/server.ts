@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -121,7 +122,11 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     validationRules: protection.validationRules,
-    plugins: [...(protection.plugins as ApolloServerPlugin<Context>[]), ApolloServerPluginDrainHttpServer({ httpServer }), metricsPlugin, {
+    plugins: [
+      ...(protection.plugins as ApolloServerPlugin<Context>[]),
+      // Cache-control hints are unused and its per-field hook wrapped every resolver: off.
+      ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }), metricsPlugin, {
       async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; },
     }],
   });
