@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { createDataSource } from './data-source';
-import { createEventPubSub, publishSafely, type EventPubSub } from './infra/pubsub';
+import { createEventPubSub, publishAll, publishSafely, type EventPubSub } from './infra/pubsub';
 import { Queue } from 'bullmq';
 import { producerConnection, QUEUES, RecomputeProducer, TOPICS, type BatchJob } from './infra/queues';
 import { BatchService } from './modules/batch/batch.service';
@@ -77,10 +77,17 @@ export class App {
     for (const e of c.events) await publishSafely(this.redis, TOPICS.portfolioChanged(e.portfolioId), e);
   }
 
-  /** After a recomputation: one small event per strategy (ids only) and the new minute candles. */
+  /**
+   * After a recomputation: one small event per portfolio listing the recomputed strategy ids (subscribers
+   * expand it), and each strategy's new minute candle; sent in one pipeline.
+   */
   async publishMetrics(r: RecomputeResult): Promise<void> {
-    for (const u of r.updated) await publishSafely(this.redis, TOPICS.strategyMetrics(u.portfolioId), u);
-    for (const c of r.candles) await publishSafely(this.redis, TOPICS.m2m(c.strategyId), c);
+    const byPortfolio = new Map<string, string[]>();
+    for (const u of r.updated) byPortfolio.set(u.portfolioId, [...(byPortfolio.get(u.portfolioId) ?? []), u.strategyId]);
+    await publishAll(this.redis, [
+      ...[...byPortfolio].map(([portfolioId, strategyIds]) => [TOPICS.strategyMetrics(portfolioId), { portfolioId, strategyIds }] as const),
+      ...r.candles.map((c) => [TOPICS.m2m(c.strategyId), c] as const),
+    ]);
   }
 
   /** /readyz: PostgreSQL and Redis answer, and every migration is applied. */

@@ -19,14 +19,32 @@ export async function publishSafely(publisher: Redis, topic: string, payload: un
   }
 }
 
+/** Publishes many events in one pipeline; like publishSafely, a failure is logged, never thrown. */
+export async function publishAll(publisher: Redis, events: readonly (readonly [string, unknown])[]): Promise<void> {
+  if (!events.length) return;
+  try {
+    const pipe = publisher.pipeline();
+    for (const [topic, payload] of events) pipe.publish(topic, JSON.stringify(payload));
+    await pipe.exec();
+  } catch (e) {
+    logger.warn({ err: (e as Error).message, events: events.length }, 'event publish failed');
+  }
+}
+
 /** Per-subscription buffer limit: a slow client keeps only the newest event per key, and at most this many keys. */
-export const SUBSCRIPTION_BUFFER = 1000;
+export const SUBSCRIPTION_BUFFER = 10_000;
 
 /**
  * Drains `source` eagerly into a bounded buffer that keeps the newest event per key (a metrics update
  * supersedes the previous one for the same strategy), so a slow consumer cannot grow memory without limit.
+ * `expand` turns one source event into several (a batch of strategy ids into one item per strategy).
  */
-export function coalescing<T>(source: AsyncIterable<T>, key: (e: T) => string, cap = SUBSCRIPTION_BUFFER): AsyncIterableIterator<T> {
+export function coalescing<S, T = S>(
+  source: AsyncIterable<S>,
+  key: (e: T) => string,
+  cap = SUBSCRIPTION_BUFFER,
+  expand: (e: S) => T[] = (e) => [e as unknown as T],
+): AsyncIterableIterator<T> {
   const pending = new Map<string, T>();
   let waiter: ((r: IteratorResult<T>) => void) | null = null;
   let done = false;
@@ -34,16 +52,18 @@ export function coalescing<T>(source: AsyncIterable<T>, key: (e: T) => string, c
   (async () => {
     try {
       for (let r = await it.next(); !r.done && !done; r = await it.next()) {
-        const w = waiter as ((r: IteratorResult<T>) => void) | null;
-        if (w) {
-          waiter = null;
-          w({ value: r.value, done: false });
-          continue;
+        for (const item of expand(r.value)) {
+          const w = waiter as ((r: IteratorResult<T>) => void) | null;
+          if (w) {
+            waiter = null;
+            w({ value: item, done: false });
+            continue;
+          }
+          const k = key(item);
+          pending.delete(k);
+          if (pending.size >= cap) pending.delete(pending.keys().next().value as string);
+          pending.set(k, item);
         }
-        const k = key(r.value);
-        pending.delete(k);
-        if (pending.size >= cap) pending.delete(pending.keys().next().value as string);
-        pending.set(k, r.value);
       }
     } catch (e) {
       logger.warn({ err: (e as Error).message }, 'subscription source failed');

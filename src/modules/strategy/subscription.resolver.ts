@@ -3,12 +3,14 @@ import { notFound } from '../../common/errors';
 import { requireUser, type Context } from '../../context';
 import { coalescing } from '../../infra/pubsub';
 import { TOPICS } from '../../infra/queues';
-import { createLoaders } from '../../loaders';
+import { createLoaders, type Loaders } from '../../loaders';
 import { BatchRunType } from '../batch/batch.types';
 import { M2MCandleType } from '../market-data/market-data.types';
 import { PortfolioChange, StrategyType_ } from './strategy.types';
 
 type Data = SubscribeResolverData<unknown, Record<string, string>, Context>;
+interface MetricsBatch { ids: string[]; loaders?: Loaders }
+interface MetricsItem { strategyId: string; batch: MetricsBatch }
 let sequence = 0;
 
 /** Each event is resolved with fresh loaders: the subscription's context outlives any one event. */
@@ -26,10 +28,24 @@ async function ownPortfolio({ args, context }: Data): Promise<string> {
 @Resolver()
 export class SubscriptionResolver {
   @Subscription(() => StrategyType_, {
-    subscribe: async (d: Data) => coalescing(d.context.app.pubSub.subscribe(TOPICS.strategyMetrics(await ownPortfolio(d))), (e) => (e as { strategyId: string }).strategyId),
+    subscribe: async (d: Data) => coalescing(
+      d.context.app.pubSub.subscribe(TOPICS.strategyMetrics(await ownPortfolio(d))),
+      (e: MetricsItem) => e.strategyId,
+      undefined,
+      (e) => {
+        const batch: MetricsBatch = { ids: (e as { strategyIds: string[] }).strategyIds };
+        return batch.ids.map((strategyId) => ({ strategyId, batch }));
+      },
+    ),
   })
-  async strategyMetricsUpdated(@Root() e: { strategyId: string }, @Arg('portfolioId', () => ID) _portfolioId: string, @Ctx() ctx: Context) {
-    return freshLoaders(ctx).loaders.strategy.load(e.strategyId);
+  async strategyMetricsUpdated(@Root() e: MetricsItem, @Arg('portfolioId', () => ID) _portfolioId: string, @Ctx() ctx: Context) {
+    // The strategies of one recomputation share loaders: their rows and metrics come in one statement each.
+    if (!e.batch.loaders) {
+      e.batch.loaders = createLoaders(ctx.app.ds, ctx.app.cfg);
+      await Promise.all([e.batch.loaders.strategy.loadMany(e.batch.ids), e.batch.loaders.metrics.loadMany(e.batch.ids)]);
+    }
+    ctx.loaders = e.batch.loaders;
+    return ctx.loaders.strategy.load(e.strategyId);
   }
 
   @Subscription(() => PortfolioChange, {
