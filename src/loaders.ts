@@ -16,9 +16,9 @@ type Valuation = ReturnType<typeof valueLeg>;
 
 /**
  * A leg as the API shows it: the stored columns plus its valuation at the request's prices (price, source,
- * market value, cost basis, P&L, greeks) and the latest price of its symbol, as plain properties.
+ * market value, cost basis, P&L, greeks) and the latest prices of its symbol and underlying, as plain properties.
  */
-export type LegView = LegEntity & Valuation & { lastPrice: Decimal | null };
+export type LegView = LegEntity & Valuation & { lastPrice: Decimal | null; underlyingPrice: Decimal | null };
 
 function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
@@ -61,9 +61,40 @@ export function legFromRow(r: Record<string, any>): LegEntity {
   });
 }
 
+/** The prices a set of leg views was valued with, as a market environment (for payoff analysis). */
+export function envOfLegs(cfg: Config, legs: LegView[], now = new Date()): MarketEnv {
+  const prices: [string, Decimal][] = [];
+  for (const l of legs) {
+    if (l.lastPrice) prices.push([l.symbol, l.lastPrice]);
+    if (l.underlyingPrice) prices.push([l.underlyingSymbol, l.underlyingPrice]);
+  }
+  return marketEnv(cfg, prices, now);
+}
+
 /** Market environment for a set of price rows: the one place where `now`, rate and volatility are chosen. */
 export function marketEnv(cfg: Config, prices: Iterable<[string, Decimal]>, now = new Date()): MarketEnv {
   return { now, riskFreeRate: cfg.RISK_FREE_RATE, defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY, prices: new Map(prices) };
+}
+
+/**
+ * Legs with their valuation: the latest prices of each leg's symbol and underlying come in the same statement,
+ * so marketValue, P&L and greeks are plain properties (no further query, promise or resolver per leg).
+ */
+export async function loadLegViews(ds: DataSource, cfg: Config, column: 'l.strategy_id' | 'l.id', keys: readonly string[], now = new Date()): Promise<LegView[]> {
+  const rows = await read(ds,
+    `SELECT ${LEG_COLUMNS}, ms.last_price AS symbol_price, mu.last_price AS underlying_price
+     FROM legs l LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol
+     WHERE ${column} = ANY($1) ORDER BY l.leg_order, l.created_at`, [keys]);
+  const prices = new Map<string, Decimal>();
+  for (const r of rows) {
+    if (r.symbol_price != null) prices.set(r.symbol, new Decimal(r.symbol_price));
+    if (r.underlying_price != null) prices.set(r.underlying_symbol, new Decimal(r.underlying_price));
+  }
+  const env = marketEnv(cfg, prices, now);
+  return rows.map((r) => {
+    const leg = legFromRow(r);
+    return Object.assign(leg, valueLeg(leg, env), { lastPrice: prices.get(leg.symbol) ?? null, underlyingPrice: prices.get(leg.underlyingSymbol) ?? null });
+  });
 }
 
 /** Per-request DataLoaders (created per request as Twenty's createLoaders()): one statement per level. */
@@ -76,32 +107,11 @@ export function createLoaders(ds: DataSource, cfg: Config) {
     return symbols.map((s) => rows.get(s) ?? null);
   });
 
-  /**
-   * Legs with their valuation: the latest prices of each leg's symbol and underlying come in the same statement,
-   * so marketValue, P&L and greeks are plain properties (no further query, promise or resolver per leg).
-   */
-  async function legViews(column: 'l.strategy_id' | 'l.id', keys: readonly string[]): Promise<LegView[]> {
-    const rows = await read(ds,
-      `SELECT ${LEG_COLUMNS}, ms.last_price AS symbol_price, mu.last_price AS underlying_price
-       FROM legs l LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol
-       WHERE ${column} = ANY($1) ORDER BY l.leg_order, l.created_at`, [keys]);
-    const prices = new Map<string, Decimal>();
-    for (const r of rows) {
-      if (r.symbol_price != null) prices.set(r.symbol, new Decimal(r.symbol_price));
-      if (r.underlying_price != null) prices.set(r.underlying_symbol, new Decimal(r.underlying_price));
-    }
-    const env = marketEnv(cfg, prices, now);
-    return rows.map((r) => {
-      const leg = legFromRow(r);
-      return Object.assign(leg, valueLeg(leg, env), { lastPrice: prices.get(leg.symbol) ?? null });
-    });
-  }
-
   const loaders = {
     portfolio: byId((keys) => ds.getRepository(PortfolioEntity).findBy({ id: In(keys) })),
     strategy: byId(async (keys) => (await read<StrategyRow>(ds, `SELECT * FROM strategies WHERE id = ANY($1)`, [keys])).map(strategyFromRow)),
-    legsByStrategy: children((keys) => legViews('l.strategy_id', keys), (l) => l.strategyId),
-    leg: byId((keys) => legViews('l.id', keys)),
+    legsByStrategy: children((keys) => loadLegViews(ds, cfg, 'l.strategy_id', keys, now), (l) => l.strategyId),
+    leg: byId((keys) => loadLegViews(ds, cfg, 'l.id', keys, now)),
     tagsByStrategy: children(
       async (keys) => {
         // Raw rows: a tag shared by many strategies must come back once per strategy.

@@ -3,15 +3,13 @@ import Decimal from 'decimal.js';
 import type { GraphQLError } from 'graphql';
 import type { App } from '../../app';
 import type { AuthUser } from '../../context';
-import { sumValuations, valueLeg } from '../../domain/valuation';
+import { sumValuations } from '../../domain/valuation';
 import { positionSign, type InvestmentClass } from '../../domain/types';
 import { buildLeg } from '../leg/leg.service';
 import { checkTagName } from '../tag/tag.service';
-import { marketEnv } from '../../loaders';
+import { loadLegViews, type LegView } from '../../loaders';
 import { logger } from '../../logger';
 import { UserEntity } from '../auth/user.entity';
-import { LegEntity } from '../leg/leg.entity';
-import { MarketDataEntity } from '../market-data/market-data.entity';
 import { parseDecimal, parseDateText } from '../../common/scalars';
 import { BatchRunEntity, BatchRunKind, BatchRunStatus } from './batch.entity';
 import type { BatchService } from './batch.service';
@@ -63,17 +61,14 @@ export class BatchProcessor {
   /** One portfolio's snapshot and its strategies' daily P&L for `date`, in one transaction (idempotent per date). */
   async snapshot(portfolioId: string, date: string, now = new Date()): Promise<void> {
     const ds = this.app.ds;
-    const legs = await ds.getRepository(LegEntity).createQueryBuilder('l')
-      .innerJoin('strategies', 's', `s.id = l.strategy_id AND s.status = 'ACTIVE'`).where('l.portfolio_id = :portfolioId', { portfolioId }).getMany();
-    const symbols = [...new Set(legs.flatMap((l) => [l.symbol, l.underlyingSymbol]))];
-    const md = symbols.length ? await ds.getRepository(MarketDataEntity).createQueryBuilder('m').where('m.symbol = ANY(:symbols)', { symbols }).getMany() : [];
-    const env = marketEnv(this.app.cfg, md.filter((m) => m.lastPrice).map((m) => [m.symbol, m.lastPrice!] as [string, Decimal]), now);
-    const values = legs.map((l) => ({ leg: l, v: valueLeg(l, env) }));
-    const total = sumValuations(values.map((x) => x.v));
-    const longValue = values.filter((x) => positionSign(x.leg.positionType) > 0).reduce((s, x) => s.plus(x.v.marketValue), new Decimal(0));
-    const shortValue = values.filter((x) => positionSign(x.leg.positionType) < 0).reduce((s, x) => s.plus(x.v.marketValue), new Decimal(0));
-    const byStrategy = new Map<string, typeof values>();
-    for (const x of values) byStrategy.set(x.leg.strategyId, [...(byStrategy.get(x.leg.strategyId) ?? []), x]);
+    const active: { id: string }[] = await ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1 AND status = 'ACTIVE'`, [portfolioId]);
+    const legs = await loadLegViews(ds, this.app.cfg, 'l.strategy_id', active.map((s) => s.id), now);
+    const total = sumValuations(legs);
+    const sum = (xs: LegView[]) => xs.reduce((s, l) => s.plus(l.marketValue), new Decimal(0));
+    const longValue = sum(legs.filter((l) => positionSign(l.positionType) > 0));
+    const shortValue = sum(legs.filter((l) => positionSign(l.positionType) < 0));
+    const byStrategy = new Map<string, LegView[]>();
+    for (const l of legs) byStrategy.set(l.strategyId, [...(byStrategy.get(l.strategyId) ?? []), l]);
     await ds.transaction(async (m) => {
       const [prev] = await m.query(`SELECT cumulative_pnl FROM portfolio_snapshots WHERE portfolio_id = $1 AND date < $2 ORDER BY date DESC LIMIT 1`, [portfolioId, date]);
       const cumulative = total.unrealizedPnl;
@@ -87,7 +82,7 @@ export class BatchProcessor {
           longValue.plus(shortValue.abs()).toString(), longValue.plus(shortValue).toString(),
           prev?.cumulative_pnl == null ? null : cumulative.minus(prev.cumulative_pnl).toString(), cumulative.toString(), total.netDelta]);
       const rows = [...byStrategy].map(([strategyId, xs]) => {
-        const t = sumValuations(xs.map((x) => x.v));
+        const t = sumValuations(xs);
         return { strategy_id: strategyId, unrealized: t.unrealizedPnl.toString(), value: t.costBasis.abs().toString() };
       });
       // Daily P&L = today's unrealized P&L minus the last recorded one (the first day counts from entry).

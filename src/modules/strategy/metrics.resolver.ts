@@ -3,7 +3,7 @@ import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { badInput } from '../../common/errors';
 import { analyzePayoff } from '../../domain/payoff';
 import type { Context } from '../../context';
-import { marketEnv } from '../../loaders';
+import { envOfLegs } from '../../loaders';
 import type { StrategyMetricsEntity } from './strategy.entity';
 import { PayoffAnalysisType, PayoffPoint, StrategyMetricsType } from './strategy.types';
 
@@ -30,10 +30,6 @@ export class PayoffResolver {
   async curve(@Root() p: PayoffRoot, @Ctx() ctx: Context, @Arg('points', () => Int, { nullable: true, defaultValue: 50 }) points: number) {
     if (points < 2 || points > 1000) throw badInput('points must be between 2 and 1000', 'points');
     const legs = await ctx.loaders.legsByStrategy.load(p.strategyId);
-    const symbols = [...new Set(legs.map((l) => l.underlyingSymbol))];
-    const md = await ctx.loaders.marketData.loadMany(symbols);
-    const prices: [string, Decimal][] = [];
-    md.forEach((r, i) => { if (r && !(r instanceof Error) && r.lastPrice) prices.push([symbols[i], r.lastPrice]); });
-    return analyzePayoff(legs, marketEnv(ctx.app.cfg, prices))?.curve(points) ?? [];
+    return analyzePayoff(legs, envOfLegs(ctx.app.cfg, legs))?.curve(points) ?? [];
   }
 }

@@ -1,12 +1,9 @@
-import Decimal from 'decimal.js';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
+import { read } from '../../data-source';
 import { analyzePayoff } from '../../domain/payoff';
-import { sumValuations, valueLeg } from '../../domain/valuation';
-import { marketEnv } from '../../loaders';
-import { LegEntity } from '../leg/leg.entity';
-import { MarketDataEntity } from '../market-data/market-data.entity';
-import { StrategyEntity } from './strategy.entity';
+import { sumValuations } from '../../domain/valuation';
+import { envOfLegs, loadLegViews, type LegView } from '../../loaders';
 
 export interface RecomputeResult {
   /** Strategies whose stored metrics are now current (stale cleared), with their portfolio. */
@@ -27,20 +24,18 @@ export class MetricsService {
   constructor(private readonly ds: DataSource, private readonly cfg: Config) {}
 
   async recompute(strategyIds: string[], now = new Date()): Promise<RecomputeResult> {
-    const strategies = await this.ds.getRepository(StrategyEntity).findBy({ id: In(strategyIds) });
-    const legs = await this.ds.getRepository(LegEntity).findBy({ strategyId: In(strategyIds) });
-    const symbols = [...new Set(legs.flatMap((l) => [l.symbol, l.underlyingSymbol]))];
-    const md = await this.ds.getRepository(MarketDataEntity).findBy({ symbol: In(symbols) });
-    const env = marketEnv(this.cfg, md.filter((r) => r.lastPrice).map((r) => [r.symbol, r.lastPrice!] as [string, Decimal]), now);
-    const legsBy = new Map<string, LegEntity[]>();
+    const strategies = await read<{ id: string; row_version: number }>(this.ds, `SELECT id, row_version FROM strategies WHERE id = ANY($1)`, [strategyIds]);
+    const legs = await loadLegViews(this.ds, this.cfg, 'l.strategy_id', strategyIds, now);
+    const env = envOfLegs(this.cfg, legs, now);
+    const legsBy = new Map<string, LegView[]>();
     for (const l of legs) legsBy.set(l.strategyId, [...(legsBy.get(l.strategyId) ?? []), l]);
 
     const rows = strategies.map((s) => {
       const mine = legsBy.get(s.id) ?? [];
-      const t = sumValuations(mine.map((l) => valueLeg(l, env)));
+      const t = sumValuations(mine);
       const p = analyzePayoff(mine, env);
       return {
-        strategy_id: s.id, row_version: s.rowVersion,
+        strategy_id: s.id, row_version: s.row_version,
         market_value: t.marketValue.toString(), cost_basis: t.costBasis.toString(), unrealized_pnl: t.unrealizedPnl.toString(),
         net_delta: t.netDelta, net_gamma: t.netGamma, net_theta: t.netTheta, net_vega: t.netVega,
         payoff: p && { maxProfit: p.maxProfit?.toString() ?? null, maxLoss: p.maxLoss?.toString() ?? null, breakEvenPoints: p.breakEvenPoints.map(String) },
