@@ -45,10 +45,9 @@ export class StrategyConnection {
   @Field(() => Int) totalCount: number;
 }
 
-@ObjectType('PortfolioTotals', { simpleResolvers: true })
-export class PortfolioTotals {
-  @Field(() => Int) strategyCount: number;
-  @Field(() => Int) legCount: number;
+/** Money and net greeks summed over legs: shared by StrategyMetrics and PortfolioTotals. */
+@ObjectType() // not referenced by any field, so it is never emitted on its own
+abstract class ValueSums {
   @Field(() => DecimalScalar) marketValue: Decimal;
   @Field(() => DecimalScalar) costBasis: Decimal;
   @Field(() => DecimalScalar) unrealizedPnl: Decimal;
@@ -56,6 +55,12 @@ export class PortfolioTotals {
   @Field(() => Float) netGamma: number;
   @Field(() => Float) netTheta: number;
   @Field(() => Float) netVega: number;
+}
+
+@ObjectType('PortfolioTotals', { simpleResolvers: true })
+export class PortfolioTotals extends ValueSums {
+  @Field(() => Int) strategyCount: number;
+  @Field(() => Int) legCount: number;
 }
 
 @ObjectType('StrategyGroup', { simpleResolvers: true })
@@ -80,14 +85,7 @@ export class PayoffAnalysisType {
 }
 
 @ObjectType('StrategyMetrics', { simpleResolvers: true })
-export class StrategyMetricsType {
-  @Field(() => DecimalScalar) marketValue: Decimal;
-  @Field(() => DecimalScalar) costBasis: Decimal;
-  @Field(() => DecimalScalar) unrealizedPnl: Decimal;
-  @Field(() => Float) netDelta: number;
-  @Field(() => Float) netGamma: number;
-  @Field(() => Float) netTheta: number;
-  @Field(() => Float) netVega: number;
+export class StrategyMetricsType extends ValueSums {
   @Field(() => Date) calculatedAt: Date;
   @Field(() => Boolean, { description: 'true while a recomputation is pending' }) stale: boolean;
 }
