@@ -57,6 +57,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
+/** formatError's answer as a GraphQLError, for graphql-ws (which sends GraphQLError objects). */
+function formatted(e: GraphQLError): GraphQLError {
+  const f = formatError(e.toJSON(), e);
+  return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
+}
+
 /** Reads the body up to MAX_BODY_BYTES; null when it is larger (the rest is drained, not buffered). */
 function readBody(req: http.IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
@@ -92,13 +98,22 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       return true;
     },
     onSubscribe: (_ctx, _id, payload) => {
-      const errors = validate(schema, parse(payload.query), rules);
-      return errors.length ? errors : undefined;
+      let document;
+      try {
+        document = parse(payload.query);
+      } catch (e) {
+        // A syntax error fails this operation only, not the connection's other subscriptions.
+        return [new GraphQLError((e as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      }
+      const errors = validate(schema, document, rules);
+      return errors.length ? errors.map(formatted) : undefined;
     },
     context: (ctx): Context => ({
       app, user: ctx.extra.user ?? null, loaders: createLoaders(app.ds, app.cfg), requestId: randomUUID(), address: ctx.extra.request.socket.remoteAddress ?? '',
     }),
-    onError: (_ctx, _id, _payload, errors) => { errors.forEach((e) => formatError(e.toJSON(), e)); },
+    // Socket errors get the same codes and the same redaction as HTTP ones.
+    onError: (_ctx, _id, _payload, errors) => errors.map(formatted),
+    onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: result.errors.map(formatted) } : undefined),
   }, wss);
 
   const metricsPlugin: ApolloServerPlugin<Context> = {

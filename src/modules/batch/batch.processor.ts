@@ -6,6 +6,7 @@ import type { AuthUser } from '../../context';
 import { sumValuations } from '../../domain/valuation';
 import { positionSign, type InvestmentClass } from '../../domain/types';
 import { buildLeg } from '../leg/leg.service';
+import { MAX_TAGS_PER_STRATEGY } from '../tag/tag.rules';
 import { checkTagName } from '../tag/tag.service';
 import { loadLegViews, type LegView } from '../../loaders';
 import { logger } from '../../logger';
@@ -97,7 +98,10 @@ export class BatchProcessor {
   }
 
   private async recomputeAll(run: BatchRunEntity): Promise<void> {
-    const ids: string[] = (await this.app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1 AND status = 'ACTIVE' ORDER BY id`, [run.portfolioId]))
+    // A user's run covers one portfolio; an admin's startBatchRun(RECOMPUTE_ALL) covers every live portfolio.
+    const ids: string[] = (await this.app.ds.query(
+      `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
+       WHERE ($1::uuid IS NULL OR s.portfolio_id = $1) AND s.status = 'ACTIVE' ORDER BY s.id`, [run.portfolioId]))
       .map((r: { id: string }) => r.id);
     await this.batches.progress(run, { total: ids.length });
     for (let i = 0; i < ids.length; i += 250) {
@@ -145,14 +149,13 @@ export class BatchProcessor {
         if (cls && !['PUBLIC', 'OPTIONS', 'PRIVATE'].includes(cls)) throw new Error(`investment_class: must be PUBLIC, OPTIONS or PRIVATE`);
         const tagNames = col(r, 'tags').split(',').map((t) => t.trim()).filter(Boolean);
         const position = { portfolioId: run.portfolioId!, symbol: col(r, 'ticker'), quantity, entryPrice, entryDate, investmentClass: cls as InvestmentClass | null };
-        // Validate the whole row before writing anything, so a bad row leaves nothing behind.
+        // Validate the whole row before writing anything; the tags (created when missing, all or none) are put on
+        // the new strategy in the position's own transaction, so a rejected row leaves no position behind.
         buildLeg(position);
         tagNames.forEach(checkTagName);
-        const { strategy } = await this.app.legs.createPosition(user, position);
-        if (tagNames.length) {
-          const tagIds = await this.app.tags.ensureByNames(user, tagNames);
-          await this.app.tags.addStrategyTags(user, strategy.id, tagIds);
-        }
+        if (new Set(tagNames.map((t) => t.toLowerCase())).size > MAX_TAGS_PER_STRATEGY) throw new Error(`tags: at most ${MAX_TAGS_PER_STRATEGY} per strategy`);
+        const tagIds = tagNames.length ? await this.app.tags.ensureByNames(user, tagNames) : [];
+        await this.app.legs.createPosition(user, { ...position, tagIds });
         run.completed++;
       } catch (e) {
         const err = e as GraphQLError;

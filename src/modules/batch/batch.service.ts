@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { badInput, forbidden, limitExceeded, notFound } from '../../common/errors';
-import { isUuid } from '../../common/tx';
+import { inTransaction, isUuid } from '../../common/tx';
 import { isTradingDay } from '../../domain/trading-calendar';
 import type { AuthUser } from '../../context';
 import { publishSafely } from '../../infra/pubsub';
@@ -39,22 +39,27 @@ export class BatchService {
 
   /** Also used by the weekday 23:30 UTC schedule. */
   async startGlobal(kind: BatchRunKind, force: boolean, startedBy: string | null): Promise<BatchRunEntity> {
-    const repo = this.ds.getRepository(BatchRunEntity);
-    if (!force) {
-      const running = await repo.createQueryBuilder('r')
-        .where(`r.kind = :kind AND r.user_id IS NULL AND r.portfolio_id IS NULL AND r.status IN ('QUEUED', 'RUNNING')`, { kind })
-        .orderBy('r.created_at', 'DESC').getOne();
-      if (running) return running;
-    }
-    const runDate = todayUtc();
-    if (kind === BatchRunKind.DAILY && !force && !isTradingDay(runDate)) {
-      return repo.save(repo.create({
-        kind, status: BatchRunStatus.SKIPPED, userId: null, portfolioId: null, errors: [], runDate,
-        message: `${runDate} is not an NYSE trading day (weekend or holiday); use force to run anyway`, finishedAt: new Date(),
-      }));
-    }
-    const run = await repo.save(repo.create({ kind, status: BatchRunStatus.QUEUED, userId: null, portfolioId: null, errors: [], runDate, input: { startedBy, force } }));
-    return this.enqueue(run);
+    // The check for a running run and the insert happen under one advisory lock per kind: two starts at
+    // the same moment cannot both create a run.
+    const run = await inTransaction(this.ds, async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('batch_run:' || $1))`, [kind]);
+      const repo = m.getRepository(BatchRunEntity);
+      if (!force) {
+        const running = await repo.createQueryBuilder('r')
+          .where(`r.kind = :kind AND r.user_id IS NULL AND r.portfolio_id IS NULL AND r.status IN ('QUEUED', 'RUNNING')`, { kind })
+          .orderBy('r.created_at', 'DESC').getOne();
+        if (running) return { run: running, fresh: false };
+      }
+      const runDate = todayUtc();
+      if (kind === BatchRunKind.DAILY && !force && !isTradingDay(runDate)) {
+        return { run: await repo.save(repo.create({
+          kind, status: BatchRunStatus.SKIPPED, userId: null, portfolioId: null, errors: [], runDate,
+          message: `${runDate} is not an NYSE trading day (weekend or holiday); use force to run anyway`, finishedAt: new Date(),
+        })), fresh: false };
+      }
+      return { run: await repo.save(repo.create({ kind, status: BatchRunStatus.QUEUED, userId: null, portfolioId: null, errors: [], runDate, input: { startedBy, force } })), fresh: true };
+    });
+    return run.fresh ? this.enqueue(run.run) : run.run;
   }
 
   async recomputePortfolio(user: AuthUser, portfolioId: string): Promise<BatchRunEntity> {

@@ -22,6 +22,8 @@ export interface NewPosition {
   impliedVolatility?: number | null;
   investmentClass?: InvestmentClass | null;
   strategyId?: string | null;
+  /** Tags (already the user's) for the new STANDALONE strategy, applied in the same transaction (imports). */
+  tagIds?: string[];
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -86,6 +88,9 @@ export class LegService {
         }
         await this.strategies.appendVersion(m, strategy.id, 'leg_added', { legId: leg.id, symbol: leg.symbol });
         await this.strategies.touch(m, [strategy.id]);
+      }
+      if (input.tagIds?.length && !input.strategyId) {
+        await m.query(`INSERT INTO strategy_tags (strategy_id, tag_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`, [strategy.id, input.tagIds]);
       }
       c.touch(input.portfolioId, input.strategyId ? PortfolioChangeKind.STRATEGY_UPDATED : PortfolioChangeKind.STRATEGY_CREATED, [strategy.id]);
       return { leg, strategy: await m.findOneByOrFail(StrategyEntity, { id: strategy.id }) };
