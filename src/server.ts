@@ -13,7 +13,7 @@ import type { Context } from './context';
 import { DomainError } from './domain/errors';
 import { createLoaders } from './loaders';
 import { logger } from './logger';
-import { metricsRegistry, observe } from './infra/metrics';
+import { activeSubscriptions, metricsRegistry, observe } from './infra/metrics';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export const MAX_DEPTH = 12;
@@ -89,7 +89,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
   const httpServer = http.createServer();
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const rules = [...specifiedRules, ...protection.validationRules];
-  const wsCleanup = useServer<{ authorization?: string }, { user: Context['user'] }>({
+  const wsCleanup = useServer<{ authorization?: string }, { user: Context['user']; active?: Set<string> }>({
     schema,
     onConnect: (ctx) => {
       const user = app.auth.verify(ctx.connectionParams?.authorization);
@@ -97,7 +97,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       ctx.extra.user = user;
       return true;
     },
-    onSubscribe: (_ctx, _id, payload) => {
+    onSubscribe: (ctx, id, payload) => {
       let document;
       try {
         document = parse(payload.query);
@@ -106,7 +106,18 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
         return [new GraphQLError((e as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
       }
       const errors = validate(schema, document, rules);
-      return errors.length ? errors.map(formatted) : undefined;
+      if (errors.length) return errors.map(formatted);
+      (ctx.extra.active ??= new Set()).add(id);
+      activeSubscriptions.inc();
+      return undefined;
+    },
+    // The gauge follows subscriptions that complete, and those still open when their socket closes.
+    onComplete: (ctx, id) => {
+      if (ctx.extra.active?.delete(id)) activeSubscriptions.dec();
+    },
+    onClose: (ctx) => {
+      activeSubscriptions.dec(ctx.extra.active?.size ?? 0);
+      ctx.extra.active?.clear();
     },
     context: (ctx): Context => ({
       app, user: ctx.extra.user ?? null, loaders: createLoaders(app.ds, app.cfg), requestId: randomUUID(), address: ctx.extra.request.socket.remoteAddress ?? '',

@@ -11,7 +11,7 @@ import { LegEntity } from '../leg/leg.entity';
 import { checkName, ownedPortfolio } from '../portfolio/portfolio.service';
 import { MAX_TAGS_PER_STRATEGY } from '../tag/tag.rules';
 import { Changes } from './changes';
-import { StrategyEntity, StrategyLineageEntity, StrategyVersionEntity } from './strategy.entity';
+import { StrategyEntity, StrategyLineageEntity } from './strategy.entity';
 
 type Deliver = (c: Changes) => Promise<void>;
 

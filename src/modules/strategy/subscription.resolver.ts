@@ -13,12 +13,6 @@ interface MetricsBatch { ids: string[]; loaders?: Loaders }
 interface MetricsItem { strategyId: string; batch: MetricsBatch }
 let sequence = 0;
 
-/** Each event is resolved with fresh loaders: the subscription's context outlives any one event. */
-function freshLoaders(ctx: Context): Context {
-  ctx.loaders = createLoaders(ctx.app.ds, ctx.app.cfg);
-  return ctx;
-}
-
 async function ownPortfolio({ args, context }: Data): Promise<string> {
   const p = await context.app.portfolios.get(requireUser(context), args.portfolioId);
   if (!p) throw notFound('Portfolio', 'portfolioId');
