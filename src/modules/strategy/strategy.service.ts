@@ -14,6 +14,7 @@ import { Changes } from './changes';
 import { StrategyEntity, StrategyLineageEntity } from './strategy.entity';
 
 type Deliver = (c: Changes) => Promise<void>;
+interface VersionEntry { strategyId: string; change: string; details?: unknown }
 
 /** Locked rows of one structural change: the strategies (by id) and the legs being moved. */
 interface Locked { strategies: Map<string, StrategyEntity>; legs: LegEntity[] }
@@ -95,10 +96,20 @@ export class StrategyService {
   // ---- building blocks (used by legs and tags too) -----------------------------------------------------
 
   async appendVersion(m: EntityManager, strategyId: string, change: string, details: unknown = null): Promise<void> {
+    await this.appendVersions(m, [{ strategyId, change, details }]);
+  }
+
+  /** Appends versions to several strategies in one statement (each gets its next number, in the given order). */
+  async appendVersions(m: EntityManager, entries: VersionEntry[]): Promise<void> {
+    if (!entries.length) return;
     await m.query(
       `INSERT INTO strategy_versions (strategy_id, version, change, details)
-       SELECT $1, coalesce(max(version), 0) + 1, $2, $3 FROM strategy_versions WHERE strategy_id = $1`,
-      [strategyId, change, details == null ? null : JSON.stringify(details)]);
+       SELECT x.strategy_id,
+              coalesce((SELECT max(v.version) FROM strategy_versions v WHERE v.strategy_id = x.strategy_id), 0)
+                + row_number() OVER (PARTITION BY x.strategy_id ORDER BY x.ord),
+              x.change, x.details
+       FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, change text, details jsonb, ord int)`,
+      [JSON.stringify(entries.map((e, ord) => ({ strategy_id: e.strategyId, change: e.change, details: e.details ?? null, ord })))]);
   }
 
   /** Marks strategies as changed: stale until recomputed, and a new optimistic version. */
@@ -123,36 +134,44 @@ export class StrategyService {
   }
 
   /** After legs left `sourceIds`: a strategy left empty is closed, the others record the removal. */
-  async settleSources(m: EntityManager, sourceIds: string[], movedLegIds: string[], c: Changes, portfolioId: string): Promise<string[]> {
-    if (!sourceIds.length) return [];
+  /**
+   * After legs left `sourceIds`: a strategy left empty is closed, the others record the removal (and turn
+   * STANDALONE at one leg); `versions` are written in the same statement as theirs.
+   */
+  async settleSources(m: EntityManager, sourceIds: string[], movedLegIds: string[], c: Changes, portfolioId: string, versions: VersionEntry[] = []): Promise<string[]> {
+    if (!sourceIds.length) {
+      await this.appendVersions(m, versions);
+      return [];
+    }
     const counts: { id: string; n: number }[] = await m.query(
       `SELECT s.id, count(l.id)::int AS n FROM strategies s LEFT JOIN legs l ON l.strategy_id = s.id WHERE s.id = ANY($1) GROUP BY s.id`, [sourceIds]);
-    const closed: string[] = [];
-    for (const { id, n } of counts) {
-      if (n === 0) {
-        await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now() WHERE id = $1`, [id]);
-        await this.appendVersion(m, id, 'closed', { reason: 'emptied', legIds: movedLegIds });
-        closed.push(id);
-      } else {
-        await this.appendVersion(m, id, 'leg_removed', { legIds: movedLegIds });
-        // Detected patterns no longer hold with one leg; types only a user declares (CUSTOM, PAIRS_TRADE) are kept.
-        if (n === 1) await m.query(`UPDATE strategies SET type = 'STANDALONE' WHERE id = $1 AND type NOT IN ('CUSTOM', 'PAIRS_TRADE')`, [id]);
-      }
-    }
-    await this.touch(m, sourceIds);
+    const closed = counts.filter((x) => x.n === 0).map((x) => x.id);
+    const single = counts.filter((x) => x.n === 1).map((x) => x.id);
+    // Detected patterns no longer hold with one leg; types only a user declares (CUSTOM, PAIRS_TRADE) are kept.
+    await m.query(
+      `UPDATE strategies SET
+         status = CASE WHEN id = ANY($2) THEN 'CLOSED'::strategy_status ELSE status END,
+         closed_at = CASE WHEN id = ANY($2) THEN now() ELSE closed_at END,
+         type = CASE WHEN id = ANY($3) AND type NOT IN ('CUSTOM', 'PAIRS_TRADE') THEN 'STANDALONE'::strategy_type ELSE type END,
+         stale = true, row_version = row_version + 1, updated_at = now()
+       WHERE id = ANY($1)`, [sourceIds, closed, single]);
+    await this.appendVersions(m, [...versions, ...counts.map(({ id, n }) => ({
+      strategyId: id, change: n === 0 ? 'closed' : 'leg_removed', details: n === 0 ? { reason: 'emptied', legIds: movedLegIds } : { legIds: movedLegIds },
+    }))]);
     if (closed.length) c.touch(portfolioId, PortfolioChangeKind.STRATEGY_CLOSED, closed, false);
     return closed;
   }
 
+  /** Puts the union of the sources' tags on new strategies, in one statement; over the limit nothing is written. */
   async copyTags(m: EntityManager, fromIds: string[], toIds: string[]): Promise<void> {
     if (!fromIds.length || !toIds.length) return;
-    await m.query(
-      `INSERT INTO strategy_tags (strategy_id, tag_id)
-       SELECT t.id, st.tag_id FROM unnest($2::uuid[]) AS t(id), (SELECT DISTINCT tag_id FROM strategy_tags WHERE strategy_id = ANY($1)) st
-       ON CONFLICT DO NOTHING`, [fromIds, toIds]);
-    const over: unknown[] = await m.query(
-      `SELECT strategy_id FROM strategy_tags WHERE strategy_id = ANY($1) GROUP BY strategy_id HAVING count(*) > $2`, [toIds, MAX_TAGS_PER_STRATEGY]);
-    if (over.length) throw limitExceeded(`A strategy carries at most ${MAX_TAGS_PER_STRATEGY} tags; the combined tags exceed it`, 'legIds');
+    const [{ n }] = await m.query(
+      `WITH src AS (SELECT DISTINCT tag_id FROM strategy_tags WHERE strategy_id = ANY($1)),
+            ins AS (INSERT INTO strategy_tags (strategy_id, tag_id)
+                    SELECT t.id, src.tag_id FROM unnest($2::uuid[]) AS t(id), src WHERE (SELECT count(*) FROM src) <= $3
+                    ON CONFLICT DO NOTHING RETURNING 1)
+       SELECT (SELECT count(*) FROM src)::int AS n, (SELECT count(*) FROM ins) AS inserted`, [fromIds, toIds, MAX_TAGS_PER_STRATEGY]);
+    if (n > MAX_TAGS_PER_STRATEGY) throw limitExceeded(`A strategy carries at most ${MAX_TAGS_PER_STRATEGY} tags; the combined tags exceed it`, 'legIds');
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------------------
@@ -177,9 +196,8 @@ export class StrategyService {
     const created = await this.insertStrategy(m, portfolioId, name ?? defaultName(type, legs), type, { legIds: input.legIds, from: sources });
     await this.moveLegs(m, legs, created.id);
     await m.insert(StrategyLineageEntity, sources.map((a) => ({ ancestorId: a, descendantId: created.id, kind: 'combined' as const })));
-    await this.appendVersion(m, created.id, 'combined', { from: sources });
     await this.copyTags(m, sources, [created.id]);
-    await this.settleSources(m, sources, input.legIds, c, portfolioId);
+    await this.settleSources(m, sources, input.legIds, c, portfolioId, [{ strategyId: created.id, change: 'combined', details: { from: sources } }]);
     c.touch(portfolioId, PortfolioChangeKind.STRATEGIES_COMBINED, [created.id, ...sources]);
     return created;
   }
