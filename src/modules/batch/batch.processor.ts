@@ -106,10 +106,17 @@ export class BatchProcessor {
     await this.batches.progress(run, { total: ids.length });
     for (let i = 0; i < ids.length; i += 250) {
       const chunk = ids.slice(i, i + 250);
-      const result = await this.app.metrics.recompute(chunk);
-      await this.app.publishMetrics(result);
-      run.completed += chunk.length;
-      await this.batches.progress(run, { completed: run.completed });
+      // A failing chunk is recorded (and its strategies stay stale for the sweeper); the others go on.
+      try {
+        const result = await this.app.metrics.recompute(chunk);
+        await this.app.publishMetrics(result);
+        run.completed += chunk.length;
+      } catch (e) {
+        run.failed += chunk.length;
+        run.errors = [...run.errors, `strategies ${i + 1}–${i + chunk.length}: ${(e as Error).message}`];
+        logger.warn({ err: e, runId: run.id }, 'recompute chunk failed');
+      }
+      await this.batches.progress(run, { completed: run.completed, failed: run.failed, errors: run.errors });
     }
   }
 

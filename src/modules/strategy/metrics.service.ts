@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
+import { inTransaction } from '../../common/tx';
 import { read } from '../../data-source';
 import { analyzePayoff } from '../../domain/payoff';
 import { sumValuations } from '../../domain/valuation';
@@ -42,8 +43,12 @@ export class MetricsService {
       };
     });
     if (!rows.length) return { updated: [], changedMeanwhile: [], candles: [] };
+    // Every row lock of this transaction is taken in strategy id order (the order writers use too), first on
+    // the strategies themselves: two recomputations of overlapping sets, or one and a mutation, never deadlock.
+    rows.sort((a, b) => (a.strategy_id < b.strategy_id ? -1 : 1));
     const bucket = minute(now).toISOString();
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
+      await m.query(`SELECT id FROM strategies WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, [rows.map((r) => r.strategy_id)]);
       await m.query(
         `INSERT INTO strategy_metrics (strategy_id, market_value, cost_basis, unrealized_pnl, net_delta, net_gamma, net_theta, net_vega, payoff, calculated_at)
          SELECT x.strategy_id, x.market_value, x.cost_basis, x.unrealized_pnl, x.net_delta, x.net_gamma, x.net_theta, x.net_vega, x.payoff, $2
@@ -62,8 +67,6 @@ export class MetricsService {
            low = least(m2m_candles.low, EXCLUDED.close), close = EXCLUDED.close
          RETURNING strategy_id AS "strategyId", bucket_start AS "bucketStart", open::text, high::text, low::text, close::text`,
         [JSON.stringify(rows), bucket]);
-      // Row locks in id order, as every writer takes them, so the worker never deadlocks with a mutation.
-      await m.query(`SELECT id FROM strategies WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, [rows.map((r) => r.strategy_id)]);
       // TypeORM answers an UPDATE with [rows, rowCount].
       const [cleared]: [{ id: string; portfolio_id: string }[], number] = await m.query(
         `UPDATE strategies s SET stale = false FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, row_version int)
