@@ -11,12 +11,15 @@ import type { LoginInput, RegisterInput } from './auth.types';
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{2,}$/;
 const USERNAME = /^[A-Za-z0-9_.-]{3,50}$/;
 const TOKEN_TTL = '24h';
+/** Verified tokens remembered per process (bounded: the map is emptied when full). */
+const VERIFIED_CACHE = 10_000;
 
 /** Attempts allowed per window before a caller must wait; keyed separately by username and by address. */
 const THROTTLE = { attempts: 10, windowMs: 15 * 60 * 1000 };
 
 export class AuthService {
   private readonly failures = new Map<string, number[]>();
+  private readonly verified = new Map<string, { user: AuthUser; exp: number }>();
   // A fixed hash verified when the user does not exist, so timing does not reveal which usernames exist.
   private dummyHash: Promise<string>;
 
@@ -59,11 +62,17 @@ export class AuthService {
   /** Verifies a bearer token (algorithm pinned, expiry enforced); null for anything invalid. */
   verify(token: string | undefined | null): AuthUser | null {
     if (!token) return null;
+    const raw = token.startsWith('Bearer ') ? token.slice(7) : token;
+    // A token verified once is remembered until it expires: clients send the same token with every request.
+    const known = this.verified.get(raw);
+    if (known && known.exp > Date.now()) return known.user;
     try {
-      const raw = token.startsWith('Bearer ') ? token.slice(7) : token;
       const p = jwt.verify(raw, this.cfg.JWT_SECRET, { algorithms: ['HS256'] }) as jwt.JwtPayload;
-      if (typeof p.sub !== 'string' || typeof p.username !== 'string') return null;
-      return { id: p.sub, username: p.username, isAdmin: this.cfg.adminUsers.has(p.username.toLowerCase()) };
+      if (typeof p.sub !== 'string' || typeof p.username !== 'string' || typeof p.exp !== 'number') return null;
+      const user = { id: p.sub, username: p.username, isAdmin: this.cfg.adminUsers.has(p.username.toLowerCase()) };
+      if (this.verified.size >= VERIFIED_CACHE) this.verified.clear();
+      this.verified.set(raw, { user, exp: p.exp * 1000 });
+      return user;
     } catch {
       return null;
     }
