@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { createDataSource } from './data-source';
-import { createEventPubSub, publishAll, publishSafely, type EventPubSub } from './infra/pubsub';
+import { createEventPubSub, publishAll, type EventPubSub } from './infra/pubsub';
 import { Queue } from 'bullmq';
 import { producerConnection, QUEUES, RecomputeProducer, TOPICS, type BatchJob } from './infra/queues';
 import { BatchService } from './modules/batch/batch.service';
@@ -74,7 +74,7 @@ export class App {
   /** After a commit: enqueue recomputations (the stale flag is already committed) and publish the changes. */
   async deliver(c: Changes): Promise<void> {
     await this.producer.enqueue([...c.recompute]);
-    for (const e of c.events) await publishSafely(this.redis, TOPICS.portfolioChanged(e.portfolioId), e);
+    await publishAll(this.redis, c.events.map((e) => [TOPICS.portfolioChanged(e.portfolioId), e] as const));
   }
 
   /**

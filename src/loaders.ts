@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import Decimal from 'decimal.js';
 import { In, type DataSource } from 'typeorm';
 import type { Config } from './config';
+import { toDecimal } from './common/columns';
 import { read } from './data-source';
 import type { MarketEnv } from './domain/types';
 import { valueLeg } from './domain/valuation';
@@ -46,8 +47,6 @@ function children<T>(load: (ids: string[]) => Promise<T[]>, parent: (r: T) => st
   });
 }
 
-const dec = (v: string | null) => (v == null ? null : new Decimal(v));
-
 const LEG_COLUMNS = `l.id, l.strategy_id, l.portfolio_id, l.symbol, l.position_type, l.quantity, l.multiplier, l.investment_class,
   l.underlying_symbol, l.option_type, l.strike_price, l.expiration_date, l.implied_volatility, l.entry_price, l.entry_date, l.leg_order`;
 
@@ -56,7 +55,7 @@ export function legFromRow(r: Record<string, any>): LegEntity {
   return Object.assign(new LegEntity(), {
     id: r.id, strategyId: r.strategy_id, portfolioId: r.portfolio_id, symbol: r.symbol, positionType: r.position_type,
     quantity: new Decimal(r.quantity), multiplier: r.multiplier, investmentClass: r.investment_class, underlyingSymbol: r.underlying_symbol,
-    optionType: r.option_type, strikePrice: dec(r.strike_price), expirationDate: r.expiration_date, impliedVolatility: r.implied_volatility,
+    optionType: r.option_type, strikePrice: toDecimal(r.strike_price), expirationDate: r.expiration_date, impliedVolatility: r.implied_volatility,
     entryPrice: new Decimal(r.entry_price), entryDate: r.entry_date, legOrder: r.leg_order,
   });
 }
@@ -103,7 +102,7 @@ export function createLoaders(ds: DataSource, cfg: Config) {
   const marketData = new DataLoader<string, MarketDataEntity | null>(async (symbols) => {
     const found = await read<{ symbol: string; last_price: string | null; price_at: Date | null; sector: string | null }>(ds,
       `SELECT symbol, last_price, price_at, sector FROM market_data WHERE symbol = ANY($1)`, [symbols]);
-    const rows = new Map(found.map((r) => [r.symbol, Object.assign(new MarketDataEntity(), { symbol: r.symbol, lastPrice: dec(r.last_price), priceAt: r.price_at, sector: r.sector })]));
+    const rows = new Map(found.map((r) => [r.symbol, Object.assign(new MarketDataEntity(), { symbol: r.symbol, lastPrice: toDecimal(r.last_price), priceAt: r.price_at, sector: r.sector })]));
     return symbols.map((s) => rows.get(s) ?? null);
   });
 

@@ -7,4 +7,7 @@ export const decimalTransformer: ValueTransformer = {
   from: (v: string | null) => (v == null ? null : new Decimal(v)),
 };
 
+/** A nullable numeric text as Decimal. */
+export const toDecimal = (v: string | null): Decimal | null => (v == null ? null : new Decimal(v));
+
 export const MONEY = { type: 'numeric', precision: 24, scale: 8, transformer: decimalTransformer } as const;

@@ -21,7 +21,7 @@ export class LegEntity {
   @ManyToOne(() => PortfolioEntity, { nullable: false, onDelete: 'CASCADE' }) @JoinColumn({ name: 'portfolio_id' }) portfolio?: PortfolioEntity;
   @Column({ type: 'varchar', length: 64 }) symbol: string;
   @Column({ type: 'enum', enum: PositionType, enumName: 'position_type' }) positionType: PositionType;
-  @Column({ type: 'numeric', precision: 24, scale: 8, transformer: MONEY.transformer }) quantity: Decimal;
+  @Column(MONEY) quantity: Decimal;
   @Column({ type: 'int' }) multiplier: number;
   @Column({ type: 'enum', enum: InvestmentClass, enumName: 'investment_class' }) investmentClass: InvestmentClass;
   @Index() @Column({ type: 'varchar', length: 64 }) underlyingSymbol: string;

@@ -2,7 +2,6 @@ import Decimal from 'decimal.js';
 import type { DataSource } from 'typeorm';
 import { PortfolioChangeKind } from '../../common/enums';
 import { badInput } from '../../common/errors';
-import { isUuid } from '../../common/tx';
 import { DomainError } from '../../domain/errors';
 import { classifySymbol, inferPositionType, standaloneName } from '../../domain/occ';
 import { StrategyStatus, StrategyType, type InvestmentClass, type PositionType } from '../../domain/types';
@@ -95,13 +94,6 @@ export class LegService {
       c.touch(input.portfolioId, input.strategyId ? PortfolioChangeKind.STRATEGY_UPDATED : PortfolioChangeKind.STRATEGY_CREATED, [strategy.id]);
       return { leg, strategy: await m.findOneByOrFail(StrategyEntity, { id: strategy.id }) };
     });
-  }
-
-  async get(user: AuthUser, id: string): Promise<LegEntity | null> {
-    if (!isUuid(id)) return null;
-    return this.ds.getRepository(LegEntity).createQueryBuilder('l')
-      .innerJoin('portfolios', 'p', 'p.id = l.portfolio_id AND p.deleted_at IS NULL')
-      .where('l.id = :id AND p.user_id = :uid', { id, uid: user.id }).getOne();
   }
 
   updateLeg(user: AuthUser, id: string, patch: { quantity?: Decimal | null; entryPrice?: Decimal | null; impliedVolatility?: number | null }): Promise<LegEntity> {

@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { toDecimal } from '../../common/columns';
 import { badInput } from '../../common/errors';
 import { analyzePayoff } from '../../domain/payoff';
 import type { Context } from '../../context';
@@ -8,7 +9,6 @@ import type { StrategyMetricsEntity } from './strategy.entity';
 import { PayoffAnalysisType, PayoffPoint, StrategyMetricsType } from './strategy.types';
 
 type PayoffRoot = { strategyId: string; maxProfit: Decimal | null; maxLoss: Decimal | null; breakEvenPoints: Decimal[] };
-const dec = (v: string | null) => (v == null ? null : new Decimal(v));
 
 @Resolver(() => StrategyMetricsType)
 export class StrategyMetricsResolver {
@@ -16,8 +16,8 @@ export class StrategyMetricsResolver {
   payoff(@Root() m: StrategyMetricsEntity): PayoffRoot | null {
     return m.payoff && {
       strategyId: m.strategyId,
-      maxProfit: dec(m.payoff.maxProfit),
-      maxLoss: dec(m.payoff.maxLoss),
+      maxProfit: toDecimal(m.payoff.maxProfit),
+      maxLoss: toDecimal(m.payoff.maxLoss),
       breakEvenPoints: m.payoff.breakEvenPoints.map((b) => new Decimal(b)),
     };
   }

@@ -111,7 +111,7 @@ export class StrategyResolver {
   @FieldResolver(() => StrategyMetricsType, { nullable: true, description: 'null until the first computation' })
   async metrics(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
     const m = await ctx.loaders.metrics.load(s.id);
-    return m && { ...m, stale: s.stale, strategyId: s.id };
+    return m && { ...m, stale: s.stale };
   }
 
   @FieldResolver(() => [M2MCandleType])

@@ -276,9 +276,8 @@ export class StrategyService {
         const type = inferType(all);
         await m.query(`UPDATE strategies SET type = $2 WHERE id = $1`, [strategyId, type]);
       }
-      await this.appendVersion(m, strategyId, 'leg_added', { legId, from: sourceId });
       await this.touch(m, [strategyId]);
-      await this.settleSources(m, [sourceId], [legId], c, target.portfolioId);
+      await this.settleSources(m, [sourceId], [legId], c, target.portfolioId, [{ strategyId, change: 'leg_added', details: { legId, from: sourceId } }]);
       c.touch(target.portfolioId, PortfolioChangeKind.LEG_MOVED, [strategyId, sourceId]);
       return m.findOneByOrFail(StrategyEntity, { id: strategyId });
     });

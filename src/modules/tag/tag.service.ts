@@ -34,8 +34,9 @@ export class TagService {
     await m.insert(TagEntity, STARTER_TAGS.map((t, i) => ({ userId, name: t.name, color: t.color, displayOrder: i })));
   }
 
-  list(user: AuthUser, includeArchived: boolean): Promise<TagEntity[]> {
-    const q = this.ds.getRepository(TagEntity).createQueryBuilder('t').where('t.user_id = :uid', { uid: user.id });
+  /** The user's tags in display order (inside a transaction when `m` is given). */
+  list(user: AuthUser, includeArchived: boolean, m: EntityManager = this.ds.manager): Promise<TagEntity[]> {
+    const q = m.getRepository(TagEntity).createQueryBuilder('t').where('t.user_id = :uid', { uid: user.id });
     if (!includeArchived) q.andWhere('t.archived_at IS NULL');
     return q.orderBy('t.display_order').addOrderBy('lower(t.name)').getMany();
   }
@@ -139,13 +140,8 @@ export class TagService {
               ranked AS (SELECT t.id, row_number() OVER (ORDER BY g.ord NULLS LAST, t.display_order, lower(t.name)) - 1 AS n
                          FROM tags t LEFT JOIN given g ON g.id = t.id WHERE t.user_id = $1)
          UPDATE tags t SET display_order = r.n, updated_at = now() FROM ranked r WHERE r.id = t.id`, [user.id, tagIds]);
-      return this.listIn(m, user);
+      return this.list(user, false, m);
     });
-  }
-
-  private listIn(m: EntityManager, user: AuthUser): Promise<TagEntity[]> {
-    return m.getRepository(TagEntity).createQueryBuilder('t').where('t.user_id = :uid AND t.archived_at IS NULL', { uid: user.id })
-      .orderBy('t.display_order').addOrderBy('lower(t.name)').getMany();
   }
 
   archive(user: AuthUser, id: string): Promise<TagEntity> {
@@ -192,7 +188,7 @@ export class TagService {
           `SELECT strategy_id FROM strategy_tags WHERE strategy_id = ANY($1) GROUP BY strategy_id HAVING count(*) > $2`, [ids, MAX_TAGS_PER_STRATEGY]);
         if (over.length) throw limitExceeded(`At most ${MAX_TAGS_PER_STRATEGY} tags per strategy`, 'tagIds');
       }
-      for (const id of ids) await this.strategies.appendVersion(m, id, 'tags_changed', { mode, tagIds });
+      await this.strategies.appendVersions(m, ids.map((strategyId) => ({ strategyId, change: 'tags_changed', details: { mode, tagIds } })));
       const byPortfolio = new Map<string, string[]>();
       for (const s of locked.values()) byPortfolio.set(s.portfolioId, [...(byPortfolio.get(s.portfolioId) ?? []), s.id]);
       for (const [p, sids] of byPortfolio) c.touch(p, PortfolioChangeKind.TAGS_CHANGED, sids, false);
