@@ -11,6 +11,7 @@ import { WebSocketServer } from 'ws';
 import type { App } from './app';
 import type { Context } from './context';
 import { DomainError } from './domain/errors';
+import { jitGateway } from './executor';
 import { createLoaders } from './loaders';
 import { logger } from './logger';
 import { activeSubscriptions, metricsRegistry, observe } from './infra/metrics';
@@ -143,7 +144,10 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
     },
   };
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Same schema, compiled execution (see executor.ts).
+    gateway: jitGateway(schema),
+    // Compact JSON: Apollo's default pretty-prints every response (2.3× the bytes of a 100-strategy page).
+    stringifyResult: (value) => JSON.stringify(value),
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,

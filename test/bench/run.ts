@@ -60,6 +60,12 @@ async function generate(app: App, userId: string, name: string, strategies: numb
   return { portfolioId, tagIds };
 }
 
+/** CPU time (user + system) the process has used so far, in ms (from /proc; clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -67,6 +73,9 @@ function rssOf(pid: number): number {
 
 async function main() {
   const quick = process.argv.includes('--quick');
+  // `--only nested` runs the nested-read section alone (for profiling); BENCH_API_NODE_OPTIONS adds flags to the API
+  // process (e.g. --cpu-prof).
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   const cfg = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench', ADMIN_USERS: 'bench_admin', QUEUE_PREFIX: `bench_${randomBytes(3).toString('hex')}` });
   setConfig(cfg);
   const dbName = `bench_${Date.now().toString(36)}`;
@@ -83,7 +92,7 @@ async function main() {
 
     // ---- the API in its own process, so the load generator does not share its event loop ------------------
     const port = await freePort();
-    const api = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/api.js')], {
+    const api = spawn(process.execPath, [...(process.env.BENCH_API_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), path.join(PROJECT_ROOT, 'dist/src/api.js')], {
       env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: services.redisUrl, PORT: String(port), JWT_SECRET: cfg.JWT_SECRET, LOG_LEVEL: 'silent', ADMIN_USERS: 'bench_admin', QUEUE_PREFIX: cfg.QUEUE_PREFIX },
       stdio: 'inherit',
     });
@@ -98,6 +107,15 @@ async function main() {
       const j = (await r.json()) as { errors?: unknown };
       if (j.errors) throw new Error(JSON.stringify(j.errors));
       return j;
+    };
+
+    // The load generator shares the machine: reads are checked (status 200, a data object, no errors) without
+    // building the response's objects, so that its own CPU use stays small.
+    const read = async (query: string, variables: object) => {
+      const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const text = await r.text();
+      if (r.status !== 200 || !text.startsWith('{"data":{') || text.includes('"errors":')) throw new Error(text.slice(0, 500));
+      return text;
     };
 
     // In-process server: the same requests, counted statement by statement.
@@ -118,138 +136,144 @@ async function main() {
     add('nested read (500 strategies, 2,000 legs, 1,000 tag links)', 'SQL statements / request', s500, 'stmts', '≤ 6, constant', s500 <= 6 && s500 === s100);
     add('nested read (100 strategies, 400 legs)', 'SQL statements / request', s100, 'stmts', '≤ 6, constant', s100 <= 6);
     for (const [label, p, first] of [['100', p100.portfolioId, 100], ['500', p500.portfolioId, 500]] as const) {
-      const seq = await timeSeq(quick ? 30 : 200, () => post(NESTED, { p, first }));
+      const seq = await timeSeq(quick ? 30 : 200, () => read(NESTED, { p, first }));
       const is100 = label === '100';
       add(`nested read (${label} strategies)`, 'p50 latency, 1 client', percentile(seq, 50), 'ms', is100 ? '≤ 10 ms' : undefined, is100 ? percentile(seq, 50) <= 10 : undefined);
       add(`nested read (${label} strategies)`, 'p99 latency, 1 client', percentile(seq, 99), 'ms', is100 ? '≤ 30 ms' : undefined, is100 ? percentile(seq, 99) <= 30 : undefined);
-      const l = await load(10, quick ? 3000 : 10000, () => post(NESTED, { p, first }));
+      const cpu0 = cpuMsOf(api.pid!);
+      const l = await load(10, quick ? 3000 : 10000, () => read(NESTED, { p, first }));
+      // CPU the API process spent per request under load: what bounds throughput whatever else runs here.
+      add(`nested read (${label} strategies)`, 'API CPU time / request, 10 clients', (cpuMsOf(api.pid!) - cpu0) / l.latencies.length, 'ms');
       add(`nested read (${label} strategies)`, 'throughput, 10 clients', l.rps, 'req/s', is100 ? '≥ 800 req/s' : undefined, is100 ? l.rps >= 800 : undefined);
       add(`nested read (${label} strategies)`, 'p99 latency, 10 clients', percentile(l.latencies, 99), 'ms');
+      if (l.errors) throw new Error(`${l.errors} failed requests under load`);
     }
 
-    // ---- 2. tag filter ALL of 3 tags on 10,000 strategies -----------------------------------------------------
-    console.error('tag filter benchmark');
-    const p10k = await generate(app, user.id, 'Huge', 10000, 1, 30000);
-    const t3 = p10k.tagIds.slice(0, 3);
-    const sFilter = await countStatements(ALL3, { p: p10k.portfolioId, t: t3 });
-    const [{ n: matching }] = await app.ds.query(
-      `SELECT count(*)::int AS n FROM (SELECT strategy_id FROM strategy_tags WHERE tag_id = ANY($1) GROUP BY strategy_id HAVING count(*) = 3) x`, [t3]);
-    const fseq = await timeSeq(quick ? 20 : 100, () => post(ALL3, { p: p10k.portfolioId, t: t3 }));
-    add(`tag filter ALL of 3 tags (10,000 strategies, 30,000 links, ${matching} match)`, 'p50 latency', percentile(fseq, 50), 'ms', '< 20 ms', percentile(fseq, 50) < 20);
-    add('tag filter ALL of 3 tags (10,000 strategies)', 'SQL statements / request', sFilter, 'stmts', 'constant');
+    if (only !== 'nested') {
+      // ---- 2. tag filter ALL of 3 tags on 10,000 strategies -----------------------------------------------------
+      console.error('tag filter benchmark');
+      const p10k = await generate(app, user.id, 'Huge', 10000, 1, 30000);
+      const t3 = p10k.tagIds.slice(0, 3);
+      const sFilter = await countStatements(ALL3, { p: p10k.portfolioId, t: t3 });
+      const [{ n: matching }] = await app.ds.query(
+        `SELECT count(*)::int AS n FROM (SELECT strategy_id FROM strategy_tags WHERE tag_id = ANY($1) GROUP BY strategy_id HAVING count(*) = 3) x`, [t3]);
+      const fseq = await timeSeq(quick ? 20 : 100, () => post(ALL3, { p: p10k.portfolioId, t: t3 }));
+      add(`tag filter ALL of 3 tags (10,000 strategies, 30,000 links, ${matching} match)`, 'p50 latency', percentile(fseq, 50), 'ms', '< 20 ms', percentile(fseq, 50) < 20);
+      add('tag filter ALL of 3 tags (10,000 strategies)', 'SQL statements / request', sFilter, 'stmts', 'constant');
 
-    // ---- 3. combine and split through the API -----------------------------------------------------------------
-    console.error('combine/split benchmark');
-    const [{ id: cp }] = await app.ds.query(`INSERT INTO portfolios (user_id, name) VALUES ($1, 'Combine') RETURNING id`, [user.id]);
-    const legIds: string[] = [];
-    for (const sym of ['QQQ271217C00500000', 'QQQ271217C00520000']) {
-      const r = (await post(`mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { id } } }`, { i: { portfolioId: cp, symbol: sym, quantity: sym.endsWith('500000') ? 1 : -1, entryPrice: 5, entryDate: '2026-01-05' } })) as any;
-      legIds.push(r.data.createPosition.leg.id);
+      // ---- 3. combine and split through the API -----------------------------------------------------------------
+      console.error('combine/split benchmark');
+      const [{ id: cp }] = await app.ds.query(`INSERT INTO portfolios (user_id, name) VALUES ($1, 'Combine') RETURNING id`, [user.id]);
+      const legIds: string[] = [];
+      for (const sym of ['QQQ271217C00500000', 'QQQ271217C00520000']) {
+        const r = (await post(`mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { id } } }`, { i: { portfolioId: cp, symbol: sym, quantity: sym.endsWith('500000') ? 1 : -1, entryPrice: 5, entryDate: '2026-01-05' } })) as any;
+        legIds.push(r.data.createPosition.leg.id);
+      }
+      const combineT: number[] = [];
+      const splitT: number[] = [];
+      for (let i = 0; i < (quick ? 20 : 100); i++) {
+        let t = performance.now();
+        const c = (await post(`mutation($l: [ID!]!) { combineLegs(input: { legIds: $l }) { id } }`, { l: legIds })) as any;
+        combineT.push(performance.now() - t);
+        t = performance.now();
+        await post(`mutation($id: ID!) { splitStrategy(id: $id) { id } }`, { id: c.data.combineLegs.id });
+        splitT.push(performance.now() - t);
+      }
+      combineT.sort((a, b) => a - b);
+      splitT.sort((a, b) => a - b);
+      add('combineLegs (2 legs) through the API', 'p50 latency', percentile(combineT, 50), 'ms', '< 20 ms', percentile(combineT, 50) < 20);
+      add('splitStrategy (2 legs) through the API', 'p50 latency', percentile(splitT, 50), 'ms', '< 20 ms', percentile(splitT, 50) < 20);
+
+      // ---- 4. domain: detection and payoff --------------------------------------------------------------------
+      console.error('domain benchmarks');
+      const legs: LegData[] = [];
+      let seed = 7;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      for (let i = 0; i < 10000; i++) {
+        const u = `U${Math.floor(rnd() * 500)}`;
+        const stock = rnd() < 0.2;
+        const optionType = rnd() < 0.5 ? OptionType.CALL : OptionType.PUT;
+        const long = rnd() < 0.5;
+        legs.push({
+          id: `l${i}`, symbol: u, underlyingSymbol: u, investmentClass: stock ? InvestmentClass.PUBLIC : InvestmentClass.OPTIONS,
+          positionType: stock ? (long ? PositionType.LONG : PositionType.SHORT) : optionType === OptionType.CALL ? (long ? PositionType.LC : PositionType.SC) : (long ? PositionType.LP : PositionType.SP),
+          quantity: new Decimal(stock ? 100 : 1), multiplier: stock ? 1 : 100, optionType: stock ? null : optionType,
+          strikePrice: stock ? null : new Decimal(80 + 5 * Math.floor(rnd() * 8)), expirationDate: stock ? null : ['2026-12-18', '2027-01-15'][Math.floor(rnd() * 2)],
+          impliedVolatility: null, entryPrice: new Decimal(2), entryDate: '2026-01-05',
+        });
+      }
+      const t0 = performance.now();
+      const found = detectStrategies(legs);
+      const cold = performance.now() - t0;
+      const dseq = await timeSeq(10, () => detectStrategies(legs), 2);
+      add(`detectStrategies (10,000 legs, ${found.length} found)`, 'first call', cold, 'ms', '< 200 ms', cold < 200);
+      add('detectStrategies (10,000 legs)', 'p50 of 10 calls', percentile(dseq, 50), 'ms', '< 200 ms', percentile(dseq, 50) < 200);
+      const six: LegData[] = [[OptionType.PUT, 400, PositionType.LP], [OptionType.PUT, 410, PositionType.SP], [OptionType.CALL, 450, PositionType.SC],
+        [OptionType.CALL, 460, PositionType.LC], [OptionType.CALL, 470, PositionType.LC], [OptionType.PUT, 390, PositionType.SP]].map(([ot, k, pt], i) => ({
+        id: `p${i}`, symbol: `SPY${k}`, underlyingSymbol: 'SPY', investmentClass: InvestmentClass.OPTIONS, positionType: pt as PositionType, quantity: new Decimal(1),
+        multiplier: 100, optionType: ot as OptionType, strikePrice: new Decimal(k as number), expirationDate: '2027-01-15', impliedVolatility: 0.2, entryPrice: new Decimal(3), entryDate: '2026-01-05',
+      }));
+      const env = { now: new Date(), riskFreeRate: 0.04, defaultVolatility: 0.3, prices: new Map([['SPY', new Decimal(430)]]) };
+      const pseq = await timeSeq(1000, () => analyzePayoff(six, env), 100);
+      add('analyzePayoff (6 legs, one expiry)', 'p50', percentile(pseq, 50), 'ms', '< 1 ms', percentile(pseq, 50) < 1);
+
+      // ---- 5. live pipeline (in-process API + worker) ------------------------------------------------------------
+      console.error('live pipeline benchmarks');
+      const worker = await startWorker(app, { concurrency: 4 });
+      const ws = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
+      const [{ id: livePortfolio }] = await app.ds.query(`INSERT INTO portfolios (user_id, name) VALUES ($1, 'Live') RETURNING id`, [user.id]);
+      const liveLeg = (await post(`mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { id } } }`, { i: { portfolioId: livePortfolio, symbol: 'LIVE', quantity: 10, entryPrice: 5, entryDate: '2026-01-05' } })) as any;
+      let onEvent: (() => void) | null = null;
+      ws.subscribe({ query: `subscription($p: ID!) { strategyMetricsUpdated(portfolioId: $p) { id metrics { unrealizedPnl } } }`, variables: { p: livePortfolio } },
+        { next: () => onEvent?.(), error: (e) => console.error('subscription error', e), complete: () => undefined });
+      await new Promise((r) => setTimeout(r, 300));
+      const pushT: number[] = [];
+      for (let i = 0; i < (quick ? 20 : 100); i++) {
+        const got = new Promise<void>((resolve) => { onEvent = resolve; });
+        const t = performance.now();
+        await post(`mutation($id: ID!, $q: Decimal) { updateLeg(id: $id, quantity: $q) { id } }`, { id: liveLeg.data.createPosition.leg.id, q: 10 + (i % 5) + 1 });
+        await Promise.race([got, new Promise((_, rej) => setTimeout(() => rej(new Error('push timed out')), 5000))]);
+        pushT.push(performance.now() - t);
+      }
+      pushT.sort((a, b) => a - b);
+      add('mutation → subscription push (loopback)', 'p50', percentile(pushT, 50), 'ms', '≤ 30 ms', percentile(pushT, 50) <= 30);
+      add('mutation → subscription push (loopback)', 'p99', percentile(pushT, 99), 'ms', '≤ 100 ms', percentile(pushT, 99) <= 100);
+
+      // Price tick: 100 symbols held by 5,000 strategies, until every strategy's event has been pushed.
+      const tick = await generate(app, user.id, 'Tick', 5000, 1, 0, 100);
+      await app.ds.query(`UPDATE legs SET symbol = 'TK' || substr(symbol, 4), underlying_symbol = 'TK' || substr(underlying_symbol, 4) WHERE portfolio_id = $1`, [tick.portfolioId]);
+      const pushed = new Set<string>();
+      let allPushed: () => void = () => undefined;
+      const done = new Promise<void>((r) => { allPushed = r; });
+      ws.subscribe({ query: `subscription($p: ID!) { strategyMetricsUpdated(portfolioId: $p) { id } }`, variables: { p: tick.portfolioId } },
+        { next: (v: any) => { pushed.add(v.data.strategyMetricsUpdated.id); if (pushed.size >= 5000) allPushed(); }, error: () => undefined, complete: () => undefined });
+      await new Promise((r) => setTimeout(r, 300));
+      const tt = performance.now();
+      await post(`mutation($p: [PriceInput!]!) { publishPrices(prices: $p) }`, { p: Array.from({ length: 100 }, (_, i) => ({ symbol: `TK${i}`, price: 100 + i / 10 })) });
+      await Promise.race([done, new Promise((r) => setTimeout(r, 60000))]);
+      const tickMs = performance.now() - tt;
+      add('price tick: 100 symbols, 5,000 strategies', `all pushed (${pushed.size} of 5000)`, tickMs, 'ms', '< 3000 ms', pushed.size === 5000 && tickMs < 3000);
+
+      // Recomputation throughput of one worker process's code path, without the queue.
+      const ids: string[] = (await app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1`, [tick.portfolioId])).map((r: { id: string }) => r.id);
+      const tr = performance.now();
+      for (let i = 0; i < ids.length; i += 250) await app.metrics.recompute(ids.slice(i, i + 250));
+      const perS = ids.length / ((performance.now() - tr) / 1000);
+      add('recomputation (5,000 strategies, chunks of 250)', 'throughput', perS, 'strategies/s', '≥ 2,000/s', perS >= 2000);
+
+      // Memory of 1,000 idle subscriptions on the API process.
+      const before = rssOf(api.pid!);
+      const idle = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
+      const subs = Array.from({ length: 1000 }, () => idle.subscribe({ query: `subscription($p: ID!) { portfolioChanged(portfolioId: $p) { kind } }`, variables: { p: livePortfolio } },
+        { next: () => undefined, error: () => undefined, complete: () => undefined }));
+      await new Promise((r) => setTimeout(r, 3000));
+      const after = rssOf(api.pid!);
+      add('1,000 idle subscriptions', 'extra RSS of the API process', after - before, 'MB', '< 150 MB', after - before < 150);
+      subs.forEach((d) => d());
+      await idle.dispose();
+      await ws.dispose();
+      await worker.close();
     }
-    const combineT: number[] = [];
-    const splitT: number[] = [];
-    for (let i = 0; i < (quick ? 20 : 100); i++) {
-      let t = performance.now();
-      const c = (await post(`mutation($l: [ID!]!) { combineLegs(input: { legIds: $l }) { id } }`, { l: legIds })) as any;
-      combineT.push(performance.now() - t);
-      t = performance.now();
-      await post(`mutation($id: ID!) { splitStrategy(id: $id) { id } }`, { id: c.data.combineLegs.id });
-      splitT.push(performance.now() - t);
-    }
-    combineT.sort((a, b) => a - b);
-    splitT.sort((a, b) => a - b);
-    add('combineLegs (2 legs) through the API', 'p50 latency', percentile(combineT, 50), 'ms', '< 20 ms', percentile(combineT, 50) < 20);
-    add('splitStrategy (2 legs) through the API', 'p50 latency', percentile(splitT, 50), 'ms', '< 20 ms', percentile(splitT, 50) < 20);
-
-    // ---- 4. domain: detection and payoff --------------------------------------------------------------------
-    console.error('domain benchmarks');
-    const legs: LegData[] = [];
-    let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    for (let i = 0; i < 10000; i++) {
-      const u = `U${Math.floor(rnd() * 500)}`;
-      const stock = rnd() < 0.2;
-      const optionType = rnd() < 0.5 ? OptionType.CALL : OptionType.PUT;
-      const long = rnd() < 0.5;
-      legs.push({
-        id: `l${i}`, symbol: u, underlyingSymbol: u, investmentClass: stock ? InvestmentClass.PUBLIC : InvestmentClass.OPTIONS,
-        positionType: stock ? (long ? PositionType.LONG : PositionType.SHORT) : optionType === OptionType.CALL ? (long ? PositionType.LC : PositionType.SC) : (long ? PositionType.LP : PositionType.SP),
-        quantity: new Decimal(stock ? 100 : 1), multiplier: stock ? 1 : 100, optionType: stock ? null : optionType,
-        strikePrice: stock ? null : new Decimal(80 + 5 * Math.floor(rnd() * 8)), expirationDate: stock ? null : ['2026-12-18', '2027-01-15'][Math.floor(rnd() * 2)],
-        impliedVolatility: null, entryPrice: new Decimal(2), entryDate: '2026-01-05',
-      });
-    }
-    const t0 = performance.now();
-    const found = detectStrategies(legs);
-    const cold = performance.now() - t0;
-    const dseq = await timeSeq(10, () => detectStrategies(legs), 2);
-    add(`detectStrategies (10,000 legs, ${found.length} found)`, 'first call', cold, 'ms', '< 200 ms', cold < 200);
-    add('detectStrategies (10,000 legs)', 'p50 of 10 calls', percentile(dseq, 50), 'ms', '< 200 ms', percentile(dseq, 50) < 200);
-    const six: LegData[] = [[OptionType.PUT, 400, PositionType.LP], [OptionType.PUT, 410, PositionType.SP], [OptionType.CALL, 450, PositionType.SC],
-      [OptionType.CALL, 460, PositionType.LC], [OptionType.CALL, 470, PositionType.LC], [OptionType.PUT, 390, PositionType.SP]].map(([ot, k, pt], i) => ({
-      id: `p${i}`, symbol: `SPY${k}`, underlyingSymbol: 'SPY', investmentClass: InvestmentClass.OPTIONS, positionType: pt as PositionType, quantity: new Decimal(1),
-      multiplier: 100, optionType: ot as OptionType, strikePrice: new Decimal(k as number), expirationDate: '2027-01-15', impliedVolatility: 0.2, entryPrice: new Decimal(3), entryDate: '2026-01-05',
-    }));
-    const env = { now: new Date(), riskFreeRate: 0.04, defaultVolatility: 0.3, prices: new Map([['SPY', new Decimal(430)]]) };
-    const pseq = await timeSeq(1000, () => analyzePayoff(six, env), 100);
-    add('analyzePayoff (6 legs, one expiry)', 'p50', percentile(pseq, 50), 'ms', '< 1 ms', percentile(pseq, 50) < 1);
-
-    // ---- 5. live pipeline (in-process API + worker) ------------------------------------------------------------
-    console.error('live pipeline benchmarks');
-    const worker = await startWorker(app, { concurrency: 4 });
-    const ws = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
-    const [{ id: livePortfolio }] = await app.ds.query(`INSERT INTO portfolios (user_id, name) VALUES ($1, 'Live') RETURNING id`, [user.id]);
-    const liveLeg = (await post(`mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { id } } }`, { i: { portfolioId: livePortfolio, symbol: 'LIVE', quantity: 10, entryPrice: 5, entryDate: '2026-01-05' } })) as any;
-    let onEvent: (() => void) | null = null;
-    ws.subscribe({ query: `subscription($p: ID!) { strategyMetricsUpdated(portfolioId: $p) { id metrics { unrealizedPnl } } }`, variables: { p: livePortfolio } },
-      { next: () => onEvent?.(), error: (e) => console.error('subscription error', e), complete: () => undefined });
-    await new Promise((r) => setTimeout(r, 300));
-    const pushT: number[] = [];
-    for (let i = 0; i < (quick ? 20 : 100); i++) {
-      const got = new Promise<void>((resolve) => { onEvent = resolve; });
-      const t = performance.now();
-      await post(`mutation($id: ID!, $q: Decimal) { updateLeg(id: $id, quantity: $q) { id } }`, { id: liveLeg.data.createPosition.leg.id, q: 10 + (i % 5) + 1 });
-      await Promise.race([got, new Promise((_, rej) => setTimeout(() => rej(new Error('push timed out')), 5000))]);
-      pushT.push(performance.now() - t);
-    }
-    pushT.sort((a, b) => a - b);
-    add('mutation → subscription push (loopback)', 'p50', percentile(pushT, 50), 'ms', '≤ 30 ms', percentile(pushT, 50) <= 30);
-    add('mutation → subscription push (loopback)', 'p99', percentile(pushT, 99), 'ms', '≤ 100 ms', percentile(pushT, 99) <= 100);
-
-    // Price tick: 100 symbols held by 5,000 strategies, until every strategy's event has been pushed.
-    const tick = await generate(app, user.id, 'Tick', 5000, 1, 0, 100);
-    await app.ds.query(`UPDATE legs SET symbol = 'TK' || substr(symbol, 4), underlying_symbol = 'TK' || substr(underlying_symbol, 4) WHERE portfolio_id = $1`, [tick.portfolioId]);
-    const pushed = new Set<string>();
-    let allPushed: () => void = () => undefined;
-    const done = new Promise<void>((r) => { allPushed = r; });
-    ws.subscribe({ query: `subscription($p: ID!) { strategyMetricsUpdated(portfolioId: $p) { id } }`, variables: { p: tick.portfolioId } },
-      { next: (v: any) => { pushed.add(v.data.strategyMetricsUpdated.id); if (pushed.size >= 5000) allPushed(); }, error: () => undefined, complete: () => undefined });
-    await new Promise((r) => setTimeout(r, 300));
-    const tt = performance.now();
-    await post(`mutation($p: [PriceInput!]!) { publishPrices(prices: $p) }`, { p: Array.from({ length: 100 }, (_, i) => ({ symbol: `TK${i}`, price: 100 + i / 10 })) });
-    await Promise.race([done, new Promise((r) => setTimeout(r, 60000))]);
-    const tickMs = performance.now() - tt;
-    add('price tick: 100 symbols, 5,000 strategies', `all pushed (${pushed.size} of 5000)`, tickMs, 'ms', '< 3000 ms', pushed.size === 5000 && tickMs < 3000);
-
-    // Recomputation throughput of one worker process's code path, without the queue.
-    const ids: string[] = (await app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1`, [tick.portfolioId])).map((r: { id: string }) => r.id);
-    const tr = performance.now();
-    for (let i = 0; i < ids.length; i += 250) await app.metrics.recompute(ids.slice(i, i + 250));
-    const perS = ids.length / ((performance.now() - tr) / 1000);
-    add('recomputation (5,000 strategies, chunks of 250)', 'throughput', perS, 'strategies/s', '≥ 2,000/s', perS >= 2000);
-
-    // Memory of 1,000 idle subscriptions on the API process.
-    const before = rssOf(api.pid!);
-    const idle = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
-    const subs = Array.from({ length: 1000 }, () => idle.subscribe({ query: `subscription($p: ID!) { portfolioChanged(portfolioId: $p) { kind } }`, variables: { p: livePortfolio } },
-      { next: () => undefined, error: () => undefined, complete: () => undefined }));
-    await new Promise((r) => setTimeout(r, 3000));
-    const after = rssOf(api.pid!);
-    add('1,000 idle subscriptions', 'extra RSS of the API process', after - before, 'MB', '< 150 MB', after - before < 150);
-    subs.forEach((d) => d());
-    await idle.dispose();
-    await ws.dispose();
-    await worker.close();
     await inproc.close();
 
     printTable(rows);

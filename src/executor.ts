@@ -1,0 +1,82 @@
+import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
+import {
+  BREAK, execute, getNamedType, getVariableValues, isScalarType, isSpecifiedScalarType, Kind, TypeInfo, visit, visitWithTypeInfo,
+  type DocumentNode, type GraphQLSchema,
+} from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
+
+/** How many distinct compiled operations are kept (least recently used ones are compiled again when they return). */
+export const COMPILED_OPERATIONS = 1000;
+
+/**
+ * Executes operations with graphql-jit instead of graphql-js: each distinct operation is compiled once into a
+ * function specialised for its selection set (plain fields become property reads, no per-field bookkeeping),
+ * then reused. graphql-js needs about 5 ms just to walk the 4,300 fields of a 100-strategy page; the compiled
+ * function about 0.3 ms (measured on the bench shape). Resolvers, DataLoaders and the schema are unchanged.
+ *
+ * Apollo Server parses, validates (graphql-armor limits included) and caches documents as before; it plugs an
+ * executor in through its gateway interface, which is the supported hook for replacing execution.
+ * Variables are checked with graphql-js first, so invalid variables get exactly graphql-js's messages and Apollo's
+ * BAD_USER_INPUT code; graphql-jit then coerces the same raw variables itself.
+ *
+ * graphql-jit writes literal argument values into the generated code as JSON, so a literal whose parsed value is an
+ * object (a Decimal written inline, `quantity: 12.5`) would reach the resolver as a string. Operations with such a
+ * literal run on graphql-js instead (see jitSafe); clients that pass values as variables, as the hot reads do, get
+ * the compiled path.
+ */
+export function jitGateway(schema: GraphQLSchema): GatewayInterface {
+  const compiled = new LRUCache<string, CompiledQuery | 'graphql-js'>({ max: COMPILED_OPERATIONS });
+  const executor: GatewayExecutor = async (rc) => {
+    const variables = rc.request.variables ?? {};
+    const checked = getVariableValues(schema, rc.operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
+    if (checked.errors) return { errors: checked.errors };
+    const key = `${rc.queryHash}\u0000${rc.operationName ?? ''}`;
+    let query = compiled.get(key);
+    if (!query) {
+      if (jitSafe(schema, rc.document)) {
+        const result = compileQuery(schema, rc.document, rc.operationName ?? undefined);
+        if (!isCompiledQuery(result)) return result;
+        query = result;
+      } else {
+        query = 'graphql-js';
+      }
+      compiled.set(key, query);
+    }
+    if (query === 'graphql-js') {
+      return execute({ schema, document: rc.document, contextValue: rc.context, variableValues: variables, operationName: rc.operationName });
+    }
+    return query.query(undefined, rc.context, variables);
+  };
+  return {
+    onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: '' });
+      return () => undefined;
+    },
+    load: async () => ({ executor }),
+    stop: async () => { compiled.clear(); },
+  };
+}
+
+/** False when a literal argument (not a variable) of a custom scalar parses to an object other than a Date. */
+export function jitSafe(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let safe = true;
+  visit(document, visitWithTypeInfo(typeInfo, {
+    // Variable defaults are coerced at run time by graphql-js's valueFromAST, not written into code.
+    VariableDefinition: () => false,
+    enter(node) {
+      if (node.kind !== Kind.STRING && node.kind !== Kind.INT && node.kind !== Kind.FLOAT) return undefined;
+      const type = getNamedType(typeInfo.getInputType());
+      if (!type || !isScalarType(type) || isSpecifiedScalarType(type)) return undefined;
+      let value: unknown;
+      try { value = type.parseLiteral(node, undefined); } catch { return undefined; }
+      if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+        safe = false;
+        return BREAK;
+      }
+      return undefined;
+    },
+  }));
+  return safe;
+}
