@@ -279,6 +279,8 @@ async function main() {
     printTable(rows);
     const machine = `${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
     console.log(`\nmachine: ${machine}`);
+    // Only full runs are recorded; a single section (--only) is for profiling.
+    if (only) return;
     const dir = path.join(PROJECT_ROOT, 'test/bench/results');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
