@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { types } from 'pg';
 import { DataSource } from 'typeorm';
 import { SnakeNamingStrategy } from './common/naming';
@@ -25,9 +26,16 @@ const readLoggers = new WeakMap<DataSource, (sql: string) => void>();
  * A read straight on the driver's pg pool: the hot loaders skip TypeORM's query runner, which costs more than
  * the query itself for a few hundred rows. Statements are still reported to the DataSource's query logger.
  */
+const statementNames = new Map<string, string>();
+
+
 export function read<T = Record<string, any>>(ds: DataSource, sql: string, params: unknown[]): Promise<T[]> {
   readLoggers.get(ds)?.(sql);
-  return (ds.driver as unknown as { master: { query(sql: string, params: unknown[]): Promise<{ rows: T[] }> } }).master.query(sql, params).then((r) => r.rows);
+  // A named statement: each pooled connection parses and plans the text once, then only binds and executes it.
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `r${createHash('sha1').update(sql).digest('base64url')}`));
+  return (ds.driver as unknown as { master: { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> } }).master
+    .query({ name, text: sql, values: params }).then((r) => r.rows);
 }
 
 /** The one DataSource shape used by the API, the workers, the migration command and the tests. */

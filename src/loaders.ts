@@ -85,9 +85,10 @@ export async function loadLegViews(ds: DataSource, cfg: Config, column: 'l.strat
      FROM legs l LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol
      WHERE ${column} = ANY($1) ORDER BY l.leg_order, l.created_at`, [keys]);
   const prices = new Map<string, Decimal>();
+  // Many legs share a symbol: each price is parsed once.
   for (const r of rows) {
-    if (r.symbol_price != null) prices.set(r.symbol, new Decimal(r.symbol_price));
-    if (r.underlying_price != null) prices.set(r.underlying_symbol, new Decimal(r.underlying_price));
+    if (r.symbol_price != null && !prices.has(r.symbol)) prices.set(r.symbol, new Decimal(r.symbol_price));
+    if (r.underlying_price != null && !prices.has(r.underlying_symbol)) prices.set(r.underlying_symbol, new Decimal(r.underlying_price));
   }
   const env = marketEnv(cfg, prices, now);
   return rows.map((r) => {

@@ -52,7 +52,9 @@ function greeksOf(leg: LegData, env: MarketEnv, scale: number): Greeks | null {
  * never fail for lack of market data and carry no greeks.
  */
 export function valueLeg(leg: LegData, env: MarketEnv, lastKnownPrice?: Decimal | null): LegValuation {
-  const scale = leg.quantity.mul(leg.multiplier).mul(positionSign(leg.positionType));
+  // Signed units (quantity × multiplier × ±1); the common multiplier 1 and the sign need no decimal multiplication.
+  const units = leg.multiplier === 1 ? leg.quantity : leg.quantity.mul(leg.multiplier);
+  const scale = positionSign(leg.positionType) === 1 ? units : units.neg();
   const [price, priceSource] = priceOf(leg, env, lastKnownPrice);
   const costBasis = scale.mul(leg.entryPrice);
   const marketValue = scale.mul(price);
