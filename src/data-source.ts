@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { types } from 'pg';
+import parsePostgresDate from 'postgres-date';
 import { DataSource } from 'typeorm';
 import { SnakeNamingStrategy } from './common/naming';
 import { UserEntity } from './modules/auth/user.entity';
@@ -13,6 +14,24 @@ import { MIGRATIONS } from '../migrations';
 
 // Calendar dates stay "YYYY-MM-DD" text end to end (node-pg would turn them into local-midnight Dates).
 types.setTypeParser(types.builtins.DATE, (v) => v);
+
+const TIMESTAMPTZ = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?([+-])(\d\d)(?::(\d\d))?$/;
+
+/**
+ * Parses PostgreSQL's ISO output of a timestamptz ("2026-11-21 22:23:46.164123+00", offsets in hours or hours and
+ * minutes, years 1000–9999) with one regular expression and Date.UTC; anything else (BC years, infinity, offsets
+ * with seconds) goes to postgres-date, node-pg's own parser. Sub-millisecond digits are truncated, as there.
+ */
+export function parseTimestamptz(text: string): Date {
+  const m = TIMESTAMPTZ.exec(text);
+  if (!m || m[1] < '1000') return parsePostgresDate(text) as Date;
+  const ms = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;
+  const offset = (Number(m[9]) * 60 + (m[10] ? Number(m[10]) : 0)) * (m[8] === '-' ? -1 : 1);
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]) - offset, Number(m[6]), ms));
+}
+
+// Timestamps with time zone: a fast path for PostgreSQL's usual output, postgres-date for everything else.
+types.setTypeParser(types.builtins.TIMESTAMPTZ, parseTimestamptz);
 
 export const ENTITIES = [
   UserEntity, PortfolioEntity, StrategyEntity, StrategyVersionEntity, StrategyLineageEntity, StrategyMetricsEntity,

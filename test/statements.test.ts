@@ -37,3 +37,33 @@ describe('nested reads', () => {
     expect(large).toBeLessThanOrEqual(7);
   });
 });
+
+describe('parsed legs rows kept between reads', () => {
+  const READ = `query($p: ID!) { portfolio(id: $p) { strategies { edges { node { legs { id quantity entryPrice marketValue costBasis } } } } } }`;
+
+  it('are checked against the row version on every read: a row changed behind the API is read again, an unchanged one is not', async () => {
+    const u = await registerUser(h);
+    const p = await createPortfolio(h, u.token);
+    const { legId } = await createPosition(h, u.token, { portfolioId: p, symbol: 'CACHEDLEG', quantity: 10, entryPrice: '5' });
+    const legOf = (r: any) => r.portfolio.strategies.edges[0].node.legs[0];
+    h.sql.length = 0;
+    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ id: legId, quantity: '10', costBasis: '50' });
+    const warm = h.sql.filter((s) => /FROM legs l/.test(s)).length;
+    expect(warm).toBe(1); // ids, versions and prices only
+
+    // Written straight to the database (another process, a migration, a manual fix): the next read sees it.
+    await h.app.ds.query(`UPDATE legs SET quantity = 12.5, entry_price = 4 WHERE id = $1`, [legId]);
+    h.sql.length = 0;
+    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ id: legId, quantity: '12.5', entryPrice: '4', costBasis: '50' });
+    expect(h.sql.filter((s) => /FROM legs l/.test(s)).length).toBe(2); // the changed row is read in full
+
+    h.sql.length = 0;
+    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '12.5' });
+    expect(h.sql.filter((s) => /FROM legs l/.test(s)).length).toBe(1);
+
+    // Changed again through the API: the answer and the next read carry the new numbers.
+    expect(ok(await h.gql('mutation($id: ID!) { updateLeg(id: $id, quantity: "1") { quantity costBasis } }', { id: legId }, u.token)).updateLeg)
+      .toEqual({ quantity: '1', costBasis: '4' });
+    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '1', costBasis: '4' });
+  });
+});
