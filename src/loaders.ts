@@ -161,18 +161,23 @@ export function createLoaders(ds: DataSource, cfg: Config) {
     leg: byId((keys) => loadLegViews(ds, cfg, 'l.id', keys, now)),
     tagsByStrategy: children(
       async (keys) => {
-        // Raw rows: a tag shared by many strategies must come back once per strategy.
+        // One row per link; a tag shared by many strategies becomes one object, shared (read-only) by its links.
         const rows = await read<{ strategy_id: string; id: string; user_id: string; name: string; color: string; description: string | null;
-          display_order: number; archived_at: Date | null; created_at: Date; updated_at: Date }>(ds,
-          `SELECT st.strategy_id, t.* FROM strategy_tags st JOIN tags t ON t.id = st.tag_id
+          display_order: number; archived_at: Date | null }>(ds,
+          `SELECT st.strategy_id, t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at
+           FROM strategy_tags st JOIN tags t ON t.id = st.tag_id
            WHERE st.strategy_id = ANY($1) ORDER BY t.display_order, lower(t.name)`, [keys]);
-        return rows.map((r) => ({
-          strategyId: r.strategy_id,
-          tag: Object.assign(new TagEntity(), {
-            id: r.id, userId: r.user_id, name: r.name, color: r.color, description: r.description, displayOrder: r.display_order,
-            archivedAt: r.archived_at, createdAt: r.created_at, updatedAt: r.updated_at,
-          }),
-        }));
+        const tags = new Map<string, TagEntity>();
+        return rows.map((r) => {
+          let tag = tags.get(r.id);
+          if (!tag) {
+            tag = new TagEntity();
+            tag.id = r.id; tag.userId = r.user_id; tag.name = r.name; tag.color = r.color; tag.description = r.description;
+            tag.displayOrder = r.display_order; tag.archivedAt = r.archived_at;
+            tags.set(r.id, tag);
+          }
+          return { strategyId: r.strategy_id, tag };
+        });
       },
       (r) => r.strategyId,
     ),

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { badInput, notFound } from '../../common/errors';
 import { isUuid } from '../../common/tx';
+import { read } from '../../data-source';
 import type { AuthUser } from '../../context';
 import { PortfolioEntity } from './portfolio.entity';
 
@@ -25,7 +26,14 @@ export class PortfolioService {
   }
 
   async get(user: AuthUser, id: string): Promise<PortfolioEntity | null> {
-    return isUuid(id) ? this.ds.getRepository(PortfolioEntity).findOneBy({ id, userId: user.id }) : null;
+    if (!isUuid(id)) return null;
+    // The head of every nested read: a raw, prepared statement rather than TypeORM's query builder.
+    const [r] = await read<{ id: string; user_id: string; name: string; created_at: Date; updated_at: Date }>(this.ds,
+      `SELECT id, user_id, name, created_at, updated_at FROM portfolios WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [id, user.id]);
+    if (!r) return null;
+    const p = new PortfolioEntity();
+    p.id = r.id; p.userId = r.user_id; p.name = r.name; p.createdAt = r.created_at; p.updatedAt = r.updated_at; p.deletedAt = null;
+    return p;
   }
 
   create(user: AuthUser, name: string): Promise<PortfolioEntity> {

@@ -111,7 +111,11 @@ export class StrategyResolver {
   @FieldResolver(() => StrategyMetricsType, { nullable: true, description: 'null until the first computation' })
   async metrics(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
     const m = await ctx.loaders.metrics.load(s.id);
-    return m && { ...m, stale: s.stale };
+    // Written out (a spread of the entity made a slow dictionary-mode object per strategy).
+    return m && {
+      strategyId: m.strategyId, marketValue: m.marketValue, costBasis: m.costBasis, unrealizedPnl: m.unrealizedPnl, netDelta: m.netDelta,
+      netGamma: m.netGamma, netTheta: m.netTheta, netVega: m.netVega, payoff: m.payoff, calculatedAt: m.calculatedAt, stale: s.stale,
+    };
   }
 
   @FieldResolver(() => [M2MCandleType])
