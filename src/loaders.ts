@@ -65,7 +65,7 @@ export function legFromRow(r: Record<string, any>): LegEntity {
  * A new object per load (the cached row is shared and never written to), written out field by field: one object
  * shape for every view, where spreading the entity made slow dictionary-mode objects (measured 4 µs each).
  */
-function legView(l: Readonly<LegEntity>, v: Valuation, lastPrice: Decimal | null, underlyingPrice: Decimal | null): LegView {
+function legView(l: Readonly<LegEntity>, v: Readonly<Valuation>, lastPrice: Decimal | null, underlyingPrice: Decimal | null): LegView {
   return {
     id: l.id, strategyId: l.strategyId, portfolioId: l.portfolioId, symbol: l.symbol, positionType: l.positionType, quantity: l.quantity,
     multiplier: l.multiplier, investmentClass: l.investmentClass, underlyingSymbol: l.underlyingSymbol, optionType: l.optionType,
@@ -100,7 +100,14 @@ export const LEG_ROW_CACHE_SIZE = 50_000;
  * versions and prices, and reads (and parses) in full only the rows that are new or changed since. The cache is
  * checked against the database on every load, so it never serves a changed row, in any process.
  */
-const legRows = new LRUCache<string, { v: string; leg: Readonly<LegEntity> }>({ max: LEG_ROW_CACHE_SIZE });
+const legRows = new LRUCache<string, LegRowEntry>({ max: LEG_ROW_CACHE_SIZE });
+
+/**
+ * A cached row, and for legs that are not options its last valuation with the price text it was made at: a stock,
+ * fund or private holding is worth quantity × multiplier × price whatever the time, so an unchanged row at an
+ * unchanged price has the same valuation (options depend on time to expiry and are valued on every load).
+ */
+interface LegRowEntry { v: string; leg: Readonly<LegEntity>; valuedAt?: string | null; valuation?: Readonly<Valuation> }
 
 /**
  * Legs with their valuation: the latest prices of each leg's symbol and underlying come in the same statement,
@@ -112,24 +119,24 @@ export async function loadLegViews(ds: DataSource, cfg: Config, column: 'l.strat
     `SELECT l.id, l.xmin::text AS v, ms.last_price AS symbol_price, mu.last_price AS underlying_price
      FROM legs l LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol
      WHERE ${column} = ANY($1) ORDER BY l.leg_order, l.created_at`, [keys]);
-  const legs = new Map<string, Readonly<LegEntity>>();
+  const entries = new Map<string, LegRowEntry>();
   const missing: string[] = [];
   for (const r of rows) {
     const known = legRows.get(r.id);
-    if (known?.v === r.v) legs.set(r.id, known.leg);
+    if (known?.v === r.v) entries.set(r.id, known);
     else missing.push(r.id);
   }
   if (missing.length) {
     for (const r of await read(ds, `SELECT ${LEG_COLUMNS}, l.xmin::text AS v FROM legs l WHERE l.id = ANY($1)`, [missing])) {
-      const leg = legFromRow(r);
-      legs.set(leg.id, leg);
-      legRows.set(leg.id, { v: r.v, leg });
+      const entry: LegRowEntry = { v: r.v, leg: legFromRow(r) };
+      entries.set(r.id, entry);
+      legRows.set(r.id, entry);
     }
   }
   const prices = new Map<string, Decimal>();
   const views: LegView[] = [];
   for (const r of rows) {
-    const leg = legs.get(r.id);
+    const leg = entries.get(r.id)?.leg;
     if (!leg) continue; // deleted between the two statements
     // Many legs share a symbol: each price is parsed once.
     if (r.symbol_price != null && !prices.has(leg.symbol)) prices.set(leg.symbol, new Decimal(r.symbol_price));
@@ -137,11 +144,39 @@ export async function loadLegViews(ds: DataSource, cfg: Config, column: 'l.strat
   }
   const env = marketEnv(cfg, prices, now);
   for (const r of rows) {
-    const leg = legs.get(r.id);
-    if (!leg) continue;
-    views.push(legView(leg, valueLeg(leg, env), prices.get(leg.symbol) ?? null, prices.get(leg.underlyingSymbol) ?? null));
+    const entry = entries.get(r.id);
+    if (!entry) continue;
+    const { leg } = entry;
+    let valuation: Readonly<Valuation>;
+    if (leg.optionType == null && entry.valuation && entry.valuedAt === r.symbol_price) {
+      valuation = entry.valuation;
+    } else {
+      valuation = valueLeg(leg, env);
+      if (leg.optionType == null) { entry.valuedAt = r.symbol_price; entry.valuation = valuation; }
+    }
+    views.push(legView(leg, valuation, prices.get(leg.symbol) ?? null, prices.get(leg.underlyingSymbol) ?? null));
   }
   return views;
+}
+
+/** The columns of strategy_metrics (table alias `t`), each named with `prefix`, as metricsFromRow reads them. */
+export const METRICS_COLUMNS = (t: string, prefix: string) => ['strategy_id', 'market_value', 'cost_basis', 'unrealized_pnl', 'net_delta', 'net_gamma',
+  'net_theta', 'net_vega', 'payoff', 'calculated_at'].map((c) => `${t}.${c} AS ${prefix}${c}`).join(', ');
+
+/** A strategy_metrics row (columns named with `prefix`) as the entity, field by field. */
+export function metricsFromRow(r: Record<string, any>, prefix: string): StrategyMetricsEntity {
+  const m = new StrategyMetricsEntity();
+  m.strategyId = r[`${prefix}strategy_id`];
+  m.marketValue = new Decimal(r[`${prefix}market_value`]);
+  m.costBasis = new Decimal(r[`${prefix}cost_basis`]);
+  m.unrealizedPnl = new Decimal(r[`${prefix}unrealized_pnl`]);
+  m.netDelta = r[`${prefix}net_delta`];
+  m.netGamma = r[`${prefix}net_gamma`];
+  m.netTheta = r[`${prefix}net_theta`];
+  m.netVega = r[`${prefix}net_vega`];
+  m.payoff = r[`${prefix}payoff`];
+  m.calculatedAt = r[`${prefix}calculated_at`];
+  return m;
 }
 
 /** Per-request DataLoaders (created per request as Twenty's createLoaders()): one statement per level. */
@@ -182,11 +217,8 @@ export function createLoaders(ds: DataSource, cfg: Config) {
       (r) => r.strategyId,
     ),
     metrics: new DataLoader<string, StrategyMetricsEntity | null>(async (keys) => {
-      const rows = await read(ds, `SELECT * FROM strategy_metrics WHERE strategy_id = ANY($1)`, [keys]);
-      const byId = new Map(rows.map((r) => [r.strategy_id as string, Object.assign(new StrategyMetricsEntity(), {
-        strategyId: r.strategy_id, marketValue: new Decimal(r.market_value), costBasis: new Decimal(r.cost_basis), unrealizedPnl: new Decimal(r.unrealized_pnl),
-        netDelta: r.net_delta, netGamma: r.net_gamma, netTheta: r.net_theta, netVega: r.net_vega, payoff: r.payoff, calculatedAt: r.calculated_at,
-      })]));
+      const rows = await read(ds, `SELECT ${METRICS_COLUMNS('m', '')} FROM strategy_metrics m WHERE m.strategy_id = ANY($1)`, [keys]);
+      const byId = new Map(rows.map((r) => [r.strategy_id as string, metricsFromRow(r, '')]));
       return keys.map((k) => byId.get(k) ?? null);
     }),
     versions: children(

@@ -33,7 +33,7 @@ describe('nested reads', () => {
     const small = await statementsFor(3);
     const large = await statementsFor(30);
     expect(large).toBe(small);
-    // portfolio, strategies page + count, legs with their prices, tags, usage counts, metrics, strategies of legs
+    // portfolio, strategies page + count + metrics, legs (ids, row versions, prices), tags, usage counts, strategies of legs
     expect(large).toBeLessThanOrEqual(7);
   });
 });
@@ -61,9 +61,16 @@ describe('parsed legs rows kept between reads', () => {
     expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '12.5' });
     expect(h.sql.filter((s) => /FROM legs l/.test(s)).length).toBe(1);
 
+    // A new price changes the valuation of an unchanged row at once (the row stays cached; its value does not).
+    await h.app.ds.query(`INSERT INTO market_data (symbol, last_price, price_at) VALUES ('CACHEDLEG', 6, now())
+      ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price`);
+    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '12.5', marketValue: '75' });
+    await h.app.ds.query(`UPDATE market_data SET last_price = 6.5 WHERE symbol = 'CACHEDLEG'`);
+    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '12.5', marketValue: '81.25' });
+
     // Changed again through the API: the answer and the next read carry the new numbers.
-    expect(ok(await h.gql('mutation($id: ID!) { updateLeg(id: $id, quantity: "1") { quantity costBasis } }', { id: legId }, u.token)).updateLeg)
-      .toEqual({ quantity: '1', costBasis: '4' });
-    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '1', costBasis: '4' });
+    expect(ok(await h.gql('mutation($id: ID!) { updateLeg(id: $id, quantity: "1") { quantity costBasis marketValue } }', { id: legId }, u.token)).updateLeg)
+      .toEqual({ quantity: '1', costBasis: '4', marketValue: '6.5' });
+    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '1', costBasis: '4', marketValue: '6.5' });
   });
 });

@@ -1,6 +1,8 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { DateScalar } from '../../common/scalars';
 import { GroupBy } from '../../common/enums';
+import { selects } from '../../common/lookahead';
 import { requireUser, type Context } from '../../context';
 import { PortfolioSnapshotType } from '../batch/batch.types';
 import { StrategyConnection, StrategyFilter, StrategyGroup, PortfolioTotals } from '../strategy/strategy.types';
@@ -41,8 +43,10 @@ export class PortfolioResolver {
     @Arg('filter', () => StrategyFilter, { nullable: true }) filter: StrategyFilter | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 100 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.app.queries.connection(requireUser(ctx), { portfolioId: p.id }, filter, first, after);
+    const prefetch = selects(info, ['edges', 'node', 'metrics']) ? ctx.loaders : undefined;
+    return ctx.app.queries.connection(requireUser(ctx), { portfolioId: p.id }, filter, first, after, prefetch);
   }
 
   @FieldResolver(() => [StrategyGroup])

@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { selects } from '../../common/lookahead';
 import { requireUser, type Context } from '../../context';
 import { RemoveTagsPayload, StrategyConnection, StrategyFilter, StrategyType_ } from '../strategy/strategy.types';
 import type { TagEntity } from './tag.entity';
@@ -86,7 +88,9 @@ export class TagResolver {
     @Arg('filter', () => StrategyFilter, { nullable: true }) filter: StrategyFilter | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 100 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.app.queries.connection(requireUser(ctx), { tagId: t.id }, filter, first, after);
+    const prefetch = selects(info, ['edges', 'node', 'metrics']) ? ctx.loaders : undefined;
+    return ctx.app.queries.connection(requireUser(ctx), { tagId: t.id }, filter, first, after, prefetch);
   }
 }
