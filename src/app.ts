@@ -54,7 +54,7 @@ export class App {
     this.tags = new TagService(ds, this.strategies);
     this.metrics = new MetricsService(ds, cfg);
     this.marketData = new MarketDataService(ds, redis, this.producer);
-    this.queries = new StrategyQueries(ds);
+    this.queries = new StrategyQueries(ds, cfg);
     this.suggestions = new SuggestionService(ds, this.strategies);
     this.candles = new CandleService(ds);
     this.batchQueue = new Queue<BatchJob>(QUEUES.batch, { connection: redis, prefix: cfg.QUEUE_PREFIX, defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } });

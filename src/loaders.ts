@@ -115,10 +115,19 @@ interface LegRowEntry { v: string; leg: Readonly<LegEntity>; valuedAt?: string |
  * One statement when every row is known; a second one reads the rows that are not.
  */
 export async function loadLegViews(ds: DataSource, cfg: Config, column: 'l.strategy_id' | 'l.id', keys: readonly string[], now = new Date()): Promise<LegView[]> {
-  const rows = await read<{ id: string; v: string; symbol_price: string | null; underlying_price: string | null }>(ds,
-    `SELECT l.id, l.xmin::text AS v, ms.last_price AS symbol_price, mu.last_price AS underlying_price
-     FROM legs l LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol
-     WHERE ${column} = ANY($1) ORDER BY l.leg_order, l.created_at`, [keys]);
+  const rows = await read<LegKeyRow>(ds,
+    `SELECT ${LEG_KEY_COLUMNS} FROM legs l ${LEG_PRICE_JOINS} WHERE ${column} = ANY($1) ORDER BY l.leg_order, l.created_at`, [keys]);
+  return legViewsOf(ds, cfg, rows, now);
+}
+
+/** What a load asks for each leg: id, row version and the latest prices of its symbol and underlying. */
+export interface LegKeyRow { id: string; v: string; symbol_price: string | null; underlying_price: string | null }
+/** LegKeyRow's columns over `legs l` joined with LEG_PRICE_JOINS. */
+export const LEG_KEY_COLUMNS = 'l.id, l.xmin::text AS v, ms.last_price AS symbol_price, mu.last_price AS underlying_price';
+export const LEG_PRICE_JOINS = 'LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol';
+
+/** Leg views for key rows (in their order): known unchanged rows from the cache, the others read in full. */
+export async function legViewsOf(ds: DataSource, cfg: Config, rows: readonly LegKeyRow[], now: Date): Promise<LegView[]> {
   const entries = new Map<string, LegRowEntry>();
   const missing: string[] = [];
   for (const r of rows) {
@@ -179,6 +188,25 @@ export function metricsFromRow(r: Record<string, any>, prefix: string): Strategy
   return m;
 }
 
+/** A strategy's tag as tagsByStrategy loads it (TAG_LINK_COLUMNS over `strategy_tags st JOIN tags t`). */
+export interface TagLinkRow { strategy_id: string; id: string; user_id: string; name: string; color: string; description: string | null; display_order: number; archived_at: Date | null }
+export const TAG_LINK_COLUMNS = 'st.strategy_id, t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at';
+
+/** Links as {strategyId, tag}; a tag shared by many strategies becomes one object, shared (read-only) by its links. */
+export function tagLinksOf(rows: readonly TagLinkRow[]): { strategyId: string; tag: TagEntity }[] {
+  const tags = new Map<string, TagEntity>();
+  return rows.map((r) => {
+    let tag = tags.get(r.id);
+    if (!tag) {
+      tag = new TagEntity();
+      tag.id = r.id; tag.userId = r.user_id; tag.name = r.name; tag.color = r.color; tag.description = r.description;
+      tag.displayOrder = r.display_order; tag.archivedAt = r.archived_at;
+      tags.set(r.id, tag);
+    }
+    return { strategyId: r.strategy_id, tag };
+  });
+}
+
 /** Per-request DataLoaders (created per request as Twenty's createLoaders()): one statement per level. */
 export function createLoaders(ds: DataSource, cfg: Config) {
   const now = new Date();
@@ -195,25 +223,9 @@ export function createLoaders(ds: DataSource, cfg: Config) {
     legsByStrategy: children((keys) => loadLegViews(ds, cfg, 'l.strategy_id', keys, now), (l) => l.strategyId),
     leg: byId((keys) => loadLegViews(ds, cfg, 'l.id', keys, now)),
     tagsByStrategy: children(
-      async (keys) => {
-        // One row per link; a tag shared by many strategies becomes one object, shared (read-only) by its links.
-        const rows = await read<{ strategy_id: string; id: string; user_id: string; name: string; color: string; description: string | null;
-          display_order: number; archived_at: Date | null }>(ds,
-          `SELECT st.strategy_id, t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at
-           FROM strategy_tags st JOIN tags t ON t.id = st.tag_id
-           WHERE st.strategy_id = ANY($1) ORDER BY t.display_order, lower(t.name)`, [keys]);
-        const tags = new Map<string, TagEntity>();
-        return rows.map((r) => {
-          let tag = tags.get(r.id);
-          if (!tag) {
-            tag = new TagEntity();
-            tag.id = r.id; tag.userId = r.user_id; tag.name = r.name; tag.color = r.color; tag.description = r.description;
-            tag.displayOrder = r.display_order; tag.archivedAt = r.archived_at;
-            tags.set(r.id, tag);
-          }
-          return { strategyId: r.strategy_id, tag };
-        });
-      },
+      async (keys) => tagLinksOf(await read<TagLinkRow>(ds,
+        `SELECT ${TAG_LINK_COLUMNS} FROM strategy_tags st JOIN tags t ON t.id = st.tag_id
+         WHERE st.strategy_id = ANY($1) ORDER BY t.display_order, lower(t.name)`, [keys])),
       (r) => r.strategyId,
     ),
     metrics: new DataLoader<string, StrategyMetricsEntity | null>(async (keys) => {
@@ -247,7 +259,8 @@ export function createLoaders(ds: DataSource, cfg: Config) {
   };
   const ancestors = loaders.lineage('ancestors');
   const descendants = loaders.lineage('descendants');
-  return { ...loaders, ancestors, descendants };
+  // `now`: the one instant every valuation of this request is made at.
+  return { ...loaders, ancestors, descendants, now };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

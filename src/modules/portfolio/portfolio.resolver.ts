@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { DateScalar } from '../../common/scalars';
 import { GroupBy } from '../../common/enums';
-import { selects } from '../../common/lookahead';
+import { strategyPrefetch } from '../../common/lookahead';
 import { requireUser, type Context } from '../../context';
 import { PortfolioSnapshotType } from '../batch/batch.types';
 import { StrategyConnection, StrategyFilter, StrategyGroup, PortfolioTotals } from '../strategy/strategy.types';
@@ -45,7 +45,7 @@ export class PortfolioResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const prefetch = selects(info, ['edges', 'node', 'metrics']) ? ctx.loaders : undefined;
+    const prefetch = { loaders: ctx.loaders, ...strategyPrefetch(info) };
     return ctx.app.queries.connection(requireUser(ctx), { portfolioId: p.id }, filter, first, after, prefetch);
   }
 

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Config } from '../../config';
 import { read } from '../../data-source';
 import { GroupBy, TagMatch } from '../../common/enums';
 import { notFound } from '../../common/errors';
@@ -7,13 +8,19 @@ import { checkIds } from '../../common/tx';
 import { sumValuations } from '../../domain/valuation';
 import { StrategyStatus, type StrategyType } from '../../domain/types';
 import type { AuthUser } from '../../context';
-import { METRICS_COLUMNS, metricsFromRow, type Loaders } from '../../loaders';
+import {
+  LEG_KEY_COLUMNS, LEG_PRICE_JOINS, legViewsOf, METRICS_COLUMNS, metricsFromRow, TAG_LINK_COLUMNS, tagLinksOf,
+  type LegKeyRow, type LegView, type Loaders, type TagLinkRow,
+} from '../../loaders';
 import { PortfolioSnapshotEntity } from '../batch/batch.entity';
 import type { TagEntity } from '../tag/tag.entity';
 import { StrategyEntity } from './strategy.entity';
 import type { PortfolioTotals, StrategyFilter } from './strategy.types';
 
 type Scope = { portfolioId: string } | { tagId: string };
+
+/** Relations of the page's strategies to fetch with it (what the query selects), into the request's loaders. */
+export interface Prefetch { loaders: Loaders; metrics: boolean; legs: boolean; tags: boolean }
 
 export interface StrategyRow {
   id: string; portfolio_id: string; name: string; type: StrategyType; status: StrategyStatus; stale: boolean; row_version: number;
@@ -29,7 +36,7 @@ export function strategyFromRow(r: StrategyRow): StrategyEntity {
 
 /** Read-side queries over strategies: filtered connections, groups and totals. */
 export class StrategyQueries {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly ds: DataSource, private readonly cfg: Config) {}
 
   /** The WHERE clause of a StrategyFilter; every user value is a bind parameter. */
   private async where(user: AuthUser, scope: Scope, filter: StrategyFilter | null, params: unknown[]): Promise<string> {
@@ -57,12 +64,17 @@ export class StrategyQueries {
     return parts.join(' AND ');
   }
 
-  /** A Relay connection in the stable order (created_at, id), page and total count in one statement. */
   /**
-   * With `prefetch`, each strategy's metrics come in the same statement (one LEFT JOIN on the primary key) and
-   * are primed into the request's metrics loader: a page that shows metrics costs one statement less.
+   * A Relay connection in the stable order (created_at, id): page and total count in one statement.
+   *
+   * `prefetch` names the relations the query selects under `edges.node` (see the resolvers' lookahead): metrics come
+   * in the page's own statement (a LEFT JOIN on the primary key); legs and tags come from statements that compute the
+   * same page themselves and run at the same time as it, on other pooled connections. Each result is primed into the
+   * request's DataLoaders, so a nested page costs one round trip after the portfolio instead of three. Only
+   * strategies a prefetch statement saw are primed (the statements may see different snapshots); any other falls
+   * back to its loader.
    */
-  async connection(user: AuthUser, scope: Scope, filter: StrategyFilter | null, first: number, after: string | null, prefetch?: { metrics: Loaders['metrics'] }) {
+  async connection(user: AuthUser, scope: Scope, filter: StrategyFilter | null, first: number, after: string | null, prefetch?: Prefetch) {
     checkPageSize(first);
     const params: unknown[] = [];
     const where = await this.where(user, scope, filter, params);
@@ -71,21 +83,59 @@ export class StrategyQueries {
       const [ts, id] = decodeCursor(after);
       cursor = `(m.created_at, m.id) > ($${params.push(ts)}::timestamptz, $${params.push(id)}::uuid)`;
     }
+    const page = `WITH m AS (SELECT s.* FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where}),
+            page AS (SELECT m.*, m.created_at::text AS cursor_ts FROM m WHERE ${cursor} ORDER BY m.created_at, m.id LIMIT $${params.push(first + 1)})`;
+    const withMetrics = prefetch?.metrics === true;
     // The total comes back even with an empty page: the count row is LEFT JOINed to the page rows.
-    const rows = await read<(StrategyRow & { cursor_ts: string; total: number }) | { id: null; total: number }>(this.ds, 
-      `WITH m AS (SELECT s.* FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where}),
-            page AS (SELECT m.*, m.created_at::text AS cursor_ts FROM m WHERE ${cursor} ORDER BY m.created_at, m.id LIMIT $${params.push(first + 1)})
-       SELECT page.*, c.total${prefetch ? `, ${METRICS_COLUMNS('sm', 'sm_')}` : ''}
-       FROM (SELECT count(*)::int AS total FROM m) c LEFT JOIN page ON TRUE
-       ${prefetch ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = page.id' : ''}
-       ORDER BY page.created_at, page.id`, params);
-    const found = rows.filter((r): r is StrategyRow & { cursor_ts: string; total: number } => r.id !== null);
-    const edges = found.slice(0, first).map((r) => ({ cursor: encodeCursor(r.cursor_ts, r.id), node: strategyFromRow(r) }));
-    if (prefetch) {
-      for (const r of found.slice(0, first) as Record<string, any>[]) prefetch.metrics.prime(r.id, r.sm_strategy_id ? metricsFromRow(r, 'sm_') : null);
-    }
+    const [rows, legRows, tagRows] = await Promise.all([
+      read<(StrategyRow & { cursor_ts: string; total: number }) | { id: null; total: number }>(this.ds,
+        `${page}
+         SELECT page.*, c.total${withMetrics ? `, ${METRICS_COLUMNS('sm', 'sm_')}` : ''}
+         FROM (SELECT count(*)::int AS total FROM m) c LEFT JOIN page ON TRUE
+         ${withMetrics ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = page.id' : ''}
+         ORDER BY page.created_at, page.id`, params),
+      prefetch?.legs
+        ? read<LegKeyRow & { sid: string }>(this.ds,
+          `${page} SELECT page.id AS sid, ${LEG_KEY_COLUMNS} FROM page LEFT JOIN legs l ON l.strategy_id = page.id ${LEG_PRICE_JOINS}
+           ORDER BY l.leg_order, l.created_at`, params)
+        : null,
+      prefetch?.tags
+        ? read<TagLinkRow & { sid: string }>(this.ds,
+          `${page} SELECT page.id AS sid, ${TAG_LINK_COLUMNS} FROM page LEFT JOIN (strategy_tags st JOIN tags t ON t.id = st.tag_id) ON st.strategy_id = page.id
+           ORDER BY t.display_order, lower(t.name)`, params)
+        : null,
+    ]);
+    const found = rows.filter((r): r is StrategyRow & { cursor_ts: string; total: number } => r.id !== null).slice(0, first + 1);
+    const shown = found.slice(0, first);
+    const edges = shown.map((r) => ({ cursor: encodeCursor(r.cursor_ts, r.id), node: strategyFromRow(r) }));
     const totalCount = rows[0].total;
+    if (prefetch) {
+      // The page's strategies themselves, for fields that come back to them (a leg's `strategy`).
+      for (const e of edges) prefetch.loaders.strategy.prime(e.node.id, e.node);
+      await this.prime(prefetch, shown as (StrategyRow & Record<string, any>)[], withMetrics, legRows, tagRows);
+    }
     return { edges, pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  }
+
+  private async prime(prefetch: Prefetch, shown: (StrategyRow & Record<string, any>)[], withMetrics: boolean,
+    legRows: (LegKeyRow & { sid: string })[] | null, tagRows: (TagLinkRow & { sid: string })[] | null) {
+    const { loaders } = prefetch;
+    if (withMetrics) for (const r of shown) loaders.metrics.prime(r.id, r.sm_strategy_id ? metricsFromRow(r, 'sm_') : null);
+    const ids = new Set(shown.map((r) => r.id));
+    if (legRows) {
+      const seen = new Set(legRows.map((r) => r.sid));
+      const views = await legViewsOf(this.ds, this.cfg, legRows.filter((r) => r.id !== null && ids.has(r.sid)), loaders.now);
+      const bySid = new Map<string, LegView[]>();
+      for (const v of views) (bySid.get(v.strategyId) ?? bySid.set(v.strategyId, []).get(v.strategyId)!).push(v);
+      for (const id of ids) if (seen.has(id)) loaders.legsByStrategy.prime(id, bySid.get(id) ?? []);
+    }
+    if (tagRows) {
+      const seen = new Set(tagRows.map((r) => r.sid));
+      const links = tagLinksOf(tagRows.filter((r) => r.id !== null && ids.has(r.sid)).map((r) => ({ ...r, strategy_id: r.sid })));
+      const bySid = new Map<string, typeof links>();
+      for (const l of links) (bySid.get(l.strategyId) ?? bySid.set(l.strategyId, []).get(l.strategyId)!).push(l);
+      for (const id of ids) if (seen.has(id)) loaders.tagsByStrategy.prime(id, bySid.get(id) ?? []);
+    }
   }
 
   async list(user: AuthUser, portfolioId: string, filter: StrategyFilter | null): Promise<StrategyEntity[]> {

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { selects } from '../../common/lookahead';
+import { strategyPrefetch } from '../../common/lookahead';
 import { requireUser, type Context } from '../../context';
 import { RemoveTagsPayload, StrategyConnection, StrategyFilter, StrategyType_ } from '../strategy/strategy.types';
 import type { TagEntity } from './tag.entity';
@@ -90,7 +90,7 @@ export class TagResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const prefetch = selects(info, ['edges', 'node', 'metrics']) ? ctx.loaders : undefined;
+    const prefetch = { loaders: ctx.loaders, ...strategyPrefetch(info) };
     return ctx.app.queries.connection(requireUser(ctx), { tagId: t.id }, filter, first, after, prefetch);
   }
 }
