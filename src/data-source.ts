@@ -15,19 +15,39 @@ import { MIGRATIONS } from '../migrations';
 // Calendar dates stay "YYYY-MM-DD" text end to end (node-pg would turn them into local-midnight Dates).
 types.setTypeParser(types.builtins.DATE, (v) => v);
 
-const TIMESTAMPTZ = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?([+-])(\d\d)(?::(\d\d))?$/;
+/** The digit at `i` of `t` (NaN-free: callers check the layout first). */
+const digit = (t: string, i: number) => t.charCodeAt(i) - 48;
+const two = (t: string, i: number) => digit(t, i) * 10 + digit(t, i + 1);
+const isDigit = (t: string, i: number) => { const c = t.charCodeAt(i); return c >= 48 && c <= 57; };
+/** Where "YYYY-MM-DD HH:MM:SS" has its digits. */
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 
 /**
  * Parses PostgreSQL's ISO output of a timestamptz ("2026-11-21 22:23:46.164123+00", offsets in hours or hours and
- * minutes, years 1000–9999) with one regular expression and Date.UTC; anything else (BC years, infinity, offsets
- * with seconds) goes to postgres-date, node-pg's own parser. Sub-millisecond digits are truncated, as there.
+ * minutes, years 1000–9999) by character positions and Date.UTC; anything else (BC years, infinity, offsets with
+ * seconds, other layouts) goes to postgres-date, node-pg's own parser. Sub-millisecond digits are truncated, as there.
  */
 export function parseTimestamptz(text: string): Date {
-  const m = TIMESTAMPTZ.exec(text);
-  if (!m || m[1] < '1000') return parsePostgresDate(text) as Date;
-  const ms = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;
-  const offset = (Number(m[9]) * 60 + (m[10] ? Number(m[10]) : 0)) * (m[8] === '-' ? -1 : 1);
-  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]) - offset, Number(m[6]), ms));
+  const n = text.length;
+  if (n < 22 || text[4] !== '-' || text[7] !== '-' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':' || text[0] === '0') return parsePostgresDate(text) as Date;
+  let i = 19;
+  let ms = 0;
+  if (text[i] === '.') {
+    let scale = 100;
+    for (i++; i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57; i++) {
+      ms += digit(text, i) * scale;
+      scale /= 10;
+    }
+    ms = Math.floor(ms);
+  }
+  const sign = text[i];
+  const rest = n - i; // "+HH" or "+HH:MM"
+  if ((sign !== '+' && sign !== '-') || (rest !== 3 && !(rest === 6 && text[i + 3] === ':'))) return parsePostgresDate(text) as Date;
+  for (const k of DIGIT_POSITIONS) if (!isDigit(text, k)) return parsePostgresDate(text) as Date;
+  if (!isDigit(text, i + 1) || !isDigit(text, i + 2) || (rest === 6 && (!isDigit(text, i + 4) || !isDigit(text, i + 5)))) return parsePostgresDate(text) as Date;
+  const offset = (two(text, i + 1) * 60 + (rest === 6 ? two(text, i + 4) : 0)) * (sign === '-' ? -1 : 1);
+  const year = two(text, 0) * 100 + two(text, 2);
+  return new Date(Date.UTC(year, two(text, 5) - 1, two(text, 8), two(text, 11), two(text, 14) - offset, two(text, 17), ms));
 }
 
 // Timestamps with time zone: a fast path for PostgreSQL's usual output, postgres-date for everything else.

@@ -193,7 +193,7 @@ export interface TagLinkRow { strategy_id: string; id: string; user_id: string; 
 export const TAG_LINK_COLUMNS = 'st.strategy_id, t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at';
 
 /** Links as {strategyId, tag}; a tag shared by many strategies becomes one object, shared (read-only) by its links. */
-export function tagLinksOf(rows: readonly TagLinkRow[]): { strategyId: string; tag: TagEntity }[] {
+export function tagLinksOf<R extends TagLinkRow>(rows: readonly R[], strategyOf: (r: R) => string = (r) => r.strategy_id): { strategyId: string; tag: TagEntity }[] {
   const tags = new Map<string, TagEntity>();
   return rows.map((r) => {
     let tag = tags.get(r.id);
@@ -203,7 +203,7 @@ export function tagLinksOf(rows: readonly TagLinkRow[]): { strategyId: string; t
       tag.displayOrder = r.display_order; tag.archivedAt = r.archived_at;
       tags.set(r.id, tag);
     }
-    return { strategyId: r.strategy_id, tag };
+    return { strategyId: strategyOf(r), tag };
   });
 }
 

@@ -131,7 +131,7 @@ export class StrategyQueries {
     }
     if (tagRows) {
       const seen = new Set(tagRows.map((r) => r.sid));
-      const links = tagLinksOf(tagRows.filter((r) => r.id !== null && ids.has(r.sid)).map((r) => ({ ...r, strategy_id: r.sid })));
+      const links = tagLinksOf(tagRows.filter((r) => r.id !== null && ids.has(r.sid)), (r) => r.sid);
       const bySid = new Map<string, typeof links>();
       for (const l of links) (bySid.get(l.strategyId) ?? bySid.set(l.strategyId, []).get(l.strategyId)!).push(l);
       for (const id of ids) if (seen.has(id)) loaders.tagsByStrategy.prime(id, bySid.get(id) ?? []);
