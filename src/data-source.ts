@@ -61,13 +61,13 @@ export const ENTITIES = [
 
 const readLoggers = new WeakMap<DataSource, (sql: string) => void>();
 
+/** Statement names by SQL text (a hash of the text, so every process names a statement alike). */
+const statementNames = new Map<string, string>();
+
 /**
  * A read straight on the driver's pg pool: the hot loaders skip TypeORM's query runner, which costs more than
  * the query itself for a few hundred rows. Statements are still reported to the DataSource's query logger.
  */
-const statementNames = new Map<string, string>();
-
-
 export function read<T = Record<string, any>>(ds: DataSource, sql: string, params: unknown[]): Promise<T[]> {
   readLoggers.get(ds)?.(sql);
   // A named statement: each pooled connection parses and plans the text once, then only binds and executes it.

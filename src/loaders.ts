@@ -22,7 +22,7 @@ type Valuation = ReturnType<typeof valueLeg>;
  */
 export type LegView = LegEntity & Valuation & { lastPrice: Decimal | null; underlyingPrice: Decimal | null };
 
-function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
+export function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
   for (const r of rows) {
     const k = key(r);

@@ -9,8 +9,8 @@ import { sumValuations } from '../../domain/valuation';
 import { StrategyStatus, type StrategyType } from '../../domain/types';
 import type { AuthUser } from '../../context';
 import {
-  LEG_KEY_COLUMNS, LEG_PRICE_JOINS, legViewsOf, METRICS_COLUMNS, metricsFromRow, TAG_LINK_COLUMNS, tagLinksOf,
-  type LegKeyRow, type LegView, type Loaders, type TagLinkRow,
+  groupBy, LEG_KEY_COLUMNS, LEG_PRICE_JOINS, legViewsOf, METRICS_COLUMNS, metricsFromRow, TAG_LINK_COLUMNS, tagLinksOf,
+  type LegKeyRow, type Loaders, type TagLinkRow,
 } from '../../loaders';
 import { PortfolioSnapshotEntity } from '../batch/batch.entity';
 import type { TagEntity } from '../tag/tag.entity';
@@ -105,7 +105,7 @@ export class StrategyQueries {
            ORDER BY t.display_order, lower(t.name)`, params)
         : null,
     ]);
-    const found = rows.filter((r): r is StrategyRow & { cursor_ts: string; total: number } => r.id !== null).slice(0, first + 1);
+    const found = rows.filter((r): r is StrategyRow & { cursor_ts: string; total: number } => r.id !== null);
     const shown = found.slice(0, first);
     const edges = shown.map((r) => ({ cursor: encodeCursor(r.cursor_ts, r.id), node: strategyFromRow(r) }));
     const totalCount = rows[0].total;
@@ -124,17 +124,13 @@ export class StrategyQueries {
     const ids = new Set(shown.map((r) => r.id));
     if (legRows) {
       const seen = new Set(legRows.map((r) => r.sid));
-      const views = await legViewsOf(this.ds, this.cfg, legRows.filter((r) => r.id !== null && ids.has(r.sid)), loaders.now);
-      const bySid = new Map<string, LegView[]>();
-      for (const v of views) (bySid.get(v.strategyId) ?? bySid.set(v.strategyId, []).get(v.strategyId)!).push(v);
-      for (const id of ids) if (seen.has(id)) loaders.legsByStrategy.prime(id, bySid.get(id) ?? []);
+      const views = groupBy(await legViewsOf(this.ds, this.cfg, legRows.filter((r) => r.id !== null && ids.has(r.sid)), loaders.now), (v) => v.strategyId);
+      for (const id of ids) if (seen.has(id)) loaders.legsByStrategy.prime(id, views.get(id) ?? []);
     }
     if (tagRows) {
       const seen = new Set(tagRows.map((r) => r.sid));
-      const links = tagLinksOf(tagRows.filter((r) => r.id !== null && ids.has(r.sid)), (r) => r.sid);
-      const bySid = new Map<string, typeof links>();
-      for (const l of links) (bySid.get(l.strategyId) ?? bySid.set(l.strategyId, []).get(l.strategyId)!).push(l);
-      for (const id of ids) if (seen.has(id)) loaders.tagsByStrategy.prime(id, bySid.get(id) ?? []);
+      const links = groupBy(tagLinksOf(tagRows.filter((r) => r.id !== null && ids.has(r.sid)), (r) => r.sid), (l) => l.strategyId);
+      for (const id of ids) if (seen.has(id)) loaders.tagsByStrategy.prime(id, links.get(id) ?? []);
     }
   }
 
