@@ -20,10 +20,10 @@ export const COMPILED_OPERATIONS = 1000;
  * Variables are checked with graphql-js first, so invalid variables get exactly graphql-js's messages and Apollo's
  * BAD_USER_INPUT code; graphql-jit then coerces the same raw variables itself.
  *
- * graphql-jit writes literal argument values into the generated code as JSON, so a literal whose parsed value is an
- * object (a Decimal written inline, `quantity: 12.5`) would reach the resolver as a string. Operations with such a
- * literal run on graphql-js instead (see jitSafe); clients that pass values as variables, as the hot reads do, get
- * the compiled path.
+ * graphql-jit writes literal argument values and variables' default values into the generated code as JSON, so a
+ * literal whose parsed value is an object (a Decimal written inline, `quantity: 12.5`, or `$q: Decimal = 1`) would
+ * reach the resolver as a string. Operations with such a literal run on graphql-js instead (see jitSafe); clients
+ * that pass values as variables, as the hot reads do, get the compiled path.
  */
 export function jitGateway(schema: GraphQLSchema): GatewayInterface {
   const compiled = new LRUCache<string, CompiledQuery | 'graphql-js'>({ max: COMPILED_OPERATIONS });
@@ -58,13 +58,12 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
   };
 }
 
-/** False when a literal argument (not a variable) of a custom scalar parses to an object other than a Date. */
+/** False when a literal of a custom scalar (an argument or a variable's default) parses to an object other than a Date. */
 export function jitSafe(schema: GraphQLSchema, document: DocumentNode): boolean {
   const typeInfo = new TypeInfo(schema);
   let safe = true;
   visit(document, visitWithTypeInfo(typeInfo, {
-    // Variable defaults are coerced at run time by graphql-js's valueFromAST, not written into code.
-    VariableDefinition: () => false,
+    // Literals in arguments and in variables' default values alike: graphql-jit writes both into code as JSON.
     enter(node) {
       if (node.kind !== Kind.STRING && node.kind !== Kind.INT && node.kind !== Kind.FLOAT) return undefined;
       const type = getNamedType(typeInfo.getInputType());

@@ -42,6 +42,12 @@ describe('compiled execution (graphql-jit behind Apollo)', () => {
       ['query($p: ID!) { me { id } portfolio(id: $p) { strategies(first: 501) { totalCount } } }', { p }],
       [getIntrospectionQuery(), {}],
     ];
+    // Decimals written inline or as a variable's default reach the resolver as exact decimals (graphql-js runs those).
+    const { legId } = await createPosition(h, u.token, { portfolioId: p, symbol: 'PEP', quantity: 3, entryPrice: '2' });
+    expect(ok(await h.gql('mutation($id: ID!, $q: Decimal = "2.5") { updateLeg(id: $id, quantity: $q) { quantity costBasis } }', { id: legId }, u.token)).updateLeg)
+      .toEqual({ quantity: '2.5', costBasis: '5' });
+    expect(ok(await h.gql('mutation($id: ID!) { updateLeg(id: $id, entryPrice: 3.25) { quantity costBasis } }', { id: legId }, u.token)).updateLeg)
+      .toEqual({ quantity: '2.5', costBasis: '8.125' });
     for (const [query, variables] of cases) {
       const viaApi = await h.gql(query, variables, u.token);
       const expected = await reference(query, variables, u);
