@@ -149,8 +149,8 @@ async function main() {
     console.error('nested read benchmarks');
     const p500 = await generate(app, user.id, 'Large', 500, 4, 1000);
     const p100 = await generate(app, user.id, 'Medium', 100, 4, 200);
-    // The first read of a portfolio also reads its legs rows in full (6 statements); later reads find them parsed
-    // and unchanged (5). Both are counted.
+    // The first read of a portfolio also reads its legs rows in full (one statement more); later reads find them
+    // parsed and unchanged. Both are counted.
     const c500 = await countStatements(NESTED, { p: p500.portfolioId, first: 500 });
     const c100 = await countStatements(NESTED, { p: p100.portfolioId, first: 100 });
     const s500 = await countStatements(NESTED, { p: p500.portfolioId, first: 500 });
