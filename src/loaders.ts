@@ -169,8 +169,12 @@ export async function legViewsOf(ds: DataSource, cfg: Config, rows: readonly Leg
 }
 
 /** The columns of strategy_metrics (table alias `t`), each named with `prefix`, as metricsFromRow reads them. */
-export const METRICS_COLUMNS = (t: string, prefix: string) => ['strategy_id', 'market_value', 'cost_basis', 'unrealized_pnl', 'net_delta', 'net_gamma',
+const METRICS_COLUMNS = (t: string, prefix: string) => ['strategy_id', 'market_value', 'cost_basis', 'unrealized_pnl', 'net_delta', 'net_gamma',
   'net_theta', 'net_vega', 'payoff', 'calculated_at'].map((c) => `${t}.${c} AS ${prefix}${c}`).join(', ');
+
+const LOADER_METRICS_COLUMNS = METRICS_COLUMNS('m', '');
+/** The metrics columns a strategies page joins (alias `sm`, named `sm_…`). */
+export const PAGE_METRICS_COLUMNS = METRICS_COLUMNS('sm', 'sm_');
 
 /** A strategy_metrics row (columns named with `prefix`) as the entity, field by field. */
 export function metricsFromRow(r: Record<string, any>, prefix: string): StrategyMetricsEntity {
@@ -229,7 +233,7 @@ export function createLoaders(ds: DataSource, cfg: Config) {
       (r) => r.strategyId,
     ),
     metrics: new DataLoader<string, StrategyMetricsEntity | null>(async (keys) => {
-      const rows = await read(ds, `SELECT ${METRICS_COLUMNS('m', '')} FROM strategy_metrics m WHERE m.strategy_id = ANY($1)`, [keys]);
+      const rows = await read(ds, `SELECT ${LOADER_METRICS_COLUMNS} FROM strategy_metrics m WHERE m.strategy_id = ANY($1)`, [keys]);
       const byId = new Map(rows.map((r) => [r.strategy_id as string, metricsFromRow(r, '')]));
       return keys.map((k) => byId.get(k) ?? null);
     }),

@@ -33,7 +33,8 @@ describe('nested reads', () => {
     const small = await statementsFor(3);
     const large = await statementsFor(30);
     expect(large).toBe(small);
-    // portfolio, strategies page + count + metrics, legs (ids, row versions, prices), tags, usage counts, strategies of legs
+    // portfolio, strategies page + count + metrics, its legs (ids, row versions, prices), its tags, usage counts
+    // (the legs' strategies are the page's own)
     expect(large).toBeLessThanOrEqual(7);
   });
 });

@@ -22,8 +22,3 @@ export function selects(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments
   return info.fieldNodes.some((n) => reaches(n.selectionSet, 0));
 }
 
-/** What a strategies connection should fetch with its page, from the query's selection under `edges.node`. */
-export function strategyPrefetch(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>) {
-  const under = (field: string) => selects(info, ['edges', 'node', field]);
-  return { metrics: under('metrics'), legs: under('legs') || under('legCount') || under('isSynthetic'), tags: under('tags') };
-}

@@ -2,8 +2,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { DateScalar } from '../../common/scalars';
 import { GroupBy } from '../../common/enums';
-import { strategyPrefetch } from '../../common/lookahead';
 import { requireUser, type Context } from '../../context';
+import { strategyPrefetch } from '../strategy/strategy.queries';
 import { PortfolioSnapshotType } from '../batch/batch.types';
 import { StrategyConnection, StrategyFilter, StrategyGroup, PortfolioTotals } from '../strategy/strategy.types';
 import type { PortfolioEntity } from './portfolio.entity';
@@ -45,8 +45,7 @@ export class PortfolioResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const prefetch = { loaders: ctx.loaders, ...strategyPrefetch(info) };
-    return ctx.app.queries.connection(requireUser(ctx), { portfolioId: p.id }, filter, first, after, prefetch);
+    return ctx.app.queries.connection(requireUser(ctx), { portfolioId: p.id }, filter, first, after, strategyPrefetch(info, ctx.loaders));
   }
 
   @FieldResolver(() => [StrategyGroup])

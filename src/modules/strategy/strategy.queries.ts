@@ -1,15 +1,17 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import { read } from '../../data-source';
 import { GroupBy, TagMatch } from '../../common/enums';
 import { notFound } from '../../common/errors';
+import { selects } from '../../common/lookahead';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../common/pagination';
 import { checkIds } from '../../common/tx';
 import { sumValuations } from '../../domain/valuation';
 import { StrategyStatus, type StrategyType } from '../../domain/types';
 import type { AuthUser } from '../../context';
 import {
-  groupBy, LEG_KEY_COLUMNS, LEG_PRICE_JOINS, legViewsOf, METRICS_COLUMNS, metricsFromRow, TAG_LINK_COLUMNS, tagLinksOf,
+  groupBy, LEG_KEY_COLUMNS, LEG_PRICE_JOINS, legViewsOf, metricsFromRow, PAGE_METRICS_COLUMNS, TAG_LINK_COLUMNS, tagLinksOf,
   type LegKeyRow, type Loaders, type TagLinkRow,
 } from '../../loaders';
 import { PortfolioSnapshotEntity } from '../batch/batch.entity';
@@ -22,16 +24,24 @@ type Scope = { portfolioId: string } | { tagId: string };
 /** Relations of the page's strategies to fetch with it (what the query selects), into the request's loaders. */
 export interface Prefetch { loaders: Loaders; metrics: boolean; legs: boolean; tags: boolean }
 
+/** What a strategies connection fetches with its page, from the query's selection under `edges.node`. */
+export function strategyPrefetch(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, loaders: Loaders): Prefetch {
+  const under = (field: string) => selects(info, ['edges', 'node', field]);
+  // legCount and isSynthetic are answered from the legs.
+  return { loaders, metrics: under('metrics'), legs: under('legs') || under('legCount') || under('isSynthetic'), tags: under('tags') };
+}
+
 export interface StrategyRow {
   id: string; portfolio_id: string; name: string; type: StrategyType; status: StrategyStatus; stale: boolean; row_version: number;
   created_at: Date; updated_at: Date; closed_at: Date | null;
 }
 
+/** A strategies row as the entity, field by field (it is built for every row of every page). */
 export function strategyFromRow(r: StrategyRow): StrategyEntity {
-  return Object.assign(new StrategyEntity(), {
-    id: r.id, portfolioId: r.portfolio_id, name: r.name, type: r.type, status: r.status, stale: r.stale, rowVersion: r.row_version,
-    createdAt: r.created_at, updatedAt: r.updated_at, closedAt: r.closed_at,
-  });
+  const s = new StrategyEntity();
+  s.id = r.id; s.portfolioId = r.portfolio_id; s.name = r.name; s.type = r.type; s.status = r.status; s.stale = r.stale;
+  s.rowVersion = r.row_version; s.createdAt = r.created_at; s.updatedAt = r.updated_at; s.closedAt = r.closed_at;
+  return s;
 }
 
 /** Read-side queries over strategies: filtered connections, groups and totals. */
@@ -90,7 +100,7 @@ export class StrategyQueries {
     const [rows, legRows, tagRows] = await Promise.all([
       read<(StrategyRow & { cursor_ts: string; total: number }) | { id: null; total: number }>(this.ds,
         `${page}
-         SELECT page.*, c.total${withMetrics ? `, ${METRICS_COLUMNS('sm', 'sm_')}` : ''}
+         SELECT page.*, c.total${withMetrics ? `, ${PAGE_METRICS_COLUMNS}` : ''}
          FROM (SELECT count(*)::int AS total FROM m) c LEFT JOIN page ON TRUE
          ${withMetrics ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = page.id' : ''}
          ORDER BY page.created_at, page.id`, params),
