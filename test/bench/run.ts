@@ -21,6 +21,7 @@ import { createSchema } from '../../src/schema';
 import { startServer } from '../../src/server';
 import { startWorker } from '../../workers/worker';
 import { load, percentile, printTable, timeSeq, type Row } from './lib';
+import { REFERENCE, REFERENCE_QUERY, startReference } from './reference';
 
 const NESTED = `query($p: ID!, $first: Int) { portfolio(id: $p) { strategies(first: $first) { totalCount edges { node {
   id name type legCount
@@ -83,6 +84,8 @@ async function main() {
   // `--only nested` runs the nested-read section alone (for profiling); BENCH_API_NODE_OPTIONS adds flags to the API
   // process (e.g. --cpu-prof).
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  // `--reference` also measures the reference server (PostGraphile v5) on the same data: see reference.ts.
+  const reference = process.argv.includes('--reference');
   const cfg = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench', ADMIN_USERS: 'bench_admin', QUEUE_PREFIX: `bench_${randomBytes(3).toString('hex')}` });
   setConfig(cfg);
   const dbName = `bench_${Date.now().toString(36)}`;
@@ -120,9 +123,9 @@ async function main() {
     // fetch) and are checked (status 200, a data object, no errors) on the raw bytes, without decoding them.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
     const authorization = headers.authorization;
-    const read = (query: string, variables: object) => new Promise<Buffer>((resolve, reject) => {
+    const readAt = (target: string, query: string, variables: object) => new Promise<Buffer>((resolve, reject) => {
       const body = JSON.stringify({ query, variables });
-      const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization } }, (res) => {
+      const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -135,6 +138,7 @@ async function main() {
       req.on('error', reject);
       req.end(body);
     });
+    const read = (query: string, variables: object) => readAt(url, query, variables);
 
     // In-process server: the same requests, counted statement by statement.
     const inproc = await startServer(app, await createSchema(app.pubSub), 0);
@@ -158,26 +162,41 @@ async function main() {
     add('nested read (500 strategies, 2,000 legs, 1,000 tag links)', 'SQL statements / request', s500, 'stmts', '≤ 6, constant', s500 <= 6 && s500 === s100);
     add('nested read (100 strategies, 400 legs)', 'SQL statements / request', s100, 'stmts', '≤ 6, constant', s100 <= 6);
     add('nested read (500 and 100 strategies), first read', 'SQL statements / request', Math.max(c500, c100), 'stmts', '≤ 6, constant', c500 <= 6 && c500 === c100);
-    for (const [label, p, first] of [['100', p100.portfolioId, 100], ['500', p500.portfolioId, 500]] as const) {
-      for (let i = 0; i < 20; i++) await read(NESTED, { p, first });
-      const seqCpu0 = cpuMsOf(api.pid!);
+    /** Single-client latency (500 samples) and 10-client throughput of one read, with the CPU it costs. */
+    const measure = async (label: string, pid: number, once: () => Promise<unknown>, targets: boolean) => {
+      for (let i = 0; i < 20; i++) await once();
+      const seqCpu0 = cpuMsOf(pid);
       // 500 samples: p99 is then the 5th slowest, not the 2nd.
-      const seq = await timeSeq(quick ? 30 : 500, () => read(NESTED, { p, first }), 0);
-      const is100 = label === '100';
-      add(`nested read (${label} strategies)`, 'API CPU time / request, 1 client', (cpuMsOf(api.pid!) - seqCpu0) / seq.length, 'ms');
-      add(`nested read (${label} strategies)`, 'p50 latency, 1 client', percentile(seq, 50), 'ms', is100 ? '≤ 10 ms' : undefined, is100 ? percentile(seq, 50) <= 10 : undefined);
-      add(`nested read (${label} strategies)`, 'p99 latency, 1 client', percentile(seq, 99), 'ms', is100 ? '≤ 30 ms' : undefined, is100 ? percentile(seq, 99) <= 30 : undefined);
-      const [cpu0, busy0, gen0] = [cpuMsOf(api.pid!), machineBusyMs(), process.cpuUsage()];
-      const l = await load(10, quick ? 3000 : 10000, () => read(NESTED, { p, first }));
-      // CPU per request under load: the API process's, and the whole machine's (API, PostgreSQL, load generator).
-      // On n cores, n × 1000 / (machine CPU per request) is the most requests per second this machine can serve.
-      add(`nested read (${label} strategies)`, 'API CPU time / request, 10 clients', (cpuMsOf(api.pid!) - cpu0) / l.latencies.length, 'ms');
-      add(`nested read (${label} strategies)`, 'machine CPU time / request, 10 clients', (machineBusyMs() - busy0) / l.latencies.length, 'ms');
+      const seq = await timeSeq(quick ? 30 : 500, once, 0);
+      add(label, 'server CPU time / request, 1 client', (cpuMsOf(pid) - seqCpu0) / seq.length, 'ms');
+      add(label, 'p50 latency, 1 client', percentile(seq, 50), 'ms', targets ? '≤ 10 ms' : undefined, targets ? percentile(seq, 50) <= 10 : undefined);
+      add(label, 'p99 latency, 1 client', percentile(seq, 99), 'ms', targets ? '≤ 30 ms' : undefined, targets ? percentile(seq, 99) <= 30 : undefined);
+      const [cpu0, busy0, gen0] = [cpuMsOf(pid), machineBusyMs(), process.cpuUsage()];
+      const l = await load(10, quick ? 3000 : 10000, once);
+      // CPU per request under load: the server process's, and the whole machine's (server, PostgreSQL, load
+      // generator). On n cores, n × 1000 / (machine CPU per request) is the most requests per second it can serve.
+      add(label, 'server CPU time / request, 10 clients', (cpuMsOf(pid) - cpu0) / l.latencies.length, 'ms');
+      add(label, 'machine CPU time / request, 10 clients', (machineBusyMs() - busy0) / l.latencies.length, 'ms');
       const gen = process.cpuUsage(gen0);
-      add(`nested read (${label} strategies)`, 'load generator CPU time / request', (gen.user + gen.system) / 1000 / l.latencies.length, 'ms');
-      add(`nested read (${label} strategies)`, 'throughput, 10 clients', l.rps, 'req/s', is100 ? '≥ 800 req/s' : undefined, is100 ? l.rps >= 800 : undefined);
-      add(`nested read (${label} strategies)`, 'p99 latency, 10 clients', percentile(l.latencies, 99), 'ms');
+      add(label, 'load generator CPU time / request', (gen.user + gen.system) / 1000 / l.latencies.length, 'ms');
+      add(label, 'throughput, 10 clients', l.rps, 'req/s', targets ? '≥ 800 req/s' : undefined, targets ? l.rps >= 800 : undefined);
+      add(label, 'p99 latency, 10 clients', percentile(l.latencies, 99), 'ms');
       if (l.errors) throw new Error(`${l.errors} failed requests under load`);
+      return l.rps;
+    };
+    const rps100 = await measure('nested read (100 strategies)', api.pid!, () => read(NESTED, { p: p100.portfolioId, first: 100 }), true);
+    await measure('nested read (500 strategies)', api.pid!, () => read(NESTED, { p: p500.portfolioId, first: 500 }), false);
+    if (reference) {
+      // The same 100-strategy page from the reference server, on the same database, measured the same way.
+      const ref = await startReference(databaseUrl, await freePort());
+      children.push(ref.process);
+      const bytes = (await readAt(ref.url, REFERENCE_QUERY, { p: p100.portfolioId, first: 100 })).length;
+      const ours = (await read(NESTED, { p: p100.portfolioId, first: 100 })).length;
+      const label = `reference: PostGraphile ${REFERENCE.postgraphile} on Node ${REFERENCE.node}, same 100 strategies`;
+      const refRps = await measure(label, ref.process.pid!, () => readAt(ref.url, REFERENCE_QUERY, { p: p100.portfolioId, first: 100 }), false);
+      add(label, `response size (ours: ${(ours / 1024).toFixed(0)} KiB)`, bytes / 1024, 'KiB');
+      add('nested read (100 strategies) vs the reference', 'throughput, 10 clients, ours ÷ reference', rps100 / refRps, '×', '> 1 (the bar to beat)', rps100 > refRps);
+      ref.process.kill('SIGTERM');
     }
 
     if (only !== 'nested') {
