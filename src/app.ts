@@ -9,6 +9,7 @@ import { BatchService } from './modules/batch/batch.service';
 import { PerformanceService } from './modules/batch/performance.service';
 import type { RecomputeResult } from './modules/strategy/metrics.service';
 import { AuthService } from './modules/auth/auth.service';
+import { LoginThrottle } from './modules/auth/login-throttle';
 import { LegService } from './modules/leg/leg.service';
 import { MarketDataService } from './modules/market-data/market-data.service';
 import { PortfolioService } from './modules/portfolio/portfolio.service';
@@ -47,7 +48,7 @@ export class App {
   ) {
     this.producer = new RecomputeProducer(redis, cfg.QUEUE_PREFIX);
     this.pubSub = createEventPubSub(redis, subscriber);
-    this.auth = new AuthService(ds, cfg);
+    this.auth = new AuthService(ds, cfg, new LoginThrottle(redis, cfg.QUEUE_PREFIX));
     this.portfolios = new PortfolioService(ds);
     this.strategies = new StrategyService(ds, (c) => this.deliver(c));
     this.legs = new LegService(ds, this.strategies);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { loadConfig } from './config';
 
 describe('configuration', () => {
@@ -11,6 +12,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow(/REDIS_URL/);
     expect(() => loadConfig({ DEFAULT_IMPLIED_VOLATILITY: '0' })).toThrow(/DEFAULT_IMPLIED_VOLATILITY/);
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+    for (const bad of ['0', '65', 'two', '1.5', '-1']) expect(() => loadConfig({ API_PROCESSES: bad })).toThrow(/API_PROCESSES/);
+  });
+
+  it('reads API_PROCESSES as a count, "auto" as one per core', () => {
+    expect(loadConfig({}).API_PROCESSES).toBe(1);
+    expect(loadConfig({ API_PROCESSES: '4' }).API_PROCESSES).toBe(4);
+    expect(loadConfig({ API_PROCESSES: 'auto' }).API_PROCESSES).toBe(availableParallelism());
   });
 
   it('applies the documented defaults and a random development secret', () => {

@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** The environment, parsed and validated once; a bad value stops the process naming the variable. */
@@ -16,6 +17,9 @@ const schema = z.object({
   M2M_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   DEMO_SEED: z.enum(['auto', 'off']).default('auto'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('bull'),
+  // start:api only: how many API processes share PORT (node:cluster); "auto" is one per core.
+  API_PROCESSES: z.string().regex(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, 'must be "auto" or a whole number from 1 to 64').default('1')
+    .transform((v) => (v === 'auto' ? availableParallelism() : Number(v))),
 });
 
 export type Config = ReturnType<typeof loadConfig>;

@@ -49,18 +49,32 @@ describe('auth', () => {
     expect(await count(`SELECT count(*) AS n FROM users WHERE email IN ('x@example.com','y@example.com','z@example.com')`)).toBe(0);
   });
 
-  it('throttles repeated failed logins per username without locking out other users', async () => {
-    const victim = await registerUser(h);
-    const other = await registerUser(h);
-    const login = (who: string, password: string) =>
-      h.gql('mutation($i: LoginInput!) { login(input: $i) { token } }', { i: { usernameOrEmail: who, password } });
-    for (let i = 0; i < 10; i++) expect(err(await login(victim.username, 'wrong-password')).code).toBe('UNAUTHENTICATED');
-    const blocked = await login(victim.username, 'correct-horse-1');
-    expect(err(blocked).code).toBe('LIMIT_EXCEEDED');
-    expect(blocked.errors![0].message).toMatch(/try again in \d+ s/);
-    // The per-address budget is shared by this test process, so the other user is checked by the username budget only.
-    h.app.auth['failures'].clear();
-    expect(ok(await login(other.username, 'correct-horse-1')).login.token).toBeTruthy();
+  it('throttles repeated failed logins per username, counted in Redis across API processes, without locking out others', async () => {
+    // Two API processes' worth of App and server on the run's database and Redis, with a key prefix of their own so
+    // that this test's per-address count does not meet other test files' failed logins.
+    const prefix = { QUEUE_PREFIX: `throttle_${Date.now().toString(36)}` };
+    const [a, b] = [await startHarness({ worker: false, config: prefix }), await startHarness({ worker: false, config: prefix })];
+    try {
+      const victim = await registerUser(a);
+      const other = await registerUser(a);
+      const login = (x: Harness, who: string, password: string) =>
+        x.gql('mutation($i: LoginInput!) { login(input: $i) { token } }', { i: { usernameOrEmail: who, password } });
+      // Ten failures spread over both processes use up the username's budget in both.
+      for (let i = 0; i < 10; i++) expect(err(await login(i % 2 ? a : b, victim.username, 'wrong-password')).code).toBe('UNAUTHENTICATED');
+      for (const x of [a, b]) {
+        const blocked = await login(x, victim.username, 'correct-horse-1');
+        expect(err(blocked).code).toBe('LIMIT_EXCEEDED');
+        expect(blocked.errors![0].message).toMatch(/try again in \d+ s/);
+      }
+      // The same ten failures used up this address's budget too; once it is forgotten, another user logs in (the
+      // username budget is per user), and a success does not reopen the victim's.
+      await a.app.auth.throttle.clear(['a:127.0.0.1']);
+      expect(ok(await login(b, other.username, 'correct-horse-1')).login.token).toBeTruthy();
+      expect(err(await login(a, victim.username, 'correct-horse-1')).code).toBe('LIMIT_EXCEEDED');
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 
   it('gives every new user the 10 starter tags', async () => {

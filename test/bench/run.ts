@@ -62,10 +62,11 @@ async function generate(app: App, userId: string, name: string, strategies: numb
   return { portfolioId, tagIds };
 }
 
-/** CPU time (user + system) the process has used so far, in ms (from /proc; clock ticks of 10 ms). */
+/** CPU time (user + system) the process and its live child processes have used so far, in ms (from /proc; ticks of 10 ms). */
 function cpuMsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return (Number(fields[11]) + Number(fields[12])) * 10 + children.reduce((sum, c) => sum + cpuMsOf(c), 0);
 }
 
 /** CPU time the whole machine has been busy so far (all cores, all processes), in ms. */
@@ -102,16 +103,21 @@ async function main() {
 
     // ---- the API in its own process, so the load generator does not share its event loop ------------------
     const port = await freePort();
-    const api = spawn(process.execPath, [...(process.env.BENCH_API_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), path.join(PROJECT_ROOT, 'dist/src/api.js')], {
-      env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: services.redisUrl, PORT: String(port), JWT_SECRET: cfg.JWT_SECRET, LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'silent', ADMIN_USERS: 'bench_admin', QUEUE_PREFIX: cfg.QUEUE_PREFIX },
-      stdio: 'inherit',
-    });
-    children.push(api);
+    const startApi = async (apiPort: number, processes: number) => {
+      const child = spawn(process.execPath, [...(process.env.BENCH_API_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), path.join(PROJECT_ROOT, 'dist/src/api.js')], {
+        env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: services.redisUrl, PORT: String(apiPort), JWT_SECRET: cfg.JWT_SECRET,
+          LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'silent', ADMIN_USERS: 'bench_admin', QUEUE_PREFIX: cfg.QUEUE_PREFIX, API_PROCESSES: String(processes) },
+        stdio: 'inherit',
+      });
+      children.push(child);
+      for (let i = 0; i < 300; i++) {
+        if (await fetch(`http://127.0.0.1:${apiPort}/healthz`).then((r) => r.ok, () => false)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return child;
+    };
+    const api = await startApi(port, 1);
     const url = `http://127.0.0.1:${port}/graphql`;
-    for (let i = 0; i < 100; i++) {
-      if (await fetch(url.replace('/graphql', '/healthz')).then((r) => r.ok, () => false)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const post = async (query: string, variables: object) => {
       const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
       const j = (await r.json()) as { errors?: unknown };
@@ -186,6 +192,16 @@ async function main() {
     };
     const rps100 = await measure('nested read (100 strategies)', api.pid!, () => read(NESTED, { p: p100.portfolioId, first: 100 }), true);
     await measure('nested read (500 strategies)', api.pid!, () => read(NESTED, { p: p500.portfolioId, first: 500 }), false);
+    {
+      // One Node process executes on one core: API_PROCESSES=2 serves the same port from two (node:cluster).
+      const port2 = await freePort();
+      const api2 = await startApi(port2, 2);
+      const url2 = `http://127.0.0.1:${port2}/graphql`;
+      // Both processes warm up: connections are handed to them in turn.
+      await Promise.all(Array.from({ length: 10 }, () => readAt(url2, NESTED, { p: p100.portfolioId, first: 100 })));
+      await measure('nested read (100 strategies), API_PROCESSES=2', api2.pid!, () => readAt(url2, NESTED, { p: p100.portfolioId, first: 100 }), false);
+      api2.kill('SIGTERM');
+    }
     if (reference) {
       // The same 100-strategy page from the reference server, on the same database, measured the same way.
       const ref = await startReference(databaseUrl, await freePort());

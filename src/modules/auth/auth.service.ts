@@ -5,6 +5,7 @@ import type { Config } from '../../config';
 import { appError, badInput, conflict } from '../../common/errors';
 import type { AuthUser } from '../../context';
 import { TagService } from '../tag/tag.service';
+import type { LoginThrottle } from './login-throttle';
 import { UserEntity } from './user.entity';
 import type { LoginInput, RegisterInput } from './auth.types';
 
@@ -14,16 +15,12 @@ const TOKEN_TTL = '24h';
 /** Verified tokens remembered per process (bounded: the map is emptied when full). */
 const VERIFIED_CACHE = 10_000;
 
-/** Attempts allowed per window before a caller must wait; keyed separately by username and by address. */
-const THROTTLE = { attempts: 10, windowMs: 15 * 60 * 1000 };
-
 export class AuthService {
-  private readonly failures = new Map<string, number[]>();
   private readonly verified = new Map<string, { user: AuthUser; exp: number }>();
   // A fixed hash verified when the user does not exist, so timing does not reveal which usernames exist.
   private dummyHash: Promise<string>;
 
-  constructor(private readonly ds: DataSource, private readonly cfg: Config) {
+  constructor(private readonly ds: DataSource, private readonly cfg: Config, readonly throttle: LoginThrottle) {
     this.dummyHash = argon2.hash('not-a-real-password', { type: argon2.argon2id });
   }
 
@@ -46,16 +43,16 @@ export class AuthService {
 
   async login(input: LoginInput, address: string): Promise<{ token: string; user: UserEntity }> {
     const who = input.usernameOrEmail.trim().toLowerCase();
-    this.checkThrottle([`u:${who}`, `a:${address}`]);
+    await this.throttle.check([`u:${who}`, `a:${address}`]);
     const user = await this.ds.getRepository(UserEntity).createQueryBuilder('u')
       .where('lower(u.username) = :who OR lower(u.email) = :who', { who }).getOne();
     // argon2.verify runs in both branches so a missing user costs the same time as a wrong password.
     const ok = await argon2.verify(user?.passwordHash ?? (await this.dummyHash), input.password);
     if (!user || !ok) {
-      this.recordFailure([`u:${who}`, `a:${address}`]);
+      await this.throttle.recordFailure([`u:${who}`, `a:${address}`]);
       throw appError('UNAUTHENTICATED', 'Invalid username/email or password');
     }
-    this.failures.delete(`u:${who}`);
+    await this.throttle.clear([`u:${who}`]);
     return { token: this.sign(user), user };
   }
 
@@ -80,27 +77,5 @@ export class AuthService {
 
   private sign(user: UserEntity): string {
     return jwt.sign({ username: user.username }, this.cfg.JWT_SECRET, { algorithm: 'HS256', expiresIn: TOKEN_TTL, subject: user.id });
-  }
-
-  private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => now - t < THROTTLE.windowMs);
-    this.failures.set(key, list);
-    return list;
-  }
-
-  private checkThrottle(keys: string[]): void {
-    const now = Date.now();
-    for (const key of keys) {
-      const list = this.recent(key, now);
-      if (list.length >= THROTTLE.attempts) {
-        const waitS = Math.ceil((list[0] + THROTTLE.windowMs - now) / 1000);
-        throw appError('LIMIT_EXCEEDED', `Too many failed logins; try again in ${waitS} s`, undefined, { retryAfterSeconds: waitS });
-      }
-    }
-  }
-
-  private recordFailure(keys: string[]): void {
-    const now = Date.now();
-    for (const key of keys) this.recent(key, now).push(now);
   }
 }

@@ -1,0 +1,20 @@
+import Redis from 'ioredis';
+import { LoginThrottle, THROTTLE } from './login-throttle';
+
+describe('login throttle without Redis', () => {
+  // Nothing listens on port 1: every Redis call fails at once (no offline queue, no reconnects).
+  const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  afterAll(() => dead.disconnect());
+
+  it('keeps counting in the process, so logins stay throttled and are not refused or hung', async () => {
+    const t = new LoginThrottle(dead, 'spec');
+    for (let i = 0; i < THROTTLE.attempts; i++) {
+      await expect(t.check(['u:alice'])).resolves.toBeUndefined();
+      await t.recordFailure(['u:alice']);
+    }
+    await expect(t.check(['u:alice'])).rejects.toMatchObject({ extensions: { code: 'LIMIT_EXCEEDED', retryAfterSeconds: THROTTLE.windowMs / 1000 } });
+    await expect(t.check(['u:bob'])).resolves.toBeUndefined();
+    await t.clear(['u:alice']);
+    await expect(t.check(['u:alice'])).resolves.toBeUndefined();
+  });
+});

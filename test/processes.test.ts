@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { freePort } from '../src/infra/services';
+import { until } from './helpers/harness';
+
+/**
+ * The entry points as real processes (from the TypeScript sources): `start:api` with several API processes on one
+ * port, and how both it and `npm start`'s main job stop on a signal.
+ */
+const ROOT = path.resolve(__dirname, '..');
+
+function start(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['-r', './test/helpers/ts-register.js', entry], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', DATABASE_URL: process.env.TEST_DATABASE_URL!,
+      REDIS_URL: process.env.TEST_REDIS_URL!, QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX}_proc`, ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (c) => { output += c; });
+  child.stderr!.on('data', (c) => { output += c; });
+  return { child, output: () => output };
+}
+
+/** One request on a connection of its own (no keep-alive), so that successive requests may reach different processes. */
+function post(port: number, body: object, token?: string): Promise<{ status: number; json: any }> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...(token ? { authorization: `Bearer ${token}` } : {}) } }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+const healthy = (port: number) => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+const childrenOf = (pid: number): number[] => {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
+};
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => {
+  if (child.exitCode !== null) resolve(child.exitCode);
+  else child.once('exit', (code) => resolve(code));
+});
+
+describe('start:api with API_PROCESSES=2', () => {
+  it('serves one port from two processes sharing one development secret, replaces a killed one, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    // No JWT_SECRET: the primary chooses the random development secret once, for both processes.
+    const api = start('src/api.ts', { NODE_ENV: 'development', PORT: String(port), API_PROCESSES: '2' });
+    try {
+      await until(() => healthy(port), 60000, 'the API processes to listen');
+      const workers = await until(async () => { const c = childrenOf(api.child.pid!); return c.length === 2 && c; }, 30000, 'two API processes');
+      const username = `proc_${Date.now().toString(36)}`;
+      const reg = await post(port, { query: 'mutation($i: RegisterInput!) { register(input: $i) { token } }', variables: { i: { email: `${username}@example.com`, username, password: 'correct-horse-1' } } });
+      const token = reg.json.data.register.token as string;
+      // Every request on a new connection: the primary hands connections to both processes in turn, and each
+      // process accepts the other's token.
+      for (let i = 0; i < 10; i++) {
+        const me = await post(port, { query: '{ me { username } }' }, token);
+        expect(me.json).toEqual({ data: { me: { username } } });
+      }
+
+      process.kill(workers[0], 'SIGKILL');
+      const replaced = await until(async () => { const c = childrenOf(api.child.pid!); return c.length === 2 && !c.includes(workers[0]) && c; }, 60000, 'a replacement process');
+      await until(() => healthy(port), 60000, 'the replacement to listen');
+      for (let i = 0; i < 4; i++) expect((await post(port, { query: '{ me { username } }' }, token)).json.data.me.username).toBe(username);
+
+      api.child.kill('SIGTERM');
+      expect(await exited(api.child)).toBe(0);
+      for (const pid of replaced) expect(alive(pid)).toBe(false);
+      expect(await healthy(port)).toBe(false);
+    } finally {
+      if (api.child.exitCode === null) api.child.kill('SIGKILL');
+    }
+  }, 120000);
+
+  it('stops with an error instead of restarting processes that cannot start', async () => {
+    const api = start('src/api.ts', { NODE_ENV: 'production', JWT_SECRET: 'a-long-enough-secret', API_PROCESSES: '2', PORT: String(await freePort()), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    try {
+      expect(await exited(api.child)).toBe(1);
+      expect(api.output()).toMatch(/failed to start/);
+    } finally {
+      if (api.child.exitCode === null) api.child.kill('SIGKILL');
+    }
+  }, 120000);
+});
+
+describe('npm start (the main job)', () => {
+  it('serves, then stops the API and the worker on SIGINT and exits 0', async () => {
+    const port = await freePort();
+    const main = start('src/main.ts', { NODE_ENV: 'development', PORT: String(port), DEMO_SEED: 'off' });
+    try {
+      await until(() => healthy(port), 60000, 'the main job to listen');
+      expect((await post(port, { query: '{ __typename }' })).json).toEqual({ data: { __typename: 'Query' } });
+      main.child.kill('SIGINT');
+      // Exit code 0: everything closed in order (a shutdown that outlasts its 30 s bound exits with 1).
+      expect(await exited(main.child)).toBe(0);
+      expect(main.output()).toMatch(/shutting down/);
+      expect(await healthy(port)).toBe(false);
+    } finally {
+      if (main.child.exitCode === null) main.child.kill('SIGKILL');
+    }
+  }, 120000);
+});
