@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { freePort } from '../src/infra/services';
-import { until } from './helpers/harness';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { CREATE_POSITION, subscribe, until } from './helpers/harness';
 
 /**
  * The entry points as real processes (from the TypeScript sources): `start:api` with several API processes on one
@@ -53,7 +55,7 @@ const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => 
 });
 
 describe('start:api with API_PROCESSES=2', () => {
-  it('serves one port from two processes sharing one development secret, replaces a killed one, and stops on SIGTERM', async () => {
+  it('serves one port from two processes sharing one development secret and live updates, replaces a killed one, and stops on SIGTERM', async () => {
     const port = await freePort();
     // No JWT_SECRET: the primary chooses the random development secret once, for both processes.
     const api = start('src/api.ts', { NODE_ENV: 'development', PORT: String(port), API_PROCESSES: '2' });
@@ -68,6 +70,26 @@ describe('start:api with API_PROCESSES=2', () => {
       for (let i = 0; i < 10; i++) {
         const me = await post(port, { query: '{ me { username } }' }, token);
         expect(me.json).toEqual({ data: { me: { username } } });
+      }
+
+      // Live updates cross processes (Redis pub/sub): a subscriber on one connection gets the changes made through
+      // connections that either process served.
+      const portfolioId = (await post(port, { query: 'mutation { createPortfolio(name: "Cluster") { id } }' }, token)).json.data.createPortfolio.id as string;
+      const ws = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false });
+      try {
+        const changes = subscribe(ws, 'subscription($p: ID!) { portfolioChanged(portfolioId: $p) { kind strategyIds } }', { p: portfolioId });
+        await new Promise((r) => setTimeout(r, 300));
+        const created: string[] = [];
+        for (const symbol of ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF']) {
+          const r = await post(port, { query: CREATE_POSITION, variables: { i: { portfolioId, symbol, quantity: 1, entryPrice: 10, entryDate: '2026-01-05' } } }, token);
+          created.push(r.json.data.createPosition.strategy.id);
+        }
+        await until(async () => changes.events.length >= created.length, 10000, 'six change events');
+        expect(changes.errors).toEqual([]);
+        expect(changes.events.flatMap((e) => e.portfolioChanged.strategyIds).sort()).toEqual(expect.arrayContaining([...created].sort()));
+        changes.dispose();
+      } finally {
+        await ws.dispose();
       }
 
       process.kill(workers[0], 'SIGKILL');
