@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { App } from './app';
 import { config, type Config } from './config';
+import { serveClusterMetrics } from './infra/metrics';
 import { logger } from './logger';
 import { createSchema } from './schema';
 import { startServer } from './server';
@@ -11,8 +12,8 @@ import { startServer } from './server';
  * With API_PROCESSES > 1 this process becomes a node:cluster primary that runs that many API processes on the
  * one PORT (connections are spread over them), so one host uses all its cores: a Node process executes on one.
  * Nothing an answer depends on is kept only in one process: subscriptions' events go through Redis, login
- * throttling counts in Redis, and the per-process caches (legs rows, compiled operations, verified tokens) are
- * checked against PostgreSQL or are pure.
+ * throttling counts in Redis, the per-process caches (legs rows, compiled operations, verified tokens) are checked
+ * against PostgreSQL or are pure, and /metrics sums all processes' metrics (collected by this primary).
  */
 async function serve(cfg: Config) {
   if (!cfg.DATABASE_URL) throw new Error('DATABASE_URL must be set for start:api (npm start runs everything on embedded defaults)');
@@ -68,6 +69,7 @@ function supervise(cfg: Config) {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  serveClusterMetrics();
   for (let i = 0; i < cfg.API_PROCESSES; i++) cluster.fork();
   logger.info({ processes: cfg.API_PROCESSES, port: cfg.PORT }, 'API processes starting');
 }

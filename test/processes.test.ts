@@ -92,6 +92,20 @@ describe('start:api with API_PROCESSES=2', () => {
         await ws.dispose();
       }
 
+      // /metrics sums both processes: two scrapes on new connections (one per process) report the same request
+      // count, all 18 GraphQL requests made over HTTP so far (register, 10 × me, createPortfolio, 6 × createPosition).
+      const scrape = async () => {
+        const text = await new Promise<string>((resolve, reject) => {
+          http.get({ host: '127.0.0.1', port, path: '/metrics', agent: false }, (res) => {
+            let t = '';
+            res.on('data', (c) => { t += c; });
+            res.on('end', () => resolve(t));
+          }).on('error', reject);
+        });
+        return [...text.matchAll(/^graphql_request_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      };
+      expect([await scrape(), await scrape()]).toEqual([18, 18]);
+
       process.kill(workers[0], 'SIGKILL');
       const replaced = await until(async () => { const c = childrenOf(api.child.pid!); return c.length === 2 && !c.includes(workers[0]) && c; }, 60000, 'a replacement process');
       await until(() => healthy(port), 60000, 'the replacement to listen');

@@ -1,8 +1,53 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import cluster from 'node:cluster';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of this process (GET /metrics). */
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
+
+const METRICS_REQUEST = 'strategy-graph:metrics?';
+const METRICS_RESPONSE = 'strategy-graph:metrics!';
+interface MetricsMessage { type: string; id: number; text?: string; error?: string }
+if (cluster.isWorker) {
+  // An API process of `start:api` with API_PROCESSES > 1: its registry answers the primary's collection requests
+  // (prom-client's cluster protocol; constructing an AggregatorRegistry installs the responder).
+  AggregatorRegistry.setRegistries([metricsRegistry]);
+  new AggregatorRegistry();
+}
+
+/** The primary of the API processes: sums their metrics (by each metric's aggregator) for whichever one is asked. */
+export function serveClusterMetrics(): void {
+  const aggregator = new AggregatorRegistry();
+  cluster.on('message', (worker, m: MetricsMessage) => {
+    if (m?.type !== METRICS_REQUEST) return;
+    aggregator.clusterMetrics().then(
+      (text) => worker.send({ type: METRICS_RESPONSE, id: m.id, text }),
+      (e: Error) => worker.send({ type: METRICS_RESPONSE, id: m.id, error: e.message }),
+    );
+  });
+}
+
+let nextRequest = 0;
+/**
+ * GET /metrics: this process's metrics, or, in one of several API processes, those of all of them (a scrape reaches
+ * one process; counters and histograms are summed, so totals do not depend on which one answered).
+ */
+export async function metricsText(): Promise<string> {
+  if (!cluster.isWorker || !process.send) return metricsRegistry.metrics();
+  const id = nextRequest++;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { process.off('message', onMessage); reject(new Error('the API primary did not send metrics within 5 s')); }, 5000);
+    function onMessage(m: MetricsMessage) {
+      if (m?.type !== METRICS_RESPONSE || m.id !== id) return;
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      if (m.error !== undefined) reject(new Error(m.error));
+      else resolve(m.text ?? '');
+    }
+    process.on('message', onMessage);
+    process.send!({ type: METRICS_REQUEST, id });
+  });
+}
 
 const requestDuration = new Histogram({
   name: 'graphql_request_duration_seconds', help: 'GraphQL request duration by operation name', labelNames: ['operation'],
@@ -10,7 +55,8 @@ const requestDuration = new Histogram({
 });
 const errorsByCode = new Counter({ name: 'graphql_errors_total', help: 'GraphQL errors by code', labelNames: ['code'], registers: [metricsRegistry] });
 export const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open graphql-ws subscriptions', registers: [metricsRegistry] });
-export const queueDepth = new Gauge({ name: 'queue_depth', help: 'Jobs waiting per queue', labelNames: ['queue'], registers: [metricsRegistry] });
+// The same number wherever it is read: summing it over processes would multiply it.
+export const queueDepth = new Gauge({ name: 'queue_depth', help: 'Jobs waiting per queue', labelNames: ['queue'], registers: [metricsRegistry], aggregator: 'max' });
 export const jobDuration = new Histogram({
   name: 'job_duration_seconds', help: 'Job durations by queue', labelNames: ['queue'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [metricsRegistry],
 });
