@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { dropDatabase, ensureDatabase, migrate } from '../src/infra/bootstrap';
 import { freePort } from '../src/infra/services';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -9,16 +10,24 @@ import { CREATE_POSITION, subscribe, until } from './helpers/harness';
 
 /**
  * The entry points as real processes (from the TypeScript sources): `start:api` with several API processes on one
- * port, and how both it and `npm start`'s main job stop on a signal.
+ * port, and how it, `npm start`'s main job and `start:worker` stop on a signal.
  */
 const ROOT = path.resolve(__dirname, '..');
+// A database of its own: the main job and the worker run a stale sweeper, which must not touch other files' data.
+const DB = `${process.env.TEST_DATABASE}_proc`;
+let databaseUrl: string;
+beforeAll(async () => {
+  databaseUrl = await ensureDatabase(process.env.TEST_SERVER_URL!, DB);
+  await migrate(databaseUrl);
+}, 120000);
+afterAll(() => dropDatabase(process.env.TEST_SERVER_URL!, DB), 60000);
 
 function start(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
   let output = '';
   const child = spawn(process.execPath, ['-r', './test/helpers/ts-register.js', entry], {
     cwd: ROOT,
     env: {
-      PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', DATABASE_URL: process.env.TEST_DATABASE_URL!,
+      PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', DATABASE_URL: databaseUrl,
       REDIS_URL: process.env.TEST_REDIS_URL!, QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX}_proc`, ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -148,3 +157,18 @@ describe('npm start (the main job)', () => {
     }
   }, 120000);
 });
+
+describe('start:worker', () => {
+  it('starts, then finishes its current work and exits 0 on SIGTERM', async () => {
+    const worker = start('workers/index.ts', { NODE_ENV: 'development' });
+    try {
+      await until(async () => /worker started/.test(worker.output()), 60000, 'the worker to start');
+      worker.child.kill('SIGTERM');
+      expect(await exited(worker.child)).toBe(0);
+      expect(worker.output()).toMatch(/worker stopping: finishing current jobs/);
+    } finally {
+      if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    }
+  }, 120000);
+});
+
