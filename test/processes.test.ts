@@ -37,6 +37,16 @@ function start(entry: string, env: Record<string, string>): { child: ChildProces
   return { child, output: () => output };
 }
 
+/** Runs `body` with the entry point started; whatever happens, the process does not outlive the test. */
+async function running(entry: string, env: Record<string, string>, body: (p: ReturnType<typeof start>) => Promise<void>): Promise<void> {
+  const p = start(entry, env);
+  try {
+    await body(p);
+  } finally {
+    if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  }
+}
+
 /** One request on a connection of its own (no keep-alive), so that successive requests may reach different processes. */
 function post(port: number, body: object, token?: string): Promise<{ status: number; json: any }> {
   const data = JSON.stringify(body);
@@ -67,8 +77,7 @@ describe('start:api with API_PROCESSES=2', () => {
   it('serves one port from two processes sharing one development secret and live updates, replaces a killed one, and stops on SIGTERM', async () => {
     const port = await freePort();
     // No JWT_SECRET: the primary chooses the random development secret once, for both processes.
-    const api = start('src/api.ts', { NODE_ENV: 'development', PORT: String(port), API_PROCESSES: '2' });
-    try {
+    await running('src/api.ts', { NODE_ENV: 'development', PORT: String(port), API_PROCESSES: '2' }, async (api) => {
       await until(() => healthy(port), 60000, 'the API processes to listen');
       const workers = await until(async () => { const c = childrenOf(api.child.pid!); return c.length === 2 && c; }, 30000, 'two API processes');
       const username = `proc_${Date.now().toString(36)}`;
@@ -124,27 +133,22 @@ describe('start:api with API_PROCESSES=2', () => {
       expect(await exited(api.child)).toBe(0);
       for (const pid of replaced) expect(alive(pid)).toBe(false);
       expect(await healthy(port)).toBe(false);
-    } finally {
-      if (api.child.exitCode === null) api.child.kill('SIGKILL');
-    }
+    });
   }, 120000);
 
   it('stops with an error instead of restarting processes that cannot start', async () => {
-    const api = start('src/api.ts', { NODE_ENV: 'production', JWT_SECRET: 'a-long-enough-secret', API_PROCESSES: '2', PORT: String(await freePort()), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
-    try {
+    const env = { NODE_ENV: 'production', JWT_SECRET: 'a-long-enough-secret', API_PROCESSES: '2', PORT: String(await freePort()), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    await running('src/api.ts', env, async (api) => {
       expect(await exited(api.child)).toBe(1);
       expect(api.output()).toMatch(/failed to start/);
-    } finally {
-      if (api.child.exitCode === null) api.child.kill('SIGKILL');
-    }
+    });
   }, 120000);
 });
 
 describe('npm start (the main job)', () => {
   it('serves, then stops the API and the worker on SIGINT and exits 0', async () => {
     const port = await freePort();
-    const main = start('src/main.ts', { NODE_ENV: 'development', PORT: String(port), DEMO_SEED: 'off' });
-    try {
+    await running('src/main.ts', { NODE_ENV: 'development', PORT: String(port), DEMO_SEED: 'off' }, async (main) => {
       await until(() => healthy(port), 60000, 'the main job to listen');
       expect((await post(port, { query: '{ __typename }' })).json).toEqual({ data: { __typename: 'Query' } });
       main.child.kill('SIGINT');
@@ -152,23 +156,18 @@ describe('npm start (the main job)', () => {
       expect(await exited(main.child)).toBe(0);
       expect(main.output()).toMatch(/shutting down/);
       expect(await healthy(port)).toBe(false);
-    } finally {
-      if (main.child.exitCode === null) main.child.kill('SIGKILL');
-    }
+    });
   }, 120000);
 });
 
 describe('start:worker', () => {
   it('starts, then finishes its current work and exits 0 on SIGTERM', async () => {
-    const worker = start('workers/index.ts', { NODE_ENV: 'development' });
-    try {
+    await running('workers/index.ts', { NODE_ENV: 'development' }, async (worker) => {
       await until(async () => /worker started/.test(worker.output()), 60000, 'the worker to start');
       worker.child.kill('SIGTERM');
       expect(await exited(worker.child)).toBe(0);
       expect(worker.output()).toMatch(/worker stopping: finishing current jobs/);
-    } finally {
-      if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
-    }
+    });
   }, 120000);
 });
 
