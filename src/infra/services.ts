@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Redis from 'ioredis';
+import { logger } from '../logger';
 import { PROJECT_ROOT } from '../paths';
 
 /**
@@ -50,7 +51,7 @@ export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) 
     mkdirSync(path.dirname(databaseDir), { recursive: true });
     await pg.initialise();
   }
-  await stopOrphanedPostgres(databaseDir, log);
+  await stopOrphanedPostgres(databaseDir);
   try {
     await pg.start();
   } catch (e) {
@@ -73,7 +74,7 @@ export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) 
  * this directory and whose starting Node process is gone is touched (checked in /proc; elsewhere PostgreSQL's own
  * lock check reports it).
  */
-export async function stopOrphanedPostgres(databaseDir: string, log: (m: string) => void = () => undefined): Promise<void> {
+export async function stopOrphanedPostgres(databaseDir: string): Promise<void> {
   const pidFile = path.join(databaseDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -83,7 +84,7 @@ export async function stopOrphanedPostgres(databaseDir: string, log: (m: string)
   // Started by a process that is still running (`npm start` while `npm run seed:demo` starts): in use, not orphaned.
   const parent = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
   if (parent > 1 && existsSync(`/proc/${parent}/cmdline`) && /(^|\/)node$/.test(readFileSync(`/proc/${parent}/cmdline`, 'utf8').split('\0')[0])) return;
-  log(`stopping PostgreSQL ${pid}, left running on ${databaseDir} by an earlier run`);
+  logger.warn({ pid, databaseDir }, 'stopping a PostgreSQL left running on the data directory by an earlier run');
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 300 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
   if (existsSync(`/proc/${pid}`)) throw new Error(`PostgreSQL ${pid} left running on ${databaseDir} by an earlier run did not stop; stop it and start again`);
