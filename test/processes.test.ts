@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { dropDatabase, ensureDatabase, migrate } from '../src/infra/bootstrap';
-import { dataDir, freePort } from '../src/infra/services';
+import { dataDir, freePort, redisAnswers } from '../src/infra/services';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { CREATE_POSITION, subscribe, until } from './helpers/harness';
@@ -220,3 +220,19 @@ describe('the embedded PostgreSQL after a killed run', () => {
     }
   }, 180000);
 });
+
+describe('a redis-server started for a run', () => {
+  it('stops when the process that started it is killed', async () => {
+    // Nothing answers on port 1, so a redis-server from PATH is started on a free port.
+    let out = '';
+    const child = spawn(process.execPath, ['-r', './test/helpers/ts-register.js', '-e',
+      `require('./src/infra/services').ensureRedis('redis://127.0.0.1:1').then((r) => console.log('URL ' + r.url))`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout!.on('data', (c) => { out += c; });
+    const url = (await until(async () => /^URL (\S+)$/m.exec(out), 30000, 'a redis-server'))[1];
+    expect(await redisAnswers(url)).toBe(true);
+    child.kill('SIGKILL');
+    await exited(child);
+    await until(async () => !(await redisAnswers(url)), 10000, 'the redis-server to stop');
+  }, 60000);
+});
+

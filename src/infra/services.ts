@@ -122,21 +122,21 @@ export async function ensureRedis(url: string): Promise<RunningService> {
     );
   }
   const port = await freePort();
-  const child: ChildProcess = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  // redis-server runs under a small sh that holds a pipe from this process: when this process ends in any way, even
+  // SIGKILL, the pipe closes and sh stops redis-server, so a killed run does not leave one running.
+  const child: ChildProcess = spawn('/bin/sh', ['-c', '"$0" "$@" & pid=$!; read _; kill $pid 2>/dev/null; wait $pid', bin,
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.stdin!.end();
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+  };
   const localUrl = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (await redisAnswers(localUrl)) {
-      return {
-        url: localUrl,
-        stop: async () => {
-          child.kill('SIGTERM');
-        },
-      };
-    }
+    if (await redisAnswers(localUrl)) return { url: localUrl, stop };
     await new Promise((r) => setTimeout(r, 100));
   }
-  child.kill('SIGKILL');
+  await stop();
   throw new Error(`redis-server from ${bin} did not answer on port ${port}`);
 }
