@@ -19,7 +19,6 @@ async function serve(cfg: Config) {
   if (!cfg.DATABASE_URL) throw new Error('DATABASE_URL must be set for start:api (npm start runs everything on embedded defaults)');
   const app = await App.create(cfg, cfg.DATABASE_URL, cfg.REDIS_URL);
   const server = await startServer(app, await createSchema(app.pubSub), cfg.PORT);
-  logger.info({ url: server.url }, 'API listening');
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -30,6 +29,7 @@ async function serve(cfg: Config) {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  logger.info({ url: server.url }, 'API listening');
 }
 
 /** The cluster primary: starts the API processes, replaces one that dies, stops them all on SIGTERM/SIGINT. */

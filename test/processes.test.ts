@@ -37,6 +37,9 @@ function start(entry: string, env: Record<string, string>): { child: ChildProces
   return { child, output: () => output };
 }
 
+/** How the process ended, with the end of its output (shown when an assertion on it fails). */
+const ending = async (p: ReturnType<typeof start>) => ({ exit: await exited(p.child), output: p.output().slice(-3000) });
+
 /** Runs `body` with the entry point started; whatever happens, the process does not outlive the test. */
 async function running(entry: string, env: Record<string, string>, body: (p: ReturnType<typeof start>) => Promise<void>): Promise<void> {
   const p = start(entry, env);
@@ -68,9 +71,10 @@ const childrenOf = (pid: number): number[] => {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
 };
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => {
-  if (child.exitCode !== null) resolve(child.exitCode);
-  else child.once('exit', (code) => resolve(code));
+/** The exit code, or the signal's name when a signal ended the process. */
+const exited = (child: ChildProcess) => new Promise<number | string | null>((resolve) => {
+  if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode ?? child.signalCode);
+  else child.once('exit', (code, signal) => resolve(code ?? signal));
 });
 
 describe('start:api with API_PROCESSES=2', () => {
@@ -130,7 +134,7 @@ describe('start:api with API_PROCESSES=2', () => {
       for (let i = 0; i < 4; i++) expect((await post(port, { query: '{ me { username } }' }, token)).json.data.me.username).toBe(username);
 
       api.child.kill('SIGTERM');
-      expect(await exited(api.child)).toBe(0);
+      expect(await ending(api)).toMatchObject({ exit: 0 });
       for (const pid of replaced) expect(alive(pid)).toBe(false);
       expect(await healthy(port)).toBe(false);
     });
@@ -139,7 +143,7 @@ describe('start:api with API_PROCESSES=2', () => {
   it('stops with an error instead of restarting processes that cannot start', async () => {
     const env = { NODE_ENV: 'production', JWT_SECRET: 'a-long-enough-secret', API_PROCESSES: '2', PORT: String(await freePort()), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
     await running('src/api.ts', env, async (api) => {
-      expect(await exited(api.child)).toBe(1);
+      expect(await ending(api)).toMatchObject({ exit: 1 });
       expect(api.output()).toMatch(/failed to start/);
     });
   }, 120000);
@@ -153,7 +157,7 @@ describe('npm start (the main job)', () => {
       expect((await post(port, { query: '{ __typename }' })).json).toEqual({ data: { __typename: 'Query' } });
       main.child.kill('SIGINT');
       // Exit code 0: everything closed in order (a shutdown that outlasts its 30 s bound exits with 1).
-      expect(await exited(main.child)).toBe(0);
+      expect(await ending(main)).toMatchObject({ exit: 0 });
       expect(main.output()).toMatch(/shutting down/);
       expect(await healthy(port)).toBe(false);
     });
@@ -165,7 +169,7 @@ describe('start:worker', () => {
     await running('workers/index.ts', { NODE_ENV: 'development' }, async (worker) => {
       await until(async () => /worker started/.test(worker.output()), 60000, 'the worker to start');
       worker.child.kill('SIGTERM');
-      expect(await exited(worker.child)).toBe(0);
+      expect(await ending(worker)).toMatchObject({ exit: 0 });
       expect(worker.output()).toMatch(/worker stopping: finishing current jobs/);
     });
   }, 120000);

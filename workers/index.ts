@@ -10,7 +10,6 @@ async function main() {
   if (!cfg.DATABASE_URL) throw new Error('DATABASE_URL must be set for a standalone worker (npm start runs one in-process)');
   const app = await App.create(cfg, cfg.DATABASE_URL, cfg.REDIS_URL);
   const worker = await startWorker(app);
-  logger.info('worker started');
   const stop = async (signal: string) => {
     logger.info({ signal }, 'worker stopping: finishing current jobs');
     await worker.close();
@@ -19,6 +18,8 @@ async function main() {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  // Announced once a signal would stop it cleanly (whoever reads the log may signal it at once).
+  logger.info('worker started');
 }
 
 main().catch((e) => {
