@@ -20,6 +20,20 @@ const schema = z.object({
   // start:api only: how many API processes share PORT (node:cluster); "auto" is one per core.
   API_PROCESSES: z.string().regex(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, 'must be "auto" or a whole number from 1 to 64').default('1')
     .transform((v) => (v === 'auto' ? availableParallelism() : Number(v))),
+  // /metrics: on a port of its own (then not on PORT), and/or only with `Authorization: Bearer <METRICS_TOKEN>`.
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Distinct operation names /metrics labels; the rest are counted as "other" (the label set stays bounded).
+  METRICS_MAX_OPERATIONS: z.coerce.number().int().min(0).max(10_000).default(200),
+  // Open graphql-ws operations per socket, and per user over all sockets of one API process.
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(100_000).default(100),
+  MAX_SUBSCRIPTIONS_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  // Failed logins within LOGIN_WINDOW_MINUTES: per account from one address, and per address over all accounts.
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(100),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  // register calls per address per hour (each hashes a password: ~0.4 s of CPU).
+  REGISTER_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(20),
 });
 
 export type Config = ReturnType<typeof loadConfig>;

@@ -1,7 +1,7 @@
 import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import {
-  BREAK, execute, getNamedType, getVariableValues, isScalarType, isSpecifiedScalarType, Kind, TypeInfo, visit, visitWithTypeInfo,
-  type DocumentNode, type GraphQLSchema,
+  BREAK, execute, getNamedType, getVariableValues, GraphQLError, isScalarType, isSpecifiedScalarType, Kind, TypeInfo, visit, visitWithTypeInfo,
+  type DocumentNode, type ExecutionResult, type GraphQLSchema,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
@@ -29,6 +29,11 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
   const compiled = new LRUCache<string, CompiledQuery | 'graphql-js'>({ max: COMPILED_OPERATIONS });
   const executor: GatewayExecutor = async (rc) => {
     const variables = rc.request.variables ?? {};
+    // No operation to run (several without operationName, or an unknown name): graphql-js says which, and Apollo
+    // answers 400 OPERATION_RESOLUTION_FAILURE.
+    if (!rc.operation) return execute({ schema, document: rc.document, variableValues: variables, operationName: rc.operationName });
+    const nul = nulByte(variables, rc.document);
+    if (nul !== null) return { errors: [nul] };
     const checked = getVariableValues(schema, rc.operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
     if (checked.errors) return { errors: checked.errors };
     const key = `${rc.queryHash}\u0000${rc.operationName ?? ''}`;
@@ -46,7 +51,7 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
     if (query === 'graphql-js') {
       return execute({ schema, document: rc.document, contextValue: rc.context, variableValues: variables, operationName: rc.operationName });
     }
-    return query.query(undefined, rc.context, variables);
+    return withGraphQLErrors(await query.query(undefined, rc.context, variables));
   };
   return {
     onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
@@ -78,4 +83,53 @@ export function jitSafe(schema: GraphQLSchema, document: DocumentNode): boolean 
     },
   }));
   return safe;
+}
+
+/**
+ * graphql-jit's errors are its own GraphQLError look-alikes without `extensions` (Apollo Server then fails before
+ * formatError runs); they become graphql-js GraphQLErrors with their original error, as graphql-js would report them.
+ */
+function withGraphQLErrors(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const errors = result.errors.map((e) => {
+    const g = new GraphQLError(e.message, { path: e.path, originalError: e.originalError ?? undefined, extensions: e.extensions ?? undefined });
+    if (e.locations) Object.defineProperty(g, 'locations', { value: e.locations, enumerable: true });
+    return g;
+  });
+  return { ...result, errors };
+}
+
+const nulInDocument = new WeakMap<DocumentNode, GraphQLError | null>();
+
+/**
+ * PostgreSQL cannot store a NUL character in text: an input holding one (a variable's string at any depth, or a
+ * string literal) is refused before execution, naming the field, the same way whether written inline or as a variable.
+ */
+export function nulByte(variables: Record<string, unknown>, document: DocumentNode): GraphQLError | null {
+  const refuse = (field: string) => new GraphQLError(`${field} must not contain a NUL character (\\u0000)`, { extensions: { code: 'BAD_USER_INPUT', field } });
+  const walk = (v: unknown, field: string): GraphQLError | null => {
+    if (typeof v === 'string') return v.includes('\u0000') ? refuse(field) : null;
+    if (Array.isArray(v)) {
+      for (const x of v) { const e = walk(x, field); if (e) return e; }
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) { const e = walk(x, k); if (e) return e; }
+    }
+    return null;
+  };
+  const inVariables = walk(variables, 'variables');
+  if (inVariables) return inVariables;
+  // Apollo keeps one parsed document per query text: its literals are looked at once.
+  const known = nulInDocument.get(document);
+  if (known !== undefined) return known;
+  let found: GraphQLError | null = null;
+  visit(document, {
+    enter(node, _key, _parent, _path, ancestors) {
+      if (node.kind !== Kind.STRING || !node.value.includes('\u0000')) return undefined;
+      const named = [...ancestors].reverse().find((a) => !Array.isArray(a) && ((a as { kind?: string }).kind === Kind.ARGUMENT || (a as { kind?: string }).kind === Kind.OBJECT_FIELD));
+      found = refuse((named as { name?: { value: string } } | undefined)?.name?.value ?? 'input');
+      return BREAK;
+    },
+  });
+  nulInDocument.set(document, found);
+  return found;
 }

@@ -5,21 +5,25 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { timingSafeEqual } from 'node:crypto';
 import { useServer } from 'graphql-ws/use/ws';
-import { QueryFailedError } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import type { App } from './app';
+import { databaseError } from './common/errors';
 import type { Context } from './context';
 import { DomainError } from './domain/errors';
 import { jitGateway } from './executor';
 import { createLoaders } from './loaders';
 import { logger } from './logger';
-import { activeSubscriptions, metricsRegistry, metricsText, observe } from './infra/metrics';
+import { activeSubscriptions, metricsRegistry, metricsText, observe, operationLabel, setMaxOperationLabels } from './infra/metrics';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export const MAX_DEPTH = 12;
 /** Cost as graphql-armor counts it (fields weighted 1.5× per level, lists multiplied by `first`): a 500-strategy page with legs, tags and metrics fits; a page of pages does not. */
 export const MAX_COST = 200_000;
+/** Lexical tokens per document, counted by graphql-js's parser itself (it stops reading at the limit). */
+export const MAX_TOKENS = 5000;
+const PARSE_OPTIONS = { maxTokens: MAX_TOKENS };
 
 /** Query depth, cost, aliases and tokens are limited before execution (graphql-armor). */
 const armor = new ApolloArmor({
@@ -27,39 +31,60 @@ const armor = new ApolloArmor({
   costLimit: { maxCost: MAX_COST },
   maxAliases: { n: 30 },
   maxDirectives: { n: 30 },
-  maxTokens: { n: 5000 },
+  // graphql-armor's token limit parses in a hook whose errors escape Apollo's handling (HTTP 500): graphql-js's
+  // parser counts tokens instead (PARSE_OPTIONS), and its error becomes QUERY_TOO_COMPLEX below.
+  maxTokens: { enabled: false },
+  // Suggestions are removed in formatError, on both transports, when introspection is off.
   blockFieldSuggestion: { enabled: false },
 });
 const protection = armor.protect();
 
-const DB_CODES: Record<string, string> = { '23505': 'CONFLICT', '23514': 'BAD_USER_INPUT', '22P02': 'BAD_USER_INPUT', '22003': 'BAD_USER_INPUT', '23503': 'NOT_FOUND' };
 const CLIENT_CODES = new Set([
   'UNAUTHENTICATED', 'NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT', 'CONFLICT', 'LIMIT_EXCEEDED', 'QUERY_TOO_COMPLEX',
   'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-/** Every error leaves with a code from API.md; anything unexpected is logged with its stack and shown as a bare message. */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+/** When introspection is off, "Did you mean …?" suggestions are cut from messages too (they reveal the schema). */
+let hideSuggestions = false;
+
+/** The error as a client may see it (a code from API.md, field where known); null for an unexpected error. */
+function clientError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError | null {
   const original = error instanceof GraphQLError ? error.originalError ?? error : error;
-  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  const message = hideSuggestions ? formatted.message.replace(/\s*Did you mean .*$/s, '') : formatted.message;
+  const base = { message, locations: formatted.locations, path: formatted.path };
   if (original instanceof DomainError) return { ...base, extensions: { code: 'BAD_USER_INPUT', ...(original.field ? { field: original.field } : {}) } };
-  if (original instanceof QueryFailedError) {
-    const code = DB_CODES[(original.driverError as { code?: string }).code ?? ''];
-    if (code) return { ...base, message: code === 'CONFLICT' ? 'Conflicts with an existing record' : 'Rejected by a database rule', extensions: { code } };
-  }
+  const db = databaseError(original);
+  if (db) return { ...base, message: db.message, extensions: db.extensions };
   let code = formatted.extensions?.code as string | undefined;
+  if (/^Syntax Error: Document contains more than \d+ tokens/.test(message)) {
+    return { ...base, message: `Query too complex: more than ${MAX_TOKENS} tokens`, extensions: { code: 'QUERY_TOO_COMPLEX' } };
+  }
   // graphql-armor rejects depth and cost as validation errors; API.md names them QUERY_TOO_COMPLEX.
-  if (/Query Cost limit|Query depth limit|Max tokens|Aliases limit|Directives limit/i.test(formatted.message)) code = 'QUERY_TOO_COMPLEX';
+  if (/Query Cost limit|Query depth limit|Max tokens|Aliases limit|Directives limit/i.test(message)) code = 'QUERY_TOO_COMPLEX';
   if (code && CLIENT_CODES.has(code)) {
     const { stacktrace: _s, ...ext } = formatted.extensions ?? {};
     return { ...base, extensions: { ...ext, code } };
   }
-  logger.error({ err: original }, 'unexpected error');
-  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return null;
+}
+
+/** Every error leaves with a code from API.md; anything unexpected is shown as a bare message (logged by logUnexpected). */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  return clientError(formatted, error)
+    ?? { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/** Logs each unexpected error of one operation once, with its stack and the request id the client was sent. */
+function logUnexpected(errors: readonly GraphQLError[], requestId: string | undefined): void {
+  for (const e of errors) {
+    if (clientError(e.toJSON(), e)) continue;
+    logger.error({ err: e.originalError ?? e, requestId, path: e.path }, 'unexpected error');
+  }
 }
 
 /** formatError's answer as a GraphQLError, for graphql-ws (which sends GraphQLError objects). */
-function formatted(e: GraphQLError): GraphQLError {
+function formatted(e: GraphQLError, requestId?: string): GraphQLError {
+  logUnexpected([e], requestId);
   const f = formatError(e.toJSON(), e);
   return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
 }
@@ -83,17 +108,46 @@ function send(res: http.ServerResponse, status: number, body: string, type = 'ap
   res.end(body);
 }
 
-export interface RunningServer { url: string; wsUrl: string; port: number; close(): Promise<void> }
+export interface RunningServer {
+  url: string; wsUrl: string; port: number;
+  /** Where /metrics is served: on PORT, or on METRICS_PORT when that is set. */
+  metricsUrl: string;
+  close(): Promise<void>;
+}
+
+/** GET /metrics, answered only with `Authorization: Bearer <METRICS_TOKEN>` when that is set. */
+async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse, token: string | undefined): Promise<void> {
+  if (token) {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    const expected = Buffer.from(`Bearer ${token}`);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return send(res, 401, '{"error":"/metrics needs Authorization: Bearer <METRICS_TOKEN>"}');
+    }
+  }
+  send(res, 200, await metricsText(), metricsRegistry.contentType);
+}
 
 /** Apollo Server and graphql-ws on one http.Server, with /healthz, /readyz and /metrics. */
 export async function startServer(app: App, schema: GraphQLSchema, port: number): Promise<RunningServer> {
+  const cfg = app.cfg;
+  const introspection = cfg.NODE_ENV !== 'production';
+  hideSuggestions = !introspection;
+  setMaxOperationLabels(cfg.METRICS_MAX_OPERATIONS);
   const httpServer = http.createServer();
+  // Open graphql-ws operations per user in this process (MAX_SUBSCRIPTIONS_PER_USER).
+  const perUser = new Map<string, number>();
+  const release = (userId: string | undefined, n: number) => {
+    if (!userId || !n) return;
+    const left = (perUser.get(userId) ?? 0) - n;
+    if (left > 0) perUser.set(userId, left); else perUser.delete(userId);
+  };
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const rules = [...specifiedRules, ...protection.validationRules];
   const wsCleanup = useServer<{ authorization?: string }, { user: Context['user']; active?: Set<string> }>({
     schema,
-    onConnect: (ctx) => {
-      const user = app.auth.verify(ctx.connectionParams?.authorization);
+    onConnect: async (ctx) => {
+      const user = await app.auth.authenticate(ctx.connectionParams?.authorization);
       if (!user) return false; // closes with 4403 Forbidden
       ctx.extra.user = user;
       return true;
@@ -101,41 +155,63 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
     onSubscribe: (ctx, id, payload) => {
       let document;
       try {
-        document = parse(payload.query);
+        document = parse(payload.query, PARSE_OPTIONS);
       } catch (e) {
         // A syntax error fails this operation only, not the connection's other subscriptions.
-        return [new GraphQLError((e as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        return [formatted(new GraphQLError((e as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }))];
       }
       const errors = validate(schema, document, rules);
-      if (errors.length) return errors.map(formatted);
-      (ctx.extra.active ??= new Set()).add(id);
+      if (errors.length) return errors.map((e) => formatted(e));
+      const active = (ctx.extra.active ??= new Set());
+      const userId = ctx.extra.user?.id;
+      if (active.size >= cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+        return [tooMany(`At most ${cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION} operations may be open on one connection`, cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION)];
+      }
+      if (userId && (perUser.get(userId) ?? 0) >= cfg.MAX_SUBSCRIPTIONS_PER_USER) {
+        return [tooMany(`At most ${cfg.MAX_SUBSCRIPTIONS_PER_USER} operations may be open per user`, cfg.MAX_SUBSCRIPTIONS_PER_USER)];
+      }
+      active.add(id);
+      if (userId) perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
       activeSubscriptions.inc();
       return undefined;
     },
     // The gauge follows subscriptions that complete, and those still open when their socket closes.
     onComplete: (ctx, id) => {
-      if (ctx.extra.active?.delete(id)) activeSubscriptions.dec();
+      if (!ctx.extra.active?.delete(id)) return;
+      activeSubscriptions.dec();
+      release(ctx.extra.user?.id, 1);
     },
     onClose: (ctx) => {
-      activeSubscriptions.dec(ctx.extra.active?.size ?? 0);
+      const open = ctx.extra.active?.size ?? 0;
+      activeSubscriptions.dec(open);
+      release(ctx.extra.user?.id, open);
       ctx.extra.active?.clear();
     },
     context: (ctx): Context => ({
       app, user: ctx.extra.user ?? null, loaders: createLoaders(app.ds, app.cfg), requestId: randomUUID(), address: ctx.extra.request.socket.remoteAddress ?? '',
     }),
     // Socket errors get the same codes and the same redaction as HTTP ones.
-    onError: (_ctx, _id, _payload, errors) => errors.map(formatted),
-    onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: result.errors.map(formatted) } : undefined),
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatted(e)),
+    onNext: (_ctx, _id, _payload, args, result) => {
+      if (!result.errors?.length) return undefined;
+      const requestId = (args.contextValue as Context | undefined)?.requestId;
+      return { ...result, errors: result.errors.map((e) => formatted(e, requestId)) };
+    },
   }, wss);
 
   const metricsPlugin: ApolloServerPlugin<Context> = {
     async requestDidStart({ request, contextValue }) {
       const start = process.hrtime.bigint();
       return {
-        async willSendResponse({ errors, operationName }) {
+        async didEncounterErrors({ errors }) {
+          logUnexpected(errors, contextValue.requestId);
+        },
+        async willSendResponse({ errors, operationName, operation: resolved, response }) {
           const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-          const codes = errors?.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')) ?? [];
-          const operation = operationName ?? request.operationName ?? 'anonymous';
+          // The codes clients were sent (the response's errors are formatted; `errors` are not).
+          const sent = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          const codes = (sent ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          const operation = operationLabel(operationName ?? request.operationName, resolved !== undefined && !errors?.some((e) => !e.path));
           observe(operation, seconds, codes);
           // One structured line per operation, with the id also sent back as x-request-id.
           logger.info({ requestId: contextValue.requestId, operation, ms: Math.round(seconds * 1e4) / 10, errors: codes.length ? codes : undefined }, 'graphql');
@@ -149,6 +225,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
     // Compact JSON: Apollo's default pretty-prints every response (2.3× the bytes of a 100-strategy page).
     stringifyResult: (value) => JSON.stringify(value),
     formatError,
+    introspection,
+    parseOptions: PARSE_OPTIONS,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     // The processes stop in order themselves (API, then workers, then connections and local services).
@@ -166,13 +244,14 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
 
   httpServer.on('request', async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const requestId = randomUUID();
     try {
       if (url.pathname === '/healthz') return send(res, 200, '{"status":"ok"}');
       if (url.pathname === '/readyz') {
         const r = await app.readiness();
         return send(res, r.ready ? 200 : 503, JSON.stringify(r));
       }
-      if (url.pathname === '/metrics') return send(res, 200, await metricsText(), metricsRegistry.contentType);
+      if (url.pathname === '/metrics' && cfg.METRICS_PORT === undefined) return await serveMetrics(req, res, cfg.METRICS_TOKEN);
       if (url.pathname !== '/graphql') return send(res, 404, '{"error":"not found"}');
       const headers = new HeaderMap();
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
@@ -182,11 +261,10 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       if (raw && (headers.get('content-type') ?? '').includes('application/json')) {
         try { body = JSON.parse(raw); } catch { return send(res, 400, JSON.stringify({ errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_REQUEST' } }] })); }
       }
-      const requestId = randomUUID();
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => ({
-          app, user: app.auth.verify(headers.get('authorization')), loaders: createLoaders(app.ds, app.cfg), requestId, address: req.socket.remoteAddress ?? '',
+          app, user: await app.auth.authenticate(headers.get('authorization')), loaders: createLoaders(app.ds, app.cfg), requestId, address: req.socket.remoteAddress ?? '',
         }),
       });
       for (const [k, v] of result.headers) res.setHeader(k, v);
@@ -196,19 +274,42 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();
     } catch (e) {
-      logger.error({ err: e }, 'request failed');
-      if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
+      logger.error({ err: e, requestId }, 'request failed');
+      if (!res.headersSent) {
+        res.setHeader('x-request-id', requestId);
+        send(res, 500, JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+      }
     }
   });
 
   await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
   const actual = (httpServer.address() as { port: number }).port;
+  let metricsServer: http.Server | undefined;
+  let metricsPort = actual;
+  if (cfg.METRICS_PORT !== undefined) {
+    metricsServer = http.createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path !== '/metrics') return send(res, 404, '{"error":"not found"}');
+      serveMetrics(req, res, cfg.METRICS_TOKEN).catch((e) => {
+        logger.error({ err: e }, '/metrics failed');
+        if (!res.headersSent) send(res, 500, '{"error":"metrics unavailable"}');
+      });
+    });
+    await new Promise<void>((resolve) => metricsServer!.listen(cfg.METRICS_PORT, '0.0.0.0', resolve));
+    metricsPort = (metricsServer.address() as { port: number }).port;
+  }
   return {
     port: actual,
     url: `http://localhost:${actual}/graphql`,
     wsUrl: `ws://localhost:${actual}/graphql`,
+    metricsUrl: `http://localhost:${metricsPort}/metrics`,
     close: async () => {
       await apollo.stop();
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
     },
   };
+}
+
+function tooMany(message: string, limit: number): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'LIMIT_EXCEEDED', limit } });
 }

@@ -5,19 +5,24 @@ function invalid(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
-const DECIMAL_TEXT = /^-?\d{1,18}(\.\d{1,8})?$/;
+/** Integer digits of the money columns, numeric(24,8): every stored amount is below 10^16 in magnitude. */
+export const DECIMAL_INTEGER_DIGITS = 16;
+/** The largest magnitude a money column holds is just below this. */
+export const DECIMAL_LIMIT = new Decimal(10).pow(DECIMAL_INTEGER_DIGITS);
+/** Plain decimal notation, optionally with an exponent; decimal.js would also take hex, octal, binary and Infinity. */
+const DECIMAL_INPUT = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
+/** A Decimal input: plain decimal text or a finite number, that fits numeric(24,8) (16 integer digits, 8 decimals). */
 export function parseDecimal(value: unknown): Decimal {
   const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : typeof value === 'string' ? value.trim() : '';
   // Numbers arrive as JS floats: accept them in plain or exponent notation, then require a sane magnitude.
-  let d: Decimal;
-  try {
-    d = new Decimal(text);
-  } catch {
-    throw invalid(`Decimal must be a number or a numeric string, got ${JSON.stringify(value)}`);
+  if (text.length > 400 || !DECIMAL_INPUT.test(text)) {
+    throw invalid(`Decimal must be a number or a numeric string, got ${String(JSON.stringify(value)).slice(0, 100)}`);
   }
-  if (!d.isFinite() || !DECIMAL_TEXT.test(d.toFixed())) {
-    throw invalid(`Decimal out of range or with more than 8 decimal places: ${JSON.stringify(value)}`);
+  const d = new Decimal(text);
+  // Compared, never expanded: "1e999999999" must not become a billion-character string.
+  if (!d.isFinite() || d.abs().gte(DECIMAL_LIMIT) || d.decimalPlaces() > 8) {
+    throw invalid(`Decimal out of range (at most ${DECIMAL_INTEGER_DIGITS} integer digits) or with more than 8 decimal places: ${String(JSON.stringify(value)).slice(0, 100)}`);
   }
   return d;
 }

@@ -62,6 +62,36 @@ export const jobDuration = new Histogram({
 });
 export const recomputations = new Counter({ name: 'strategy_recomputations_total', help: 'Strategies recomputed', registers: [metricsRegistry] });
 
+export const strategyRecomputeFailures = new Counter({
+  name: 'strategy_recompute_failures_total', help: 'Strategy recomputations that failed (each retried with backoff)', registers: [metricsRegistry],
+});
+// The same number wherever it is read (a count in PostgreSQL, refreshed by each worker's sweeper).
+export const strategiesFailing = new Gauge({
+  name: 'strategies_recompute_failing', help: 'Strategies whose last recomputation failed', registers: [metricsRegistry], aggregator: 'max',
+});
+
+/** The label for operations beyond the known ones; "anonymous" for operations without a name. */
+export const OTHER_OPERATION = 'other';
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const knownOperations = new Set<string>();
+let maxOperations = 200;
+/** How many distinct operation names get a label of their own (METRICS_MAX_OPERATIONS). */
+export function setMaxOperationLabels(n: number): void {
+  maxOperations = n;
+}
+
+/**
+ * The operation label: the first METRICS_MAX_OPERATIONS names that ran (passed validation), up to 64 characters; the
+ * rest are "other". Clients choose operation names, so one label per name would grow /metrics without bound.
+ */
+export function operationLabel(name: string | null | undefined, ran: boolean): string {
+  if (!name) return 'anonymous';
+  if (knownOperations.has(name)) return name;
+  if (!ran || !OPERATION_NAME.test(name) || knownOperations.size >= maxOperations) return OTHER_OPERATION;
+  knownOperations.add(name);
+  return name;
+}
+
 export function observe(operation: string, seconds: number, errorCodes: string[]): void {
   requestDuration.observe({ operation }, seconds);
   for (const code of errorCodes) errorsByCode.inc({ code });

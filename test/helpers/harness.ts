@@ -29,6 +29,8 @@ export function testConfig(extra: Record<string, string> = {}) {
     ADMIN_USERS: 'admin_user',
     JWT_SECRET: 'test-secret-test-secret-test-secret',
     QUEUE_PREFIX: process.env.TEST_QUEUE_PREFIX ?? 'test',
+    // Every test registers its users from loopback; the register limit has tests of its own (bounded.test.ts).
+    REGISTER_MAX_PER_ADDRESS: '1000000',
     ...extra,
   });
 }

@@ -14,7 +14,7 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayload)
   register(@Arg('input', () => RegisterInput) input: RegisterInput, @Ctx() ctx: Context) {
-    return ctx.app.auth.register(input);
+    return ctx.app.auth.register(input, ctx.address);
   }
 
   @Mutation(() => AuthPayload)

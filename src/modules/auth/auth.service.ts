@@ -2,6 +2,7 @@ import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
+import { read } from '../../data-source';
 import { appError, badInput, conflict } from '../../common/errors';
 import type { AuthUser } from '../../context';
 import { TagService } from '../tag/tag.service';
@@ -14,9 +15,13 @@ const USERNAME = /^[A-Za-z0-9_.-]{3,50}$/;
 const TOKEN_TTL = '24h';
 /** Verified tokens remembered per process (bounded: the map is emptied when full). */
 const VERIFIED_CACHE = 10_000;
+/** How long a process trusts that a token's user exists before looking again. */
+const USER_EXISTS_MS = 60_000;
 
 export class AuthService {
   private readonly verified = new Map<string, { user: AuthUser; exp: number }>();
+  /** User ids known to exist, until when (see authenticate). */
+  private readonly existing = new Map<string, number>();
   // A fixed hash verified when the user does not exist, so timing does not reveal which usernames exist.
   private dummyHash: Promise<string>;
 
@@ -24,7 +29,16 @@ export class AuthService {
     this.dummyHash = argon2.hash('not-a-real-password', { type: argon2.argon2id });
   }
 
-  async register(input: RegisterInput): Promise<{ token: string; user: UserEntity }> {
+  /**
+   * Every attempt counts against the caller's address (REGISTER_MAX_PER_ADDRESS an hour): each hashes a password.
+   * Whether a username or an email is taken is revealed (both must be unique, and without an email channel a
+   * duplicate cannot be refused silently), but only at that rate, and in the same time either way (the password is
+   * hashed before the lookup).
+   */
+  async register(input: RegisterInput, address = ''): Promise<{ token: string; user: UserEntity }> {
+    const perAddress = [{ key: `register:${address}`, max: this.cfg.REGISTER_MAX_PER_ADDRESS, windowMs: 3_600_000 }];
+    await this.throttle.check(perAddress, 'registrations from this address');
+    await this.throttle.record(perAddress);
     const email = input.email.trim().toLowerCase();
     const username = input.username.trim();
     if (!EMAIL.test(email) || email.length > 254) throw badInput('email is not a valid address', 'email');
@@ -41,19 +55,49 @@ export class AuthService {
     return { token: this.sign(user), user };
   }
 
+  /**
+   * Failed logins are counted per account (whichever identifier was typed: username or email) from one address,
+   * and per address over all accounts (OWASP's authentication guidance): a wrong password from one address locks
+   * the account for that address only, so nobody can lock an owner out from elsewhere. Identifiers of no account
+   * are counted the same way under the identifier itself.
+   */
   async login(input: LoginInput, address: string): Promise<{ token: string; user: UserEntity }> {
     const who = input.usernameOrEmail.trim().toLowerCase();
-    await this.throttle.check([`u:${who}`, `a:${address}`]);
     const user = await this.ds.getRepository(UserEntity).createQueryBuilder('u')
       .where('lower(u.username) = :who OR lower(u.email) = :who', { who }).getOne();
+    const windowMs = this.cfg.LOGIN_WINDOW_MINUTES * 60_000;
+    const account = { key: `u:${user ? user.id : who}:${address}`, max: this.cfg.LOGIN_MAX_FAILURES, windowMs };
+    const limits = [account, { key: `a:${address}`, max: this.cfg.LOGIN_MAX_FAILURES_PER_ADDRESS, windowMs }];
+    await this.throttle.check(limits);
     // argon2.verify runs in both branches so a missing user costs the same time as a wrong password.
     const ok = await argon2.verify(user?.passwordHash ?? (await this.dummyHash), input.password);
     if (!user || !ok) {
-      await this.throttle.recordFailure([`u:${who}`, `a:${address}`]);
+      await this.throttle.record(limits);
       throw appError('UNAUTHENTICATED', 'Invalid username/email or password');
     }
-    await this.throttle.clear([`u:${who}`]);
+    await this.throttle.clear([account.key]);
     return { token: this.sign(user), user };
+  }
+
+  /**
+   * The user of a bearer token that is valid and whose user exists; null otherwise (UNAUTHENTICATED everywhere). A
+   * validly signed token can outlive its user (deleted by an operator, or a database restored without it); existence
+   * is looked up once per user and process and remembered for USER_EXISTS_MS (users are not deleted through the API).
+   */
+  async authenticate(token: string | undefined | null): Promise<AuthUser | null> {
+    const user = this.verify(token);
+    if (!user) return null;
+    const until = this.existing.get(user.id);
+    if (until !== undefined && until > Date.now()) return user;
+    const [row] = await read<{ id: string }>(this.ds, `SELECT id FROM users WHERE id = $1`, [user.id]);
+    if (!row) return null;
+    this.remember(user.id);
+    return user;
+  }
+
+  private remember(userId: string): void {
+    if (this.existing.size >= VERIFIED_CACHE) this.existing.clear();
+    this.existing.set(userId, Date.now() + USER_EXISTS_MS);
   }
 
   /** Verifies a bearer token (algorithm pinned, expiry enforced); null for anything invalid. */
@@ -76,6 +120,7 @@ export class AuthService {
   }
 
   private sign(user: UserEntity): string {
+    this.remember(user.id);
     return jwt.sign({ username: user.username }, this.cfg.JWT_SECRET, { algorithm: 'HS256', expiresIn: TOKEN_TTL, subject: user.id });
   }
 }

@@ -3,8 +3,8 @@ import type Redis from 'ioredis';
 import { appError } from '../../common/errors';
 import { logger } from '../../logger';
 
-/** Failed logins allowed per window before a caller must wait; counted separately by username and by address. */
-export const THROTTLE = { attempts: 10, windowMs: 15 * 60 * 1000 };
+/** One counted key: at most `max` events within `windowMs` (a sliding window). */
+export interface Limit { key: string; max: number; windowMs: number }
 /** How long a Redis call may take before this process counts on its own (a throttle must not hang logins). */
 const REDIS_TIMEOUT_MS = 1000;
 
@@ -23,39 +23,40 @@ export class LoginThrottle {
     return `${this.prefix}:login-failures:${k}`;
   }
 
-  /** Throws LIMIT_EXCEEDED (with retryAfterSeconds) when any key has used up its attempts in the window. */
-  async check(keys: string[]): Promise<void> {
+  /** Throws LIMIT_EXCEEDED (with retryAfterSeconds) when any key has used up its events in its window. */
+  async check(limits: Limit[], what = 'failed logins'): Promise<void> {
     const now = Date.now();
     const oldest = await this.redisOr(async () => {
       const p = this.redis.pipeline();
-      for (const k of keys) p.zremrangebyscore(this.key(k), '-inf', now - THROTTLE.windowMs).zcard(this.key(k)).zrange(this.key(k), 0, 0, 'WITHSCORES');
+      for (const l of limits) p.zremrangebyscore(this.key(l.key), '-inf', now - l.windowMs).zcard(this.key(l.key)).zrange(this.key(l.key), 0, 0, 'WITHSCORES');
       const res = (await p.exec()) ?? [];
-      return keys.map((_, i) => {
+      return limits.map((l, i) => {
         const [[e1], [e2, count], [e3, first]] = res.slice(i * 3, i * 3 + 3) as [Error | null, unknown][];
         if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
-        return (count as number) >= THROTTLE.attempts ? Number((first as string[])[1]) : null;
+        return (count as number) >= l.max ? Number((first as string[])[1]) : null;
       });
-    }, () => keys.map((k) => {
-      const list = this.recent(k, now);
-      return list.length >= THROTTLE.attempts ? list[0] : null;
+    }, () => limits.map((l) => {
+      const list = this.recent(l.key, now, l.windowMs);
+      return list.length >= l.max ? list[0] : null;
     }));
-    for (const first of oldest) {
+    for (const [i, first] of oldest.entries()) {
       if (first === null) continue;
-      const waitS = Math.max(1, Math.ceil((first + THROTTLE.windowMs - now) / 1000));
-      throw appError('LIMIT_EXCEEDED', `Too many failed logins; try again in ${waitS} s`, undefined, { retryAfterSeconds: waitS });
+      const waitS = Math.max(1, Math.ceil((first + limits[i].windowMs - now) / 1000));
+      throw appError('LIMIT_EXCEEDED', `Too many ${what}; try again in ${waitS} s`, undefined, { retryAfterSeconds: waitS });
     }
   }
 
-  async recordFailure(keys: string[]): Promise<void> {
+  /** Counts one event (a failed login, a registration) against each key. */
+  async record(limits: Limit[]): Promise<void> {
     const now = Date.now();
     await this.redisOr(async () => {
       const p = this.redis.pipeline();
-      for (const k of keys) p.zadd(this.key(k), now, `${now}:${randomUUID()}`).pexpire(this.key(k), THROTTLE.windowMs);
+      for (const l of limits) p.zadd(this.key(l.key), now, `${now}:${randomUUID()}`).pexpire(this.key(l.key), l.windowMs);
       const res = (await p.exec()) ?? [];
       const failed = res.find(([e]) => e);
       if (failed) throw failed[0];
     }, () => {
-      for (const k of keys) this.recent(k, now).push(now);
+      for (const l of limits) this.recent(l.key, now, l.windowMs).push(now);
     });
   }
 
@@ -64,8 +65,10 @@ export class LoginThrottle {
     for (const k of keys) this.local.delete(k);
   }
 
-  private recent(k: string, now: number): number[] {
-    const list = (this.local.get(k) ?? []).filter((t) => now - t < THROTTLE.windowMs);
+  private recent(k: string, now: number, windowMs: number): number[] {
+    // Bounded like everything else: a flood of distinct keys empties the fallback rather than growing it.
+    if (!this.local.has(k) && this.local.size >= 100_000) this.local.clear();
+    const list = (this.local.get(k) ?? []).filter((t) => now - t < windowMs);
     this.local.set(k, list);
     return list;
   }

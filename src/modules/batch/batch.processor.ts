@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import Decimal from 'decimal.js';
 import type { GraphQLError } from 'graphql';
+import { QueryFailedError } from 'typeorm';
 import type { App } from '../../app';
 import type { AuthUser } from '../../context';
 import { sumValuations } from '../../domain/valuation';
@@ -12,6 +13,7 @@ import { loadLegViews, type LegView } from '../../loaders';
 import { logger } from '../../logger';
 import { UserEntity } from '../auth/user.entity';
 import { parseDecimal, parseDateText } from '../../common/scalars';
+import { databaseError } from '../../common/errors';
 import { BatchRunEntity, BatchRunKind, BatchRunStatus } from './batch.entity';
 import type { BatchService } from './batch.service';
 
@@ -165,7 +167,7 @@ export class BatchProcessor {
         await this.app.legs.createPosition(user, { ...position, tagIds });
         run.completed++;
       } catch (e) {
-        const err = e as GraphQLError;
+        const err = rowError(e, run.id, rowNo);
         const field = err.extensions?.field ? `${err.extensions.field}: ` : '';
         run.failed++;
         run.errors = [...run.errors, `row ${rowNo}: ${field}${err.message}`];
@@ -176,4 +178,18 @@ export class BatchProcessor {
     }
     run.message = `${run.completed} rows imported, ${run.failed} rejected`;
   }
+}
+
+/**
+ * The reason a row was refused, as a client may read it: validation messages as they are, database errors through
+ * the one mapping (databaseError), anything else logged and reported without its internals.
+ */
+function rowError(e: unknown, runId: string, rowNo: number): { message: string; extensions?: Record<string, unknown> } {
+  if (e instanceof QueryFailedError || !(e instanceof Error)) {
+    const known = databaseError(e);
+    if (known) return known;
+    logger.error({ err: e, runId, row: rowNo }, 'import row failed unexpectedly');
+    return { message: 'could not be stored (an internal error, logged)' };
+  }
+  return e as GraphQLError;
 }

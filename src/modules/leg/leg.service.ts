@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import type { DataSource } from 'typeorm';
 import { PortfolioChangeKind } from '../../common/enums';
 import { badInput } from '../../common/errors';
+import { DECIMAL_INTEGER_DIGITS, DECIMAL_LIMIT } from '../../common/scalars';
 import { DomainError } from '../../domain/errors';
 import { classifySymbol, inferPositionType, standaloneName } from '../../domain/occ';
 import { StrategyStatus, StrategyType, type InvestmentClass, type PositionType } from '../../domain/types';
@@ -26,6 +27,20 @@ export interface NewPosition {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+/** The latest entry date accepted: tomorrow in UTC (it is already tomorrow east of UTC). */
+const latestEntryDate = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Refuses a leg whose cost basis or market value (quantity × multiplier × price) would not fit the numeric(24,8)
+ * columns of metrics and snapshots: stored, it would fail every recomputation that includes it.
+ */
+export function checkLegValue(quantity: Decimal, multiplier: number, prices: (Decimal | null | undefined)[]): void {
+  for (const price of prices) {
+    if (price && quantity.abs().times(multiplier).times(price).gte(DECIMAL_LIMIT)) {
+      throw badInput(`quantity × multiplier × price must stay below 10^${DECIMAL_INTEGER_DIGITS} (the largest amount stored)`, 'quantity');
+    }
+  }
+}
 
 export function checkPrice(v: Decimal, field: string): Decimal {
   if (v.isNegative()) throw badInput(`${field} must be ≥ 0`, field);
@@ -44,9 +59,11 @@ export function buildLeg(input: NewPosition): Omit<LegEntity, 'id' | 'strategyId
     if (input.quantity.isZero()) throw badInput('quantity must not be 0', 'quantity');
     const positionType = inferPositionType(s.optionType, input.quantity, input.positionType);
     const entryDate = input.entryDate ?? today();
+    if (entryDate > latestEntryDate()) throw badInput(`entryDate ${entryDate} is in the future`, 'entryDate');
     if (s.expirationDate && s.expirationDate < entryDate) {
       throw badInput(`The option expired on ${s.expirationDate}, before the entry date ${entryDate}`, 'entryDate');
     }
+    checkLegValue(input.quantity, s.multiplier, [input.entryPrice]);
     return {
       ...s,
       investmentClass: input.investmentClass ?? s.investmentClass,
@@ -71,6 +88,8 @@ export class LegService {
     const fields = buildLeg(input);
     return this.strategies.change(async (m, c) => {
       await ownedPortfolio(m, user, input.portfolioId);
+      const [known] = await m.query(`SELECT last_price FROM market_data WHERE symbol = $1`, [fields.symbol]);
+      if (known?.last_price != null) checkLegValue(fields.quantity, fields.multiplier, [new Decimal(known.last_price)]);
       let strategy: StrategyEntity;
       if (input.strategyId) {
         strategy = (await this.strategies.lockStrategies(m, user, [input.strategyId])).get(input.strategyId)!;
@@ -104,6 +123,9 @@ export class LegService {
     checkVolatility(patch.impliedVolatility);
     return this.strategies.change(async (m, c) => {
       const { legs: [leg] } = await this.strategies.lockLegs(m, user, [id], [], 'id');
+      const [known] = await m.query(`SELECT last_price FROM market_data WHERE symbol = $1`, [leg.symbol]);
+      checkLegValue(patch.quantity ?? leg.quantity, leg.multiplier,
+        [patch.entryPrice ?? leg.entryPrice, known?.last_price != null ? new Decimal(known.last_price) : null]);
       const changed: Record<string, string | number> = {};
       if (patch.quantity != null) { leg.quantity = patch.quantity; changed.quantity = patch.quantity.toString(); }
       if (patch.entryPrice != null) { leg.entryPrice = patch.entryPrice; changed.entryPrice = patch.entryPrice.toString(); }
