@@ -2,7 +2,8 @@ import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { createDataSource } from './data-source';
-import { createEventPubSub, publishAll, type EventPubSub } from './infra/pubsub';
+import type { EventEmitter } from 'node:events';
+import { createEventPubSub, publishAll, resyncSignal, type EventPubSub } from './infra/pubsub';
 import { Queue } from 'bullmq';
 import { producerConnection, QUEUES, RecomputeProducer, TOPICS, type BatchJob } from './infra/queues';
 import { BatchService } from './modules/batch/batch.service';
@@ -15,6 +16,7 @@ import { MarketDataService } from './modules/market-data/market-data.service';
 import { PortfolioService } from './modules/portfolio/portfolio.service';
 import type { Changes } from './modules/strategy/changes';
 import { MetricsService } from './modules/strategy/metrics.service';
+import { RecomputeFailures } from './modules/strategy/recompute-failures';
 import { StrategyQueries } from './modules/strategy/strategy.queries';
 import { StrategyService } from './modules/strategy/strategy.service';
 import { SuggestionService } from './modules/tag/suggestion.service';
@@ -38,6 +40,9 @@ export class App {
   readonly batchQueue: Queue<BatchJob>;
   readonly batches: BatchService;
   readonly performance: PerformanceService;
+  readonly recomputeFailures: RecomputeFailures;
+  /** Emits when the event connection is back after an outage (see resyncSignal). */
+  readonly resync: EventEmitter;
 
   private constructor(
     readonly cfg: Config,
@@ -48,6 +53,8 @@ export class App {
   ) {
     this.producer = new RecomputeProducer(redis, cfg.QUEUE_PREFIX);
     this.pubSub = createEventPubSub(redis, subscriber);
+    this.resync = resyncSignal(subscriber);
+    this.recomputeFailures = new RecomputeFailures(redis, cfg.QUEUE_PREFIX);
     this.auth = new AuthService(ds, cfg, new LoginThrottle(redis, cfg.QUEUE_PREFIX));
     this.portfolios = new PortfolioService(ds);
     this.strategies = new StrategyService(ds, (c) => this.deliver(c));

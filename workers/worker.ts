@@ -39,16 +39,31 @@ export async function startWorker(app: App, opts: { concurrency?: number; sweepM
     w.on('failed', (job, err) => logger.warn({ jobId: job?.id, queue: w.name, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     w.on('error', (err) => logger.debug({ queue: w.name, err: err.message }, 'worker connection error'));
   }
-  await app.batchQueue.upsertJobScheduler(DAILY_SCHEDULE.id, { pattern: DAILY_SCHEDULE.pattern, tz: DAILY_SCHEDULE.tz }, { name: 'daily', data: { scheduled: true } as never })
-    .catch((e) => logger.warn({ err: (e as Error).message }, 'daily schedule not registered (Redis down?); retried at next start'));
+  // The schedule lives in Redis: registered at start and again whenever the connection comes back (a Redis that
+  // restarted without persistence, or was replaced, has lost it).
+  const schedule = () => app.batchQueue
+    .upsertJobScheduler(DAILY_SCHEDULE.id, { pattern: DAILY_SCHEDULE.pattern, tz: DAILY_SCHEDULE.tz }, { name: 'daily', data: { scheduled: true } as never })
+    .then(() => logger.debug('daily schedule registered'))
+    .catch((e) => logger.warn({ err: (e as Error).message }, 'daily schedule not registered (Redis down?); retried when Redis is back'));
+  let connected = app.redis.status === 'ready';
+  const onReady = () => {
+    if (connected) return;
+    connected = true;
+    void schedule();
+  };
+  const onLost = () => { connected = false; };
+  app.redis.on('ready', onReady);
+  app.redis.on('close', onLost);
+  await schedule();
 
   let sweeping = false;
   const sweep = async () => {
     if (sweeping) return;
     sweeping = true;
     try {
-      const stale = await app.metrics.staleIds();
+      const stale = await app.recomputeFailures.due(app.ds, await app.metrics.staleIds());
       if (stale.length) await app.producer.enqueue(stale);
+      await app.recomputeFailures.observe();
       for (const runId of await app.batches.orphanedRunIds()) {
         await app.batchQueue.add('run', { runId }, { jobId: runId }).catch(() => undefined);
       }
@@ -64,6 +79,8 @@ export async function startWorker(app: App, opts: { concurrency?: number; sweepM
   return {
     close: async () => {
       clearInterval(timer);
+      app.redis.off('ready', onReady);
+      app.redis.off('close', onLost);
       // Stop taking work, let the current jobs finish, then close the connections.
       await Promise.all(workers.map((w) => w.close()));
       connections.forEach((c) => c.disconnect());

@@ -7,10 +7,19 @@ export enum GroupBy { TAG = 'TAG', STRATEGY_TYPE = 'STRATEGY_TYPE', UNDERLYING =
 export enum PortfolioChangeKind {
   STRATEGY_CREATED = 'STRATEGY_CREATED', STRATEGY_UPDATED = 'STRATEGY_UPDATED', STRATEGY_CLOSED = 'STRATEGY_CLOSED',
   STRATEGIES_COMBINED = 'STRATEGIES_COMBINED', STRATEGY_SPLIT = 'STRATEGY_SPLIT', LEG_MOVED = 'LEG_MOVED', TAGS_CHANGED = 'TAGS_CHANGED',
+  RESYNC = 'RESYNC',
 }
 
 const enums = {
   PositionType, OptionType, InvestmentClass, StrategyType, StrategyStatus, TagMatch, GroupBy, PriceSource,
   BatchRunKind, BatchRunStatus, PortfolioChangeKind,
 };
-for (const [name, e] of Object.entries(enums)) registerEnumType(e, { name });
+const valuesConfig: Record<string, Record<string, { description: string }>> = {
+  PortfolioChangeKind: {
+    RESYNC: {
+      description: 'Events may have been missed (the server lost its event connection for a while): refetch the '
+        + 'portfolio and its strategies; strategyIds is empty',
+    },
+  },
+};
+for (const [name, e] of Object.entries(enums)) registerEnumType(e, { name, valuesConfig: valuesConfig[name] });

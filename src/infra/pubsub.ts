@@ -1,5 +1,6 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from '@graphql-yoga/subscription';
+import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
 import { logger } from '../logger';
 
@@ -8,6 +9,27 @@ export type EventPubSub = ReturnType<typeof createEventPubSub>;
 /** Subscriptions fan out through Redis pub/sub (separate publisher and subscriber connections). */
 export function createEventPubSub(publishClient: Redis, subscribeClient: Redis) {
   return createPubSub<Record<string, [unknown]>>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
+}
+
+/** The event `resyncSignal`'s emitter sends when events may have been missed. */
+export const RESYNC = 'resync';
+
+/**
+ * Emits RESYNC each time the subscriber connection is back after losing Redis: Redis pub/sub does not keep what
+ * was published meanwhile, so subscribers are told they may have missed events (ioredis re-subscribes by itself).
+ */
+export function resyncSignal(subscriber: Redis): EventEmitter {
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  let lost = false;
+  subscriber.on('close', () => { lost = true; });
+  subscriber.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    logger.warn('event connection to Redis restored: subscribers are told to resync');
+    events.emit(RESYNC);
+  });
+  return events;
 }
 
 /** Publishes without ever failing the caller: the data is committed, a lost event is only a missed push. */
@@ -44,26 +66,30 @@ export function coalescing<S, T = S>(
   key: (e: T) => string,
   cap = SUBSCRIPTION_BUFFER,
   expand: (e: S) => T[] = (e) => [e as unknown as T],
+  resync?: { events: EventEmitter; item: () => T },
 ): AsyncIterableIterator<T> {
   const pending = new Map<string, T>();
   let waiter: ((r: IteratorResult<T>) => void) | null = null;
   let done = false;
   const it = source[Symbol.asyncIterator]();
+  function push(item: T) {
+    const w = waiter as ((r: IteratorResult<T>) => void) | null;
+    if (w) {
+      waiter = null;
+      w({ value: item, done: false });
+      return;
+    }
+    const k = key(item);
+    pending.delete(k);
+    if (pending.size >= cap) pending.delete(pending.keys().next().value as string);
+    pending.set(k, item);
+  }
+  const onResync = () => { if (!done) push(resync!.item()); };
+  resync?.events.on(RESYNC, onResync);
   (async () => {
     try {
       for (let r = await it.next(); !r.done && !done; r = await it.next()) {
-        for (const item of expand(r.value)) {
-          const w = waiter as ((r: IteratorResult<T>) => void) | null;
-          if (w) {
-            waiter = null;
-            w({ value: item, done: false });
-            continue;
-          }
-          const k = key(item);
-          pending.delete(k);
-          if (pending.size >= cap) pending.delete(pending.keys().next().value as string);
-          pending.set(k, item);
-        }
+        for (const item of expand(r.value)) push(item);
       }
     } catch (e) {
       logger.warn({ err: (e as Error).message }, 'subscription source failed');
@@ -71,6 +97,7 @@ export function coalescing<S, T = S>(
     finish();
   })();
   function finish() {
+    resync?.events.off(RESYNC, onResync);
     done = true;
     const w = waiter as ((r: IteratorResult<T>) => void) | null;
     waiter = null;

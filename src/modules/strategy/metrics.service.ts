@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import { inTransaction } from '../../common/tx';
 import { read } from '../../data-source';
+import { DECIMAL_INTEGER_DIGITS, DECIMAL_LIMIT } from '../../common/scalars';
 import { analyzePayoff } from '../../domain/payoff';
 import { sumValuations } from '../../domain/valuation';
 import { envOfLegs, loadLegViews, type LegView } from '../../loaders';
@@ -12,6 +13,8 @@ export interface RecomputeResult {
   /** Strategies that changed again while being computed: still stale, to compute once more. */
   changedMeanwhile: string[];
   candles: { strategyId: string; bucketStart: string; open: string; high: string; low: string; close: string }[];
+  /** Strategies whose figures cannot be stored (beyond numeric(24,8)): not written, still stale. */
+  failed: { strategyId: string; error: string }[];
 }
 
 const minute = (d: Date) => new Date(Math.floor(d.getTime() / 60000) * 60000);
@@ -31,18 +34,24 @@ export class MetricsService {
     const legsBy = new Map<string, LegView[]>();
     for (const l of legs) legsBy.set(l.strategyId, [...(legsBy.get(l.strategyId) ?? []), l]);
 
-    const rows = strategies.map((s) => {
+    const failed: RecomputeResult['failed'] = [];
+    const rows = strategies.flatMap((s) => {
       const mine = legsBy.get(s.id) ?? [];
       const t = sumValuations(mine);
+      const tooLarge = [t.marketValue, t.costBasis, t.unrealizedPnl].some((v) => v.abs().gte(DECIMAL_LIMIT));
+      if (tooLarge) {
+        failed.push({ strategyId: s.id, error: `market value, cost basis or P&L beyond ±10^${DECIMAL_INTEGER_DIGITS} (numeric(24,8))` });
+        return [];
+      }
       const p = analyzePayoff(mine, env);
-      return {
+      return [{
         strategy_id: s.id, row_version: s.row_version,
         market_value: t.marketValue.toString(), cost_basis: t.costBasis.toString(), unrealized_pnl: t.unrealizedPnl.toString(),
         net_delta: t.netDelta, net_gamma: t.netGamma, net_theta: t.netTheta, net_vega: t.netVega,
         payoff: p && { maxProfit: p.maxProfit?.toString() ?? null, maxLoss: p.maxLoss?.toString() ?? null, breakEvenPoints: p.breakEvenPoints.map(String) },
-      };
+      }];
     });
-    if (!rows.length) return { updated: [], changedMeanwhile: [], candles: [] };
+    if (!rows.length) return { updated: [], changedMeanwhile: [], candles: [], failed };
     // Every row lock of this transaction is taken in strategy id order (the order writers use too), first on
     // the strategies themselves: two recomputations of overlapping sets, or one and a mutation, never deadlock.
     rows.sort((a, b) => (a.strategy_id < b.strategy_id ? -1 : 1));
@@ -75,7 +84,8 @@ export class MetricsService {
       const done = new Set(cleared.map((r) => r.id));
       return {
         updated: cleared.map((r) => ({ strategyId: r.id, portfolioId: r.portfolio_id })),
-        changedMeanwhile: strategies.filter((s) => !done.has(s.id)).map((s) => s.id),
+        changedMeanwhile: rows.filter((r) => !done.has(r.strategy_id)).map((r) => r.strategy_id),
+        failed,
         candles: candles.map((c: { bucketStart: Date }) => ({ ...c, bucketStart: new Date(c.bucketStart).toISOString() })),
       };
     });

@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { PortfolioChangeKind } from '../../common/enums';
 import { notFound } from '../../common/errors';
 import { requireUser, type Context } from '../../context';
 import { coalescing } from '../../infra/pubsub';
@@ -44,7 +45,14 @@ export class SubscriptionResolver {
 
   @Subscription(() => PortfolioChange, {
     // Structural changes are never coalesced; the bound only drops the oldest of a runaway backlog.
-    subscribe: async (d: Data) => coalescing(d.context.app.pubSub.subscribe(TOPICS.portfolioChanged(await ownPortfolio(d))), () => String(++sequence)),
+    // After an outage of the event connection, a RESYNC change says that events may have been missed.
+    subscribe: async (d: Data) => {
+      const portfolioId = await ownPortfolio(d);
+      return coalescing(d.context.app.pubSub.subscribe(TOPICS.portfolioChanged(portfolioId)), () => String(++sequence), undefined, undefined, {
+        events: d.context.app.resync,
+        item: () => ({ portfolioId, kind: PortfolioChangeKind.RESYNC, strategyIds: [], at: new Date().toISOString() }),
+      });
+    },
   })
   portfolioChanged(@Root() e: PortfolioChange & { at: string }, @Arg('portfolioId', () => ID) _portfolioId: string) {
     return { ...e, at: new Date(e.at) };
