@@ -107,29 +107,48 @@ const nulInDocument = new WeakMap<DocumentNode, GraphQLError | null>();
  */
 export function nulByte(variables: Record<string, unknown>, document: DocumentNode): GraphQLError | null {
   const refuse = (field: string) => new GraphQLError(`${field} must not contain a NUL character (\\u0000)`, { extensions: { code: 'BAD_USER_INPUT', field } });
-  const walk = (v: unknown, field: string): GraphQLError | null => {
-    if (typeof v === 'string') return v.includes('\u0000') ? refuse(field) : null;
-    if (Array.isArray(v)) {
-      for (const x of v) { const e = walk(x, field); if (e) return e; }
-    } else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) { const e = walk(x, k); if (e) return e; }
+  // True when a string within holds a NUL; `nested` is then the innermost input field holding it.
+  const walk = (v: unknown): boolean => {
+    if (typeof v === 'string') return v.includes('\u0000');
+    if (Array.isArray(v)) return v.some(walk);
+    if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) if (walk(x)) { nested ??= k; return true; }
     }
-    return null;
+    return false;
   };
-  const inVariables = walk(variables, 'variables');
-  if (inVariables) return inVariables;
+  let nested: string | null = null;
+  for (const [name, v] of Object.entries(variables)) {
+    nested = null;
+    // The field is the input field holding the string, or the argument the variable is passed to.
+    if (walk(v)) return refuse(nested ?? argumentOf(document, name) ?? name);
+  }
   // Apollo keeps one parsed document per query text: its literals are looked at once.
   const known = nulInDocument.get(document);
   if (known !== undefined) return known;
   let found: GraphQLError | null = null;
   visit(document, {
-    enter(node, _key, _parent, _path, ancestors) {
+    enter(node, _key, parent, _path, ancestors) {
       if (node.kind !== Kind.STRING || !node.value.includes('\u0000')) return undefined;
-      const named = [...ancestors].reverse().find((a) => !Array.isArray(a) && ((a as { kind?: string }).kind === Kind.ARGUMENT || (a as { kind?: string }).kind === Kind.OBJECT_FIELD));
+      const named = [...ancestors, parent].reverse().find((a) => !Array.isArray(a) && ((a as { kind?: string }).kind === Kind.ARGUMENT || (a as { kind?: string }).kind === Kind.OBJECT_FIELD));
       found = refuse((named as { name?: { value: string } } | undefined)?.name?.value ?? 'input');
       return BREAK;
     },
   });
   nulInDocument.set(document, found);
+  return found;
+}
+
+/** The argument or input field a variable is passed to (its first use). */
+function argumentOf(document: DocumentNode, variable: string): string | null {
+  let found: string | null = null;
+  visit(document, {
+    Variable(node, _key, parent, _path, ancestors) {
+      if (node.name.value !== variable) return undefined;
+      const named = [...ancestors, parent].reverse().find((a) => !Array.isArray(a) && ((a as { kind?: string }).kind === Kind.ARGUMENT || (a as { kind?: string }).kind === Kind.OBJECT_FIELD));
+      if (!named) return undefined;
+      found = (named as { name: { value: string } }).name.value;
+      return BREAK;
+    },
+  });
   return found;
 }

@@ -56,9 +56,12 @@ function clientError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   const db = databaseError(original);
   if (db) return { ...base, message: db.message, extensions: db.extensions };
   let code = formatted.extensions?.code as string | undefined;
-  if (/^Syntax Error: Document contains more than \d+ tokens/.test(message)) {
+  // graphql-js's wording ("more that") may be corrected some day.
+  if (/^Syntax Error: Document contains more tha[nt] \d+ tokens/.test(message)) {
     return { ...base, message: `Query too complex: more than ${MAX_TOKENS} tokens`, extensions: { code: 'QUERY_TOO_COMPLEX' } };
   }
+  // A literal our scalars refused fails validation; it is the same BAD_USER_INPUT as the same value in a variable.
+  if (original instanceof GraphQLError && original !== error && original.extensions?.code === 'BAD_USER_INPUT') code = 'BAD_USER_INPUT';
   // graphql-armor rejects depth and cost as validation errors; API.md names them QUERY_TOO_COMPLEX.
   if (/Query Cost limit|Query depth limit|Max tokens|Aliases limit|Directives limit/i.test(message)) code = 'QUERY_TOO_COMPLEX';
   if (code && CLIENT_CODES.has(code)) {

@@ -116,7 +116,7 @@ export class LegService {
   }
 
   updateLeg(user: AuthUser, id: string, patch: { quantity?: Decimal | null; entryPrice?: Decimal | null; impliedVolatility?: number | null }): Promise<LegEntity> {
-    if (patch.quantity != null && !patch.quantity.isPositive()) {
+    if (patch.quantity != null && patch.quantity.lte(0)) {
       throw badInput('quantity must be > 0 (the direction is the position type; close and reopen to flip it)', 'quantity');
     }
     if (patch.entryPrice != null) checkPrice(patch.entryPrice, 'entryPrice');
