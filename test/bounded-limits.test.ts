@@ -40,14 +40,21 @@ describe('6. login and register throttling', () => {
   it('counts failures per account whichever identifier is typed, and locks it only for the address that failed', async () => {
     const victim = await registerUser(h);
     const email = `${victim.username}@example.com`;
-    for (let i = 0; i < 10; i++) expect(err(await login('127.0.0.2', i % 2 ? victim.username : email.toUpperCase(), 'wrong-password')).code).toBe('UNAUTHENTICATED');
+    for (let i = 0; i < 10; i++) expect(err(await login('127.0.0.2', victim.username, 'wrong-password')).code).toBe('UNAUTHENTICATED');
     // The right password through the other identifier is refused from that address ...
     expect(err(await login('127.0.0.2', email, 'correct-horse-1')).code).toBe('LIMIT_EXCEEDED');
     expect(err(await login('127.0.0.2', victim.username, 'correct-horse-1')).code).toBe('LIMIT_EXCEEDED');
     // ... while the owner, elsewhere, logs in with either.
     expect(ok(await login('127.0.0.3', victim.username, 'correct-horse-1')).login.token).toBeTruthy();
     expect(ok(await login('127.0.0.3', email, 'correct-horse-1')).login.token).toBeTruthy();
-  }, 90000);
+    // Failures through both identifiers add up (5 + 5 of 10), below the address's own limit (12).
+    const other = await registerUser(h);
+    for (let i = 0; i < 10; i++) {
+      const who = i % 2 ? other.username : `${other.username}@example.com`.toUpperCase();
+      expect(err(await login('127.0.0.8', who, 'wrong-password')).code).toBe('UNAUTHENTICATED');
+    }
+    expect(err(await login('127.0.0.8', other.username, 'correct-horse-1')).code).toBe('LIMIT_EXCEEDED');
+  }, 120000);
 
   it('limits failures per address over all accounts', async () => {
     const owner = await registerUser(h);
