@@ -1,7 +1,7 @@
 import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import {
-  BREAK, execute, getNamedType, getVariableValues, GraphQLError, isScalarType, isSpecifiedScalarType, Kind, TypeInfo, visit, visitWithTypeInfo,
-  type DocumentNode, type ExecutionResult, type GraphQLSchema,
+  BREAK, execute, getNamedType, getVariableValues, GraphQLError, isScalarType, isSpecifiedScalarType, Kind, TypeInfo,
+  visit, visitWithTypeInfo, type ASTNode, type DocumentNode, type ExecutionResult, type GraphQLSchema,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
@@ -31,7 +31,9 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
     const variables = rc.request.variables ?? {};
     // No operation to run (several without operationName, or an unknown name): graphql-js says which, and Apollo
     // answers 400 OPERATION_RESOLUTION_FAILURE.
-    if (!rc.operation) return execute({ schema, document: rc.document, variableValues: variables, operationName: rc.operationName });
+    if (!rc.operation) {
+      return execute({ schema, document: rc.document, variableValues: variables, operationName: rc.operationName });
+    }
     const nul = nulByte(variables, rc.document);
     if (nul !== null) return { errors: [nul] };
     const checked = getVariableValues(schema, rc.operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
@@ -92,7 +94,9 @@ export function jitSafe(schema: GraphQLSchema, document: DocumentNode): boolean 
 function withGraphQLErrors(result: ExecutionResult): ExecutionResult {
   if (!result.errors?.length) return result;
   const errors = result.errors.map((e) => {
-    const g = new GraphQLError(e.message, { path: e.path, originalError: e.originalError ?? undefined, extensions: e.extensions ?? undefined });
+    const g = new GraphQLError(e.message, {
+      path: e.path, originalError: e.originalError ?? undefined, extensions: e.extensions ?? undefined,
+    });
     if (e.locations) Object.defineProperty(g, 'locations', { value: e.locations, enumerable: true });
     return g;
   });
@@ -106,7 +110,9 @@ const nulInDocument = new WeakMap<DocumentNode, GraphQLError | null>();
  * string literal) is refused before execution, naming the field, the same way whether written inline or as a variable.
  */
 export function nulByte(variables: Record<string, unknown>, document: DocumentNode): GraphQLError | null {
-  const refuse = (field: string) => new GraphQLError(`${field} must not contain a NUL character (\\u0000)`, { extensions: { code: 'BAD_USER_INPUT', field } });
+  const refuse = (field: string) =>
+    new GraphQLError(`${field} must not contain a NUL character (\\u0000)`,
+      { extensions: { code: 'BAD_USER_INPUT', field } });
   // True when a string within holds a NUL; `nested` is then the innermost input field holding it.
   const walk = (v: unknown): boolean => {
     if (typeof v === 'string') return v.includes('\u0000');
@@ -129,8 +135,7 @@ export function nulByte(variables: Record<string, unknown>, document: DocumentNo
   visit(document, {
     enter(node, _key, parent, _path, ancestors) {
       if (node.kind !== Kind.STRING || !node.value.includes('\u0000')) return undefined;
-      const named = [...ancestors, parent].reverse().find((a) => !Array.isArray(a) && ((a as { kind?: string }).kind === Kind.ARGUMENT || (a as { kind?: string }).kind === Kind.OBJECT_FIELD));
-      found = refuse((named as { name?: { value: string } } | undefined)?.name?.value ?? 'input');
+      found = refuse(enclosingName([...ancestors, parent]) ?? 'input');
       return BREAK;
     },
   });
@@ -144,11 +149,19 @@ function argumentOf(document: DocumentNode, variable: string): string | null {
   visit(document, {
     Variable(node, _key, parent, _path, ancestors) {
       if (node.name.value !== variable) return undefined;
-      const named = [...ancestors, parent].reverse().find((a) => !Array.isArray(a) && ((a as { kind?: string }).kind === Kind.ARGUMENT || (a as { kind?: string }).kind === Kind.OBJECT_FIELD));
-      if (!named) return undefined;
-      found = (named as { name: { value: string } }).name.value;
-      return BREAK;
+      found = enclosingName([...ancestors, parent]);
+      return found === null ? undefined : BREAK;
     },
   });
   return found;
+}
+
+/** The name of the nearest argument or input field among a node's ancestors (innermost last). */
+function enclosingName(ancestors: readonly (ASTNode | readonly ASTNode[] | undefined)[]): string | null {
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const a = ancestors[i];
+    const kind = a && !Array.isArray(a) ? (a as ASTNode).kind : null;
+    if (kind === Kind.ARGUMENT || kind === Kind.OBJECT_FIELD) return (a as { name: { value: string } }).name.value;
+  }
+  return null;
 }

@@ -15,7 +15,9 @@ import { DomainError } from './domain/errors';
 import { jitGateway } from './executor';
 import { createLoaders } from './loaders';
 import { logger } from './logger';
-import { activeSubscriptions, metricsRegistry, metricsText, observe, operationLabel, setMaxOperationLabels } from './infra/metrics';
+import {
+  activeSubscriptions, metricsRegistry, metricsText, observe, operationLabel, setMaxOperationLabels,
+} from './infra/metrics';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export const MAX_DEPTH = 12;
@@ -58,12 +60,17 @@ function clientError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   let code = formatted.extensions?.code as string | undefined;
   // graphql-js's wording ("more that") may be corrected some day.
   if (/^Syntax Error: Document contains more tha[nt] \d+ tokens/.test(message)) {
-    return { ...base, message: `Query too complex: more than ${MAX_TOKENS} tokens`, extensions: { code: 'QUERY_TOO_COMPLEX' } };
+    const tooMany = `Query too complex: more than ${MAX_TOKENS} tokens`;
+    return { ...base, message: tooMany, extensions: { code: 'QUERY_TOO_COMPLEX' } };
   }
   // A literal our scalars refused fails validation; it is the same BAD_USER_INPUT as the same value in a variable.
-  if (original instanceof GraphQLError && original !== error && original.extensions?.code === 'BAD_USER_INPUT') code = 'BAD_USER_INPUT';
+  if (original instanceof GraphQLError && original !== error && original.extensions?.code === 'BAD_USER_INPUT') {
+    code = 'BAD_USER_INPUT';
+  }
   // graphql-armor rejects depth and cost as validation errors; API.md names them QUERY_TOO_COMPLEX.
-  if (/Query Cost limit|Query depth limit|Max tokens|Aliases limit|Directives limit/i.test(message)) code = 'QUERY_TOO_COMPLEX';
+  if (/Query Cost limit|Query depth limit|Max tokens|Aliases limit|Directives limit/i.test(message)) {
+    code = 'QUERY_TOO_COMPLEX';
+  }
   if (code && CLIENT_CODES.has(code)) {
     const { stacktrace: _s, ...ext } = formatted.extensions ?? {};
     return { ...base, extensions: { ...ext, code } };
@@ -71,10 +78,11 @@ function clientError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   return null;
 }
 
-/** Every error leaves with a code from API.md; anything unexpected is shown as a bare message (logged by logUnexpected). */
+/** Every error leaves with a code from API.md; anything unexpected is a bare message (logged by logUnexpected). */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   return clientError(formatted, error)
-    ?? { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    ?? { message: 'Internal server error', locations: formatted.locations, path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
 /** Logs each unexpected error of one operation once, with its stack and the request id the client was sent. */
@@ -119,7 +127,7 @@ export interface RunningServer {
 }
 
 /** GET /metrics, answered only with `Authorization: Bearer <METRICS_TOKEN>` when that is set. */
-async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse, token: string | undefined): Promise<void> {
+async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse, token?: string): Promise<void> {
   if (token) {
     const given = Buffer.from(req.headers.authorization ?? '');
     const expected = Buffer.from(`Bearer ${token}`);
@@ -168,10 +176,12 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       const active = (ctx.extra.active ??= new Set());
       const userId = ctx.extra.user?.id;
       if (active.size >= cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-        return [tooMany(`At most ${cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION} operations may be open on one connection`, cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION)];
+        const max = cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION;
+        return [tooMany(`At most ${max} operations may be open on one connection`, max)];
       }
       if (userId && (perUser.get(userId) ?? 0) >= cfg.MAX_SUBSCRIPTIONS_PER_USER) {
-        return [tooMany(`At most ${cfg.MAX_SUBSCRIPTIONS_PER_USER} operations may be open per user`, cfg.MAX_SUBSCRIPTIONS_PER_USER)];
+        const max = cfg.MAX_SUBSCRIPTIONS_PER_USER;
+        return [tooMany(`At most ${max} operations may be open per user`, max)];
       }
       active.add(id);
       if (userId) perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
@@ -214,7 +224,9 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
           // The codes clients were sent (the response's errors are formatted; `errors` are not).
           const sent = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
           const codes = (sent ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-          const operation = operationLabel(operationName ?? request.operationName, resolved !== undefined && !errors?.some((e) => !e.path));
+          // Only operations that resolved and validated (no error outside a path) can earn a label of their own.
+          const ran = resolved !== undefined && !errors?.some((e) => !e.path);
+          const operation = operationLabel(operationName ?? request.operationName, ran);
           observe(operation, seconds, codes);
           // One structured line per operation, with the id also sent back as x-request-id.
           logger.info({ requestId: contextValue.requestId, operation, ms: Math.round(seconds * 1e4) / 10, errors: codes.length ? codes : undefined }, 'graphql');
@@ -254,7 +266,9 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
         const r = await app.readiness();
         return send(res, r.ready ? 200 : 503, JSON.stringify(r));
       }
-      if (url.pathname === '/metrics' && cfg.METRICS_PORT === undefined) return await serveMetrics(req, res, cfg.METRICS_TOKEN);
+      if (url.pathname === '/metrics' && cfg.METRICS_PORT === undefined) {
+        return await serveMetrics(req, res, cfg.METRICS_TOKEN);
+      }
       if (url.pathname !== '/graphql') return send(res, 404, '{"error":"not found"}');
       const headers = new HeaderMap();
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
@@ -267,7 +281,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => ({
-          app, user: await app.auth.authenticate(headers.get('authorization')), loaders: createLoaders(app.ds, app.cfg), requestId, address: req.socket.remoteAddress ?? '',
+          app, user: await app.auth.authenticate(headers.get('authorization')), loaders: createLoaders(app.ds, app.cfg),
+          requestId, address: req.socket.remoteAddress ?? '',
         }),
       });
       for (const [k, v] of result.headers) res.setHeader(k, v);
@@ -280,7 +295,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       logger.error({ err: e, requestId }, 'request failed');
       if (!res.headersSent) {
         res.setHeader('x-request-id', requestId);
-        send(res, 500, JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+        const internal = { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+        send(res, 500, JSON.stringify({ errors: [internal] }));
       }
     }
   });

@@ -34,7 +34,10 @@ export class RecomputeStrategyProcessor {
     try {
       return await this.app.metrics.recompute(ids);
     } catch (e) {
-      if (ids.length === 1) return { updated: [], changedMeanwhile: [], candles: [], failed: [{ strategyId: ids[0], error: (e as Error).message }] };
+      if (ids.length === 1) {
+        const failed = [{ strategyId: ids[0], error: (e as Error).message }];
+        return { updated: [], changedMeanwhile: [], candles: [], failed };
+      }
       const parts: RecomputeResult[] = [];
       for (const id of ids) parts.push(await this.recompute([id]));
       return {

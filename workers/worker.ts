@@ -41,10 +41,11 @@ export async function startWorker(app: App, opts: { concurrency?: number; sweepM
   }
   // The schedule lives in Redis: registered at start and again whenever the connection comes back (a Redis that
   // restarted without persistence, or was replaced, has lost it).
+  const { id, pattern, tz } = DAILY_SCHEDULE;
   const schedule = () => app.batchQueue
-    .upsertJobScheduler(DAILY_SCHEDULE.id, { pattern: DAILY_SCHEDULE.pattern, tz: DAILY_SCHEDULE.tz }, { name: 'daily', data: { scheduled: true } as never })
+    .upsertJobScheduler(id, { pattern, tz }, { name: 'daily', data: { scheduled: true } as never })
     .then(() => logger.debug('daily schedule registered'))
-    .catch((e) => logger.warn({ err: (e as Error).message }, 'daily schedule not registered (Redis down?); retried when Redis is back'));
+    .catch((e) => logger.warn({ err: (e as Error).message }, 'daily schedule not registered (Redis down?)'));
   let connected = app.redis.status === 'ready';
   const onReady = () => {
     if (connected) return;

@@ -30,7 +30,8 @@ const DATABASE_CODES: Record<string, [ErrorCode, string]> = {
 
 /** The API error for a database error a client caused; null for anything else (an unexpected error). */
 export function databaseError(e: unknown): GraphQLError | null {
-  const sqlState = (e as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code ?? (e as { code?: unknown } | null)?.code;
+  const err = e as { driverError?: { code?: unknown }; code?: unknown } | null;
+  const sqlState = err?.driverError?.code ?? err?.code;
   const known = typeof sqlState === 'string' ? DATABASE_CODES[sqlState] : undefined;
   return known ? appError(known[0], known[1]) : null;
 }

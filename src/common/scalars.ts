@@ -22,7 +22,8 @@ export function parseDecimal(value: unknown): Decimal {
   const d = new Decimal(text);
   // Compared, never expanded: "1e999999999" must not become a billion-character string.
   if (!d.isFinite() || d.abs().gte(DECIMAL_LIMIT) || d.decimalPlaces() > 8) {
-    throw invalid(`Decimal out of range (at most ${DECIMAL_INTEGER_DIGITS} integer digits) or with more than 8 decimal places: ${String(JSON.stringify(value)).slice(0, 100)}`);
+    throw invalid(`Decimal out of range (at most ${DECIMAL_INTEGER_DIGITS} integer digits, 8 decimals): `
+      + String(JSON.stringify(value)).slice(0, 100));
   }
   return d;
 }

@@ -63,11 +63,13 @@ export const jobDuration = new Histogram({
 export const recomputations = new Counter({ name: 'strategy_recomputations_total', help: 'Strategies recomputed', registers: [metricsRegistry] });
 
 export const strategyRecomputeFailures = new Counter({
-  name: 'strategy_recompute_failures_total', help: 'Strategy recomputations that failed (each retried with backoff)', registers: [metricsRegistry],
+  name: 'strategy_recompute_failures_total', help: 'Strategy recomputations that failed (each retried with backoff)',
+  registers: [metricsRegistry],
 });
 // The same number wherever it is read (a count in PostgreSQL, refreshed by each worker's sweeper).
 export const strategiesFailing = new Gauge({
-  name: 'strategies_recompute_failing', help: 'Strategies whose last recomputation failed', registers: [metricsRegistry], aggregator: 'max',
+  name: 'strategies_recompute_failing', help: 'Strategies whose last recomputation failed',
+  registers: [metricsRegistry], aggregator: 'max',
 });
 
 /** The label for operations beyond the known ones; "anonymous" for operations without a name. */

@@ -13,7 +13,8 @@ describe('login throttle without Redis', () => {
       await expect(t.check([limit('u:alice')])).resolves.toBeUndefined();
       await t.record([limit('u:alice')]);
     }
-    await expect(t.check([limit('u:alice')])).rejects.toMatchObject({ extensions: { code: 'LIMIT_EXCEEDED', retryAfterSeconds: 15 * 60 } });
+    await expect(t.check([limit('u:alice')]))
+      .rejects.toMatchObject({ extensions: { code: 'LIMIT_EXCEEDED', retryAfterSeconds: 15 * 60 } });
     await expect(t.check([limit('u:bob')])).resolves.toBeUndefined();
     await t.clear(['u:alice']);
     await expect(t.check([limit('u:alice')])).resolves.toBeUndefined();

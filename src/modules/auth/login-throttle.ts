@@ -28,7 +28,10 @@ export class LoginThrottle {
     const now = Date.now();
     const oldest = await this.redisOr(async () => {
       const p = this.redis.pipeline();
-      for (const l of limits) p.zremrangebyscore(this.key(l.key), '-inf', now - l.windowMs).zcard(this.key(l.key)).zrange(this.key(l.key), 0, 0, 'WITHSCORES');
+      for (const l of limits) {
+        const k = this.key(l.key);
+        p.zremrangebyscore(k, '-inf', now - l.windowMs).zcard(k).zrange(k, 0, 0, 'WITHSCORES');
+      }
       const res = (await p.exec()) ?? [];
       return limits.map((l, i) => {
         const [[e1], [e2, count], [e3, first]] = res.slice(i * 3, i * 3 + 3) as [Error | null, unknown][];
@@ -42,7 +45,8 @@ export class LoginThrottle {
     for (const [i, first] of oldest.entries()) {
       if (first === null) continue;
       const waitS = Math.max(1, Math.ceil((first + limits[i].windowMs - now) / 1000));
-      throw appError('LIMIT_EXCEEDED', `Too many ${what}; try again in ${waitS} s`, undefined, { retryAfterSeconds: waitS });
+      throw appError('LIMIT_EXCEEDED', `Too many ${what}; try again in ${waitS} s`, undefined,
+        { retryAfterSeconds: waitS });
     }
   }
 
@@ -51,7 +55,9 @@ export class LoginThrottle {
     const now = Date.now();
     await this.redisOr(async () => {
       const p = this.redis.pipeline();
-      for (const l of limits) p.zadd(this.key(l.key), now, `${now}:${randomUUID()}`).pexpire(this.key(l.key), l.windowMs);
+      for (const l of limits) {
+        p.zadd(this.key(l.key), now, `${now}:${randomUUID()}`).pexpire(this.key(l.key), l.windowMs);
+      }
       const res = (await p.exec()) ?? [];
       const failed = res.find(([e]) => e);
       if (failed) throw failed[0];

@@ -37,7 +37,8 @@ const latestEntryDate = () => new Date(Date.now() + 86_400_000).toISOString().sl
 export function checkLegValue(quantity: Decimal, multiplier: number, prices: (Decimal | null | undefined)[]): void {
   for (const price of prices) {
     if (price && quantity.abs().times(multiplier).times(price).gte(DECIMAL_LIMIT)) {
-      throw badInput(`quantity × multiplier × price must stay below 10^${DECIMAL_INTEGER_DIGITS} (the largest amount stored)`, 'quantity');
+      const message = `quantity × multiplier × price must stay below 10^${DECIMAL_INTEGER_DIGITS} (the largest amount)`;
+      throw badInput(message, 'quantity');
     }
   }
 }

@@ -40,7 +40,8 @@ export class MetricsService {
       const t = sumValuations(mine);
       const tooLarge = [t.marketValue, t.costBasis, t.unrealizedPnl].some((v) => v.abs().gte(DECIMAL_LIMIT));
       if (tooLarge) {
-        failed.push({ strategyId: s.id, error: `market value, cost basis or P&L beyond ±10^${DECIMAL_INTEGER_DIGITS} (numeric(24,8))` });
+        const error = `market value, cost basis or P&L beyond ±10^${DECIMAL_INTEGER_DIGITS} (numeric(24,8))`;
+        failed.push({ strategyId: s.id, error });
         return [];
       }
       const p = analyzePayoff(mine, env);

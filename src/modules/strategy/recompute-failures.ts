@@ -27,8 +27,10 @@ export class RecomputeFailures {
     for (const f of failed) {
       const failures = (before.get(f.strategyId)?.failures ?? 0) + 1;
       const retryAt = now + Math.min(RECOMPUTE_BACKOFF.maxMs, RECOMPUTE_BACKOFF.firstMs * 2 ** (failures - 1));
-      entries[f.strategyId] = JSON.stringify({ failures, failedAt: now, retryAt, error: f.error.slice(0, 500) } satisfies RecomputeFailure);
-      logger.error({ strategyId: f.strategyId, failures, retryInMs: retryAt - now, err: f.error }, 'strategy recomputation failed');
+      const record: RecomputeFailure = { failures, failedAt: now, retryAt, error: f.error.slice(0, 500) };
+      entries[f.strategyId] = JSON.stringify(record);
+      logger.error({ strategyId: f.strategyId, failures, retryInMs: retryAt - now, err: f.error },
+        'strategy recomputation failed');
     }
     strategyRecomputeFailures.inc(failed.length);
     await this.redis.hset(this.key, entries);
@@ -51,7 +53,8 @@ export class RecomputeFailures {
     const failures = await this.get(strategyIds);
     const waiting = [...failures].filter(([, f]) => f.retryAt > now).map(([id]) => id);
     if (!waiting.length) return strategyIds;
-    const rows: { id: string; updated_at: Date }[] = await ds.query(`SELECT id, updated_at FROM strategies WHERE id = ANY($1)`, [waiting]);
+    const rows: { id: string; updated_at: Date }[] =
+      await ds.query(`SELECT id, updated_at FROM strategies WHERE id = ANY($1)`, [waiting]);
     const changed = new Set(rows.filter((r) => r.updated_at.getTime() > failures.get(r.id)!.failedAt).map((r) => r.id));
     const skip = new Set(waiting.filter((id) => !changed.has(id)));
     return strategyIds.filter((id) => !skip.has(id));

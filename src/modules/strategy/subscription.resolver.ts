@@ -48,7 +48,8 @@ export class SubscriptionResolver {
     // After an outage of the event connection, a RESYNC change says that events may have been missed.
     subscribe: async (d: Data) => {
       const portfolioId = await ownPortfolio(d);
-      return coalescing(d.context.app.pubSub.subscribe(TOPICS.portfolioChanged(portfolioId)), () => String(++sequence), undefined, undefined, {
+      const source = d.context.app.pubSub.subscribe(TOPICS.portfolioChanged(portfolioId));
+      return coalescing(source, () => String(++sequence), undefined, undefined, {
         events: d.context.app.resync,
         item: () => ({ portfolioId, kind: PortfolioChangeKind.RESYNC, strategyIds: [], at: new Date().toISOString() }),
       });
