@@ -46,11 +46,12 @@ const CLIENT_CODES = new Set([
   'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-/** When introspection is off, "Did you mean …?" suggestions are cut from messages too (they reveal the schema). */
-let hideSuggestions = false;
-
-/** The error as a client may see it (a code from API.md, field where known); null for an unexpected error. */
-function clientError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError | null {
+/**
+ * The error as a client may see it (a code from API.md, field where known); null for an unexpected error. With
+ * `hideSuggestions` (introspection off), "Did you mean …?" suggestions are cut too: they reveal the schema.
+ */
+function clientError(formatted: GraphQLFormattedError, error: unknown, hideSuggestions = false)
+  : GraphQLFormattedError | null {
   const original = error instanceof GraphQLError ? error.originalError ?? error : error;
   const message = hideSuggestions ? formatted.message.replace(/\s*Did you mean .*$/s, '') : formatted.message;
   const base = { message, locations: formatted.locations, path: formatted.path };
@@ -79,8 +80,9 @@ function clientError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
 }
 
 /** Every error leaves with a code from API.md; anything unexpected is a bare message (logged by logUnexpected). */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  return clientError(formatted, error)
+export function formatError(formatted: GraphQLFormattedError, error: unknown, hideSuggestions = false)
+  : GraphQLFormattedError {
+  return clientError(formatted, error, hideSuggestions)
     ?? { message: 'Internal server error', locations: formatted.locations, path: formatted.path,
       extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
@@ -94,9 +96,9 @@ function logUnexpected(errors: readonly GraphQLError[], requestId: string | unde
 }
 
 /** formatError's answer as a GraphQLError, for graphql-ws (which sends GraphQLError objects). */
-function formatted(e: GraphQLError, requestId?: string): GraphQLError {
+function formatted(e: GraphQLError, hideSuggestions: boolean, requestId?: string): GraphQLError {
   logUnexpected([e], requestId);
-  const f = formatError(e.toJSON(), e);
+  const f = formatError(e.toJSON(), e, hideSuggestions);
   return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
 }
 
@@ -143,7 +145,7 @@ async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse,
 export async function startServer(app: App, schema: GraphQLSchema, port: number): Promise<RunningServer> {
   const cfg = app.cfg;
   const introspection = cfg.NODE_ENV !== 'production';
-  hideSuggestions = !introspection;
+  const hide = !introspection;
   setMaxOperationLabels(cfg.METRICS_MAX_OPERATIONS);
   const httpServer = http.createServer();
   // Open graphql-ws operations per user in this process (MAX_SUBSCRIPTIONS_PER_USER).
@@ -169,10 +171,11 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
         document = parse(payload.query, PARSE_OPTIONS);
       } catch (e) {
         // A syntax error fails this operation only, not the connection's other subscriptions.
-        return [formatted(new GraphQLError((e as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }))];
+        const parseError = new GraphQLError((e as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+        return [formatted(parseError, hide)];
       }
       const errors = validate(schema, document, rules);
-      if (errors.length) return errors.map((e) => formatted(e));
+      if (errors.length) return errors.map((e) => formatted(e, hide));
       const active = (ctx.extra.active ??= new Set());
       const userId = ctx.extra.user?.id;
       if (active.size >= cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
@@ -204,11 +207,11 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       app, user: ctx.extra.user ?? null, loaders: createLoaders(app.ds, app.cfg), requestId: randomUUID(), address: ctx.extra.request.socket.remoteAddress ?? '',
     }),
     // Socket errors get the same codes and the same redaction as HTTP ones.
-    onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatted(e)),
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatted(e, hide)),
     onNext: (_ctx, _id, _payload, args, result) => {
       if (!result.errors?.length) return undefined;
       const requestId = (args.contextValue as Context | undefined)?.requestId;
-      return { ...result, errors: result.errors.map((e) => formatted(e, requestId)) };
+      return { ...result, errors: result.errors.map((e) => formatted(e, hide, requestId)) };
     },
   }, wss);
 
@@ -239,7 +242,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
     gateway: jitGateway(schema),
     // Compact JSON: Apollo's default pretty-prints every response (2.3× the bytes of a 100-strategy page).
     stringifyResult: (value) => JSON.stringify(value),
-    formatError,
+    formatError: (f, e) => formatError(f, e, hide),
     introspection,
     parseOptions: PARSE_OPTIONS,
     includeStacktraceInErrorResponses: false,
