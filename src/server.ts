@@ -175,7 +175,12 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
         return [formatted(parseError, hide)];
       }
       const errors = validate(schema, document, rules);
-      if (errors.length) return errors.map((e) => formatted(e, hide));
+      // graphql-js's validation errors carry no code (Apollo adds one on HTTP): the same code here.
+      const invalid = (e: GraphQLError) => new GraphQLError(e.message, {
+        nodes: e.nodes, originalError: e.originalError,
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions },
+      });
+      if (errors.length) return errors.map((e) => formatted(invalid(e), hide));
       const active = (ctx.extra.active ??= new Set());
       const userId = ctx.extra.user?.id;
       if (active.size >= cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION) {

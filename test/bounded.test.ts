@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
 import { logger } from '../src/logger';
 import {
-  createPortfolio, createPosition, CREATE_POSITION, err, ok, registerUser, startHarness, until,
+  createPortfolio, createPosition, CREATE_POSITION, err, ok, registerUser, startHarness, subscribe, until,
   type GqlResult, type Harness,
 } from './helpers/harness';
 
@@ -247,9 +247,18 @@ describe('5. no schema enumeration in production', () => {
         expect(j.errors?.length).toBeGreaterThan(0);
         expect(j.errors![0].message).not.toMatch(/Did you mean|portfolios|createPortfolio\(name/);
       }
+      // graphql-ws too.
+      const u = await registerUser(prod);
+      const sub = subscribe(prod.ws(u.token), 'subscription { portfolioChangd(portfolioId: "x") { kind } }');
+      await until(async () => sub.errors.length > 0, 5000, 'the subscription refused');
+      const wsError = [sub.errors].flat(2)[0] as { message: string };
+      expect(wsError.message).toMatch(/Cannot query field/);
+      expect(wsError.message).not.toMatch(/Did you mean|portfolioChanged/);
     } finally {
       await prod.close();
     }
+    // The development server beside it still suggests.
+    expect((await post(JSON.stringify({ query }))).json.errors[0].message).toMatch(/Did you mean/);
   });
 });
 
