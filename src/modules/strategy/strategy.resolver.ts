@@ -110,11 +110,13 @@ export class StrategyResolver {
 
   @FieldResolver(() => StrategyMetricsType, { nullable: true, description: 'null until the first computation' })
   async metrics(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    const m = await ctx.loaders.metrics.load(s.id);
+    // Money and greeks are the sums of the legs in this response (one snapshot per read); payoff and calculatedAt are
+    // the worker's last computation, and `stale` says whether a newer one is pending.
+    const [m, t] = await Promise.all([ctx.loaders.metrics.load(s.id), ctx.loaders.sums.load(s.id)]);
     // Written out (a spread of the entity made a slow dictionary-mode object per strategy).
     return m && {
-      strategyId: m.strategyId, marketValue: m.marketValue, costBasis: m.costBasis, unrealizedPnl: m.unrealizedPnl, netDelta: m.netDelta,
-      netGamma: m.netGamma, netTheta: m.netTheta, netVega: m.netVega, payoff: m.payoff, calculatedAt: m.calculatedAt, stale: s.stale,
+      strategyId: m.strategyId, marketValue: t.marketValue, costBasis: t.costBasis, unrealizedPnl: t.unrealizedPnl, netDelta: t.netDelta,
+      netGamma: t.netGamma, netTheta: t.netTheta, netVega: t.netVega, payoff: m.payoff, calculatedAt: m.calculatedAt, stale: s.stale,
     };
   }
 

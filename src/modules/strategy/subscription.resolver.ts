@@ -33,10 +33,11 @@ export class SubscriptionResolver {
     ),
   })
   async strategyMetricsUpdated(@Root() e: MetricsItem, @Arg('portfolioId', () => ID) _portfolioId: string, @Ctx() ctx: Context) {
-    // The strategies of one recomputation share loaders: their rows and metrics come in one statement each.
+    // The strategies of one recomputation share loaders: their rows, metrics and legs come in one statement each.
     if (!e.batch.loaders) {
       e.batch.loaders = createLoaders(ctx.app.ds, ctx.app.cfg);
-      await Promise.all([e.batch.loaders.strategy.loadMany(e.batch.ids), e.batch.loaders.metrics.loadMany(e.batch.ids)]);
+      const { loaders } = e.batch;
+      await Promise.all([loaders.strategy.loadMany(e.batch.ids), loaders.metrics.loadMany(e.batch.ids), loaders.legsByStrategy.loadMany(e.batch.ids)]);
     }
     ctx.loaders = e.batch.loaders;
     return ctx.loaders.strategy.load(e.strategyId);
