@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import Decimal from 'decimal.js';
+import fc from 'fast-check';
 import type { AuthUser } from '../src/context';
+import { sumTotals, sumValuations, valueLeg } from '../src/domain/valuation';
+import { createLoaders, legFromRow, marketEnv, type LegView } from '../src/loaders';
+import { StrategyEntity } from '../src/modules/strategy/strategy.entity';
 import { createPortfolio, createPosition, ok, registerUser, startHarness, until, type Harness } from './helpers/harness';
 
 /**
@@ -167,5 +171,95 @@ describe('one snapshot per read', () => {
       return d.portfolio.strategies.edges.every((e: any) => !e.node.metrics.stale) && d;
     }, 20000, 'the worker to catch up');
     expect(check(settled, condor.strategyId)).toEqual([]);
+  });
+});
+
+describe('a snapshot read', () => {
+  /** Decimals as their exact values, floats as they are: what "equal" means for the figures below. */
+  const plain = (v: unknown): unknown => (Decimal.isDecimal(v) ? (v as Decimal).toString()
+    : Array.isArray(v) ? v.map(plain) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v);
+  const valuationOf = (l: LegView) => plain({ price: l.price, priceSource: l.priceSource, marketValue: l.marketValue, costBasis: l.costBasis,
+    unrealizedPnl: l.unrealizedPnl, greeks: l.greeks });
+
+  const leg = fc.record({
+    kind: fc.constantFrom('stock', 'option', 'option', 'private'),
+    root: fc.constantFrom(0, 1),
+    call: fc.boolean(),
+    long: fc.boolean(),
+    strike: fc.integer({ min: 60, max: 140 }),
+    expiry: fc.constantFrom('2025-06-20', '2027-01-15', '2028-06-16'),
+    quantity: fc.integer({ min: 1, max: 50000 }).map((n) => new Decimal(n).div(100).toString()),
+    entry: fc.integer({ min: 0, max: 20000 }).map((n) => new Decimal(n).div(100).toString()),
+    iv: fc.option(fc.integer({ min: 5, max: 150 }).map((n) => n / 100)),
+  });
+  const price = fc.option(fc.integer({ min: 1, max: 30000 }).map((n) => new Decimal(n).div(100).toString()), { freq: 5 });
+  const step = fc.record({ prices: fc.tuple(price, price), optionPrices: fc.boolean(), touch: fc.option(fc.nat()) });
+  type Step = { prices: [string | null, string | null]; optionPrices: boolean; touch: number | null };
+
+  it('equals the same read computed from scratch at the same prices (cached valuations, prices moving during the request)', async () => {
+    const u = await registerUser(h);
+    const portfolioId = await createPortfolio(h, u.token);
+    let run = 0;
+    await fc.assert(fc.asyncProperty(fc.array(fc.array(leg, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }),
+      fc.array(step, { minLength: 1, maxLength: 4 }), async (book, steps) => {
+        const roots = [0, 1].map((i) => `PX${(++run).toString(36).toUpperCase()}${'AB'[i]}`);
+        const strategyIds: string[] = [];
+        for (const [si, legs] of book.entries()) {
+          const [{ id }] = await h.app.ds.query(`INSERT INTO strategies (portfolio_id, name, type, status, stale, row_version)
+            VALUES ($1, $2, 'CUSTOM', 'ACTIVE', false, 1) RETURNING id`, [portfolioId, `P${run}S${si}`]);
+          strategyIds.push(id);
+          for (const [k, l] of legs.entries()) {
+            const root = roots[l.root];
+            const option = l.kind === 'option';
+            const symbol = option ? `${root}${l.expiry}${l.call ? 'C' : 'P'}${l.strike}` : l.kind === 'private' ? `${root}_FUND` : root;
+            await h.app.ds.query(`INSERT INTO legs (strategy_id, portfolio_id, symbol, position_type, quantity, multiplier, investment_class,
+              underlying_symbol, option_type, strike_price, expiration_date, implied_volatility, entry_price, entry_date, leg_order)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, '2024-01-05', $14)`, [id, portfolioId, symbol,
+              option ? `${l.long ? 'L' : 'S'}${l.call ? 'C' : 'P'}` : l.long ? 'LONG' : 'SHORT', l.quantity, option ? 100 : 1,
+              option ? 'OPTIONS' : l.kind === 'private' ? 'PRIVATE' : 'PUBLIC', l.kind === 'private' ? symbol : root,
+              option ? (l.call ? 'CALL' : 'PUT') : null, option ? l.strike : null, option ? l.expiry : null, option ? l.iv : null, l.entry, k]);
+          }
+        }
+        const legIds: string[] = (await h.app.ds.query(`SELECT id FROM legs WHERE strategy_id = ANY($1) ORDER BY id`, [strategyIds])).map((r: any) => r.id);
+        const optionSymbols: string[] = (await h.app.ds.query(`SELECT DISTINCT symbol FROM legs WHERE strategy_id = ANY($1) AND option_type IS NOT NULL`,
+          [strategyIds])).map((r: any) => r.symbol);
+        /** market_data as a step has it: each root's price or none, options with a price of their own or not. */
+        const setPrices = async (s: Step, scale = 1) => {
+          const prices = new Map<string, string>();
+          s.prices.forEach((p, i) => { if (p != null) prices.set(roots[i], new Decimal(p).mul(scale).toString()); });
+          if (s.optionPrices) optionSymbols.forEach((o, i) => prices.set(o, new Decimal(i + 1).div(4).mul(scale).toString()));
+          await h.app.ds.query(`DELETE FROM market_data WHERE symbol = ANY($1)`, [[...roots, ...optionSymbols]]);
+          for (const [symbol, p] of prices) await h.app.ds.query(`INSERT INTO market_data (symbol, last_price, price_at) VALUES ($1, $2, now())`, [symbol, p]);
+          return prices;
+        };
+        // Earlier reads at other prices (and a leg changed between them) fill the process's valuation cache.
+        for (const s of steps.slice(0, -1)) {
+          await setPrices(s);
+          await createLoaders(h.app.ds, h.app.cfg).legsByStrategy.loadMany(strategyIds);
+          if (s.touch != null) await h.app.ds.query(`UPDATE legs SET quantity = quantity + 1 WHERE id = $1`, [legIds[s.touch % legIds.length]]);
+        }
+        const prices = await setPrices(steps[steps.length - 1]);
+        const loaders = createLoaders(h.app.ds, h.app.cfg);
+        const byStrategy = await loaders.legsByStrategy.loadMany(strategyIds) as LegView[][];
+        // Prices move in the middle of the request: what it reads afterwards (a leg on its own, the totals over
+        // legs it loads again) is still valued at its snapshot.
+        await setPrices(steps[steps.length - 1], 2);
+        const single = await loaders.leg.loadMany(legIds) as LegView[];
+        loaders.legsByStrategy.clearAll();
+        loaders.sums.clearAll();
+        const totals = await h.app.queries.totals(loaders, strategyIds.map((id) => Object.assign(new StrategyEntity(), { id })));
+        const sums = await loaders.sums.loadMany(strategyIds);
+
+        // From scratch: the rows as stored, the prices as set, the request's instant, no cache.
+        const env = marketEnv(h.app.cfg, [...prices].map(([k, v]) => [k, new Decimal(v)] as [string, Decimal]), loaders.now);
+        const rows = await h.app.ds.query(`SELECT * FROM legs WHERE strategy_id = ANY($1) ORDER BY leg_order, created_at`, [strategyIds]);
+        const scratch = new Map<string, ReturnType<typeof valueLeg>>(rows.map((r: any) => [r.id, valueLeg(legFromRow(r), env)]));
+        const scratchSums = strategyIds.map((id) => sumValuations(rows.filter((r: any) => r.strategy_id === id).map((r: any) => scratch.get(r.id)!)));
+
+        expect(byStrategy.flat().map(valuationOf)).toEqual(byStrategy.flat().map((l) => plain(scratch.get(l.id))));
+        expect(single.map(valuationOf)).toEqual(single.map((l) => plain(scratch.get(l.id))));
+        expect(plain(sums)).toEqual(plain(scratchSums));
+        expect(plain(totals)).toEqual(plain({ strategyCount: strategyIds.length, legCount: legIds.length, ...sumTotals(scratchSums) }));
+      }), { numRuns: 25 });
   });
 });
