@@ -142,28 +142,47 @@ export const LEG_ROW_CACHE_SIZE = 50_000;
 const legRows = new LRUCache<string, LegRowEntry>({ max: LEG_ROW_CACHE_SIZE });
 
 /**
- * A cached row and its last valuation, with what it was valued at: the prices (as text) of its symbol and underlying,
- * the instant (options only: a stock, fund or private holding is worth quantity × multiplier × price whatever the
- * time), the rate and the default volatility. The valuation is a pure function of the row and these, so an unchanged
- * row (same version) valued again at the same inputs reuses it: one Black-Scholes valuation per leg, price change
- * and second, not one per read.
+ * A cached row and its last valuation (as the leg view the API shows), with what it was valued at: the prices (as
+ * text) of its symbol and underlying, the instant (options only: a stock, fund or private holding is worth quantity ×
+ * multiplier × price whatever the time), the rate and the default volatility. The valuation is a pure function of the
+ * row and these, so an unchanged row (same version) valued again at the same inputs reuses it: one Black-Scholes
+ * valuation per leg, price change and second, not one per read. The view is shared by the reads that reuse it, frozen.
  */
 interface LegRowEntry {
   v: string; leg: Readonly<LegEntity>;
-  valuation?: Readonly<Valuation>; symbolPrice?: string | null; underlyingPrice?: string | null; at?: number; rate?: number; vol?: number;
+  view?: Readonly<LegView>; symbolPrice?: string | null; underlyingPrice?: string | null; at?: number; rate?: number; vol?: number;
 }
 
-/** A leg's valuation in a snapshot: the one cached with its row when made at the same inputs, else made now (and cached). */
-function valuationOf(entry: LegRowEntry, snapshot: PriceSnapshot, symbolPrice: string | null, underlyingPrice: string | null): Readonly<Valuation> {
+/** A leg's view valued in a snapshot: the one cached with its row when made at the same inputs, else made now (and cached). */
+function viewOf(entry: LegRowEntry, snapshot: PriceSnapshot, symbolPrice: string | null, underlyingPrice: string | null): Readonly<LegView> {
   const { leg } = entry;
   const { env } = snapshot;
   const at = leg.optionType == null ? 0 : env.now.getTime();
-  if (entry.valuation && entry.symbolPrice === symbolPrice && entry.underlyingPrice === underlyingPrice && entry.at === at
-    && entry.rate === env.riskFreeRate && entry.vol === env.defaultVolatility) return entry.valuation;
-  const valuation = valueLeg(leg, env);
-  entry.valuation = valuation; entry.symbolPrice = symbolPrice; entry.underlyingPrice = underlyingPrice; entry.at = at;
+  if (entry.view && entry.symbolPrice === symbolPrice && entry.underlyingPrice === underlyingPrice && entry.at === at
+    && entry.rate === env.riskFreeRate && entry.vol === env.defaultVolatility) return entry.view;
+  const view = Object.freeze(legView(leg, valueLeg(leg, env), snapshot.price(leg.symbol), snapshot.price(leg.underlyingSymbol)));
+  entry.view = view; entry.symbolPrice = symbolPrice; entry.underlyingPrice = underlyingPrice; entry.at = at;
   entry.rate = env.riskFreeRate; entry.vol = env.defaultVolatility;
-  return valuation;
+  return view;
+}
+
+/**
+ * The last sums of each strategy's legs with the leg views they were made of. Views are cached per leg and inputs
+ * (see LegRowEntry), so the same views in the same order mean the same sums: an unchanged strategy at unchanged
+ * prices is not summed again.
+ */
+const strategySums = new LRUCache<string, { legs: readonly LegView[]; totals: Readonly<ValuationTotals> }>({ max: LEG_ROW_CACHE_SIZE });
+
+/**
+ * A strategy's figures from its legs: sumValuations of their views, the one place the read path sums a strategy (the
+ * totals add these up, see sumTotals).
+ */
+export function strategySumsOf(strategyId: string, legs: readonly LegView[]): Readonly<ValuationTotals> {
+  const known = strategySums.get(strategyId);
+  if (known && known.legs.length === legs.length && known.legs.every((l, i) => l === legs[i])) return known.totals;
+  const totals = Object.freeze(sumValuations(legs));
+  strategySums.set(strategyId, { legs, totals });
+  return totals;
 }
 
 /**
@@ -186,7 +205,7 @@ export const LEG_KEY_COLUMNS = 'l.id, l.xmin::text AS v, ms.last_price AS symbol
 export const LEG_PRICE_JOINS = 'LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol';
 
 /** Leg views for key rows (in their order), valued in `snapshot`: known unchanged rows from the cache, the others read in full. */
-export async function legViewsOf(ds: DataSource, rows: readonly LegKeyRow[], snapshot: PriceSnapshot): Promise<LegView[]> {
+export async function legViewsOf(ds: DataSource, rows: readonly LegKeyRow[], snapshot: PriceSnapshot): Promise<Readonly<LegView>[]> {
   const entries = new Map<string, LegRowEntry>();
   const missing: string[] = [];
   for (const r of rows) {
@@ -202,22 +221,24 @@ export async function legViewsOf(ds: DataSource, rows: readonly LegKeyRow[], sna
     }
   }
   // From here on nothing awaits: the snapshot's prices are taken and used in one go.
-  const views: LegView[] = [];
+  const views: Readonly<LegView>[] = [];
   for (const r of rows) {
     const entry = entries.get(r.id);
     if (!entry) continue; // deleted between the two statements
     const { leg } = entry;
-    const symbolPrice = snapshot.take(leg.symbol, r.symbol_price);
-    const underlyingPrice = snapshot.take(leg.underlyingSymbol, r.underlying_price);
-    const valuation = valuationOf(entry, snapshot, symbolPrice, underlyingPrice);
-    views.push(legView(leg, valuation, snapshot.price(leg.symbol), snapshot.price(leg.underlyingSymbol)));
+    views.push(viewOf(entry, snapshot, snapshot.take(leg.symbol, r.symbol_price), snapshot.take(leg.underlyingSymbol, r.underlying_price)));
   }
   return views;
 }
 
-/** The columns of strategy_metrics (table alias `t`), each named with `prefix`, as metricsFromRow reads them. */
-const METRICS_COLUMN_NAMES = ['strategy_id', 'market_value', 'cost_basis', 'unrealized_pnl', 'net_delta', 'net_gamma', 'net_theta', 'net_vega',
-  'payoff', 'calculated_at'];
+/**
+ * What a read takes from strategy_metrics: the worker's payoff analysis and when it made it. The figures a read shows
+ * (market value, P&L, greeks) are the sums of its own legs (Loaders.sums), not the stored ones.
+ */
+export type StoredMetrics = Pick<StrategyMetricsEntity, 'strategyId' | 'payoff' | 'calculatedAt'>;
+
+/** The columns of strategy_metrics (table alias `t`) a read uses, each named with `prefix`, as metricsFromRow reads them. */
+const METRICS_COLUMN_NAMES = ['strategy_id', 'payoff', 'calculated_at'];
 const METRICS_COLUMNS = (t: string, prefix: string) => METRICS_COLUMN_NAMES.map((c) => `${t}.${c} AS ${prefix}${c}`).join(', ');
 
 const LOADER_METRICS_COLUMNS = METRICS_COLUMNS('m', '');
@@ -235,21 +256,10 @@ const keysFor = (prefix: string) => {
   return k;
 };
 
-/** A strategy_metrics row (columns named with `prefix`) as the entity, field by field. */
-export function metricsFromRow(r: Record<string, any>, prefix: string): StrategyMetricsEntity {
+/** A strategy_metrics row (columns named with `prefix`) as a read uses it, field by field. */
+export function metricsFromRow(r: Record<string, any>, prefix: string): StoredMetrics {
   const k = keysFor(prefix);
-  const m = new StrategyMetricsEntity();
-  m.strategyId = r[k.strategy_id];
-  m.marketValue = new Decimal(r[k.market_value]);
-  m.costBasis = new Decimal(r[k.cost_basis]);
-  m.unrealizedPnl = new Decimal(r[k.unrealized_pnl]);
-  m.netDelta = r[k.net_delta];
-  m.netGamma = r[k.net_gamma];
-  m.netTheta = r[k.net_theta];
-  m.netVega = r[k.net_vega];
-  m.payoff = r[k.payoff];
-  m.calculatedAt = r[k.calculated_at];
-  return m;
+  return { strategyId: r[k.strategy_id], payoff: r[k.payoff], calculatedAt: r[k.calculated_at] };
 }
 
 /** A strategy's tag as tagsByStrategy loads it (TAG_LINK_COLUMNS over `strategy_tags st JOIN tags t`). */
@@ -293,7 +303,7 @@ export function createLoaders(ds: DataSource, cfg: Config) {
          WHERE st.strategy_id = ANY($1) ORDER BY t.display_order, lower(t.name)`, [keys])),
       (r) => r.strategyId,
     ),
-    metrics: new DataLoader<string, StrategyMetricsEntity | null>(async (keys) => {
+    metrics: new DataLoader<string, StoredMetrics | null>(async (keys) => {
       const rows = await read(ds, `SELECT ${LOADER_METRICS_COLUMNS} FROM strategy_metrics m WHERE m.strategy_id = ANY($1)`, [keys]);
       const byId = new Map(rows.map((r) => [r.strategy_id as string, metricsFromRow(r, '')]));
       return keys.map((k) => byId.get(k) ?? null);
@@ -328,8 +338,8 @@ export function createLoaders(ds: DataSource, cfg: Config) {
    * A strategy's figures in this response: the sum of its legs' valuations (the same leg views the response shows),
    * what Strategy.metrics and the totals report. The one place where a strategy's legs are summed on the read path.
    */
-  const sums = new DataLoader<string, ValuationTotals>(async (ids) =>
-    (await loaders.legsByStrategy.loadMany(ids)).map((legs) => (legs instanceof Error ? legs : sumValuations(legs))));
+  const sums = new DataLoader<string, Readonly<ValuationTotals>>(async (ids) =>
+    (await loaders.legsByStrategy.loadMany(ids)).map((legs, i) => (legs instanceof Error ? legs : strategySumsOf(ids[i], legs))));
   // `snapshot`: the prices and the one instant (`now`) every valuation of this request is made at.
   return { ...loaders, ancestors, descendants, sums, snapshot, now };
 }

@@ -171,7 +171,7 @@ describe('one snapshot per read', () => {
       return d.portfolio.strategies.edges.every((e: any) => !e.node.metrics.stale) && d;
     }, 20000, 'the worker to catch up');
     expect(check(settled, condor.strategyId)).toEqual([]);
-  });
+  }, 120000);
 });
 
 describe('a snapshot read', () => {
@@ -261,5 +261,5 @@ describe('a snapshot read', () => {
         expect(plain(sums)).toEqual(plain(scratchSums));
         expect(plain(totals)).toEqual(plain({ strategyCount: strategyIds.length, legCount: legIds.length, ...sumTotals(scratchSums) }));
       }), { numRuns: 25 });
-  });
+  }, 120000);
 });
