@@ -32,9 +32,58 @@ export function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<strin
   return m;
 }
 
+/**
+ * A DataLoader that also answers at once for the keys whose value it holds (primed, or loaded by an earlier batch):
+ * `peek` lets the field resolvers of a prefetched page return plain values instead of a promise per field. The first
+ * value known for a key is the one both `peek` and `load` answer with.
+ */
+export class Loader<V> extends DataLoader<string, V> {
+  private readonly held: Map<string, V>;
+
+  constructor(batch: (keys: readonly string[]) => Promise<ArrayLike<V | Error>>) {
+    const held = new Map<string, V>();
+    super(async (keys) => {
+      const values = await batch(keys);
+      for (let i = 0; i < keys.length; i++) {
+        const v = values[i];
+        if (!(v instanceof Error) && !held.has(keys[i])) held.set(keys[i], v);
+      }
+      return values;
+    });
+    this.held = held;
+  }
+
+  /** The value held for `key`, or undefined when it is not known yet. */
+  peek(key: string): V | undefined {
+    return this.held.get(key);
+  }
+
+  override load(key: string): Promise<V> {
+    const v = this.held.get(key);
+    return v !== undefined ? Promise.resolve(v) : super.load(key);
+  }
+
+  override prime(key: string, value: V | PromiseLike<V> | Error): this {
+    if (!(value instanceof Error) && !isPromiseLike(value) && !this.held.has(key)) this.held.set(key, value);
+    return super.prime(key, value);
+  }
+
+  override clear(key: string): this {
+    this.held.delete(key);
+    return super.clear(key);
+  }
+
+  override clearAll(): this {
+    this.held.clear();
+    return super.clearAll();
+  }
+}
+
+const isPromiseLike = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
+
 /** A loader from ids to one row each (null when absent), in one `= ANY` statement per batch. */
 function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
-  return new DataLoader<string, T | null>(async (ids) => {
+  return new Loader<T | null>(async (ids) => {
     const rows = new Map((await load([...ids])).map((r) => [r.id, r]));
     return ids.map((id) => rows.get(id) ?? null);
   });
@@ -42,7 +91,7 @@ function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
 
 /** A loader from a parent id to its children, in one statement per batch. */
 function children<T>(load: (ids: string[]) => Promise<T[]>, parent: (r: T) => string) {
-  return new DataLoader<string, T[]>(async (ids) => {
+  return new Loader<T[]>(async (ids) => {
     const groups = groupBy(await load([...ids]), parent);
     return ids.map((id) => groups.get(id) ?? []);
   });
@@ -303,7 +352,7 @@ export function createLoaders(ds: DataSource, cfg: Config) {
          WHERE st.strategy_id = ANY($1) ORDER BY t.display_order, lower(t.name)`, [keys])),
       (r) => r.strategyId,
     ),
-    metrics: new DataLoader<string, StoredMetrics | null>(async (keys) => {
+    metrics: new Loader<StoredMetrics | null>(async (keys) => {
       const rows = await read(ds, `SELECT ${LOADER_METRICS_COLUMNS} FROM strategy_metrics m WHERE m.strategy_id = ANY($1)`, [keys]);
       const byId = new Map(rows.map((r) => [r.strategy_id as string, metricsFromRow(r, '')]));
       return keys.map((k) => byId.get(k) ?? null);

@@ -119,7 +119,7 @@ async function interleaved(rounds: number, ms: number, a: { pid: number; once: (
     for (const side of r % 2 === 0 ? [sides.a, sides.b] : [sides.b, sides.a]) {
       const cpu0 = cpuMsOf(side.pid);
       const l = await load(10, ms, side.once);
-      if (l.errors) throw new Error(`${l.errors} failed requests in round ${r + 1}`);
+      if (l.errors) throw new Error(`${l.errors} failed requests in round ${r + 1} (${side === sides.a ? 'ours' : 'reference'}): ${String(l.firstError)}`);
       side.rps.push(l.rps);
       side.cpu.push((cpuMsOf(side.pid) - cpu0) / l.latencies.length);
     }
@@ -244,7 +244,7 @@ async function main() {
       add(label, 'load generator CPU time / request', (gen.user + gen.system) / 1000 / l.latencies.length, 'ms');
       add(label, 'throughput, 10 clients', l.rps, 'req/s', targets ? '≥ 800 req/s' : undefined, targets ? l.rps >= 800 : undefined);
       add(label, 'p99 latency, 10 clients', percentile(l.latencies, 99), 'ms');
-      if (l.errors) throw new Error(`${l.errors} failed requests under load`);
+      if (l.errors) throw new Error(`${l.errors} failed requests under load: ${String(l.firstError)}`);
       return l.rps;
     };
     const book = await generateOptionsBook(app, user.id, 'Options book', 100);
