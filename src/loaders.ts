@@ -79,7 +79,8 @@ export class Loader<V> extends DataLoader<string, V> {
   }
 }
 
-const isPromiseLike = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
+const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
+  typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 
 /** A loader from ids to one row each (null when absent), in one `= ANY` statement per batch. */
 function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
@@ -162,7 +163,9 @@ export class PriceSnapshot {
   readonly env: MarketEnv;
 
   constructor(cfg: Config, readonly now: Date) {
-    this.env = { now, riskFreeRate: cfg.RISK_FREE_RATE, defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY, prices: this.prices };
+    this.env = {
+      now, riskFreeRate: cfg.RISK_FREE_RATE, defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY, prices: this.prices,
+    };
   }
 
   /** `symbol`'s price in this snapshot, as text: the one taken before, else `seen` (a statement's), which it keeps. */
@@ -199,17 +202,20 @@ const legRows = new LRUCache<string, LegRowEntry>({ max: LEG_ROW_CACHE_SIZE });
  */
 interface LegRowEntry {
   v: string; leg: Readonly<LegEntity>;
-  view?: Readonly<LegView>; symbolPrice?: string | null; underlyingPrice?: string | null; at?: number; rate?: number; vol?: number;
+  view?: Readonly<LegView>;
+  symbolPrice?: string | null; underlyingPrice?: string | null; at?: number; rate?: number; vol?: number;
 }
 
-/** A leg's view valued in a snapshot: the one cached with its row when made at the same inputs, else made now (and cached). */
-function viewOf(entry: LegRowEntry, snapshot: PriceSnapshot, symbolPrice: string | null, underlyingPrice: string | null): Readonly<LegView> {
+/** A leg's view valued in a snapshot: the one cached with its row when made at the same inputs, else made now. */
+function viewOf(entry: LegRowEntry, snapshot: PriceSnapshot, symbolPrice: string | null, underlyingPrice: string | null,
+): Readonly<LegView> {
   const { leg } = entry;
   const { env } = snapshot;
   const at = leg.optionType == null ? 0 : env.now.getTime();
   if (entry.view && entry.symbolPrice === symbolPrice && entry.underlyingPrice === underlyingPrice && entry.at === at
     && entry.rate === env.riskFreeRate && entry.vol === env.defaultVolatility) return entry.view;
-  const view = Object.freeze(legView(leg, valueLeg(leg, env), snapshot.price(leg.symbol), snapshot.price(leg.underlyingSymbol)));
+  const valuation = valueLeg(leg, env);
+  const view = Object.freeze(legView(leg, valuation, snapshot.price(leg.symbol), snapshot.price(leg.underlyingSymbol)));
   entry.view = view; entry.symbolPrice = symbolPrice; entry.underlyingPrice = underlyingPrice; entry.at = at;
   entry.rate = env.riskFreeRate; entry.vol = env.defaultVolatility;
   return view;
@@ -220,7 +226,9 @@ function viewOf(entry: LegRowEntry, snapshot: PriceSnapshot, symbolPrice: string
  * (see LegRowEntry), so the same views in the same order mean the same sums: an unchanged strategy at unchanged
  * prices is not summed again.
  */
-const strategySums = new LRUCache<string, { legs: readonly LegView[]; totals: Readonly<ValuationTotals> }>({ max: LEG_ROW_CACHE_SIZE });
+const strategySums = new LRUCache<string, { legs: readonly LegView[]; totals: Readonly<ValuationTotals> }>({
+  max: LEG_ROW_CACHE_SIZE,
+});
 
 /**
  * A strategy's figures from its legs: sumValuations of their views, the one place the read path sums a strategy (the
@@ -240,8 +248,9 @@ export function strategySumsOf(strategyId: string, legs: readonly LegView[]): Re
  * One statement when every row is known; a second one reads the rows that are not. Valued in `snapshot` (a request's
  * own, see PriceSnapshot; by default one of its own at `now`).
  */
-export async function loadLegViews(ds: DataSource, cfg: Config, column: 'l.strategy_id' | 'l.id', keys: readonly string[], now = new Date(),
-  snapshot = new PriceSnapshot(cfg, now)): Promise<LegView[]> {
+export async function loadLegViews(
+  ds: DataSource, cfg: Config, column: 'l.strategy_id' | 'l.id', keys: readonly string[],
+  now = new Date(), snapshot = new PriceSnapshot(cfg, now)): Promise<LegView[]> {
   const rows = await read<LegKeyRow>(ds,
     `SELECT ${LEG_KEY_COLUMNS} FROM legs l ${LEG_PRICE_JOINS} WHERE ${column} = ANY($1) ORDER BY l.leg_order, l.created_at`, [keys]);
   return legViewsOf(ds, rows, snapshot);
@@ -253,8 +262,12 @@ export interface LegKeyRow { id: string; v: string; symbol_price: string | null;
 export const LEG_KEY_COLUMNS = 'l.id, l.xmin::text AS v, ms.last_price AS symbol_price, mu.last_price AS underlying_price';
 export const LEG_PRICE_JOINS = 'LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol';
 
-/** Leg views for key rows (in their order), valued in `snapshot`: known unchanged rows from the cache, the others read in full. */
-export async function legViewsOf(ds: DataSource, rows: readonly LegKeyRow[], snapshot: PriceSnapshot): Promise<Readonly<LegView>[]> {
+/**
+ * Leg views for key rows (in their order), valued in `snapshot`: known unchanged rows from the cache, the others
+ * read in full.
+ */
+export async function legViewsOf(ds: DataSource, rows: readonly LegKeyRow[], snapshot: PriceSnapshot,
+): Promise<Readonly<LegView>[]> {
   const entries = new Map<string, LegRowEntry>();
   const missing: string[] = [];
   for (const r of rows) {
@@ -275,7 +288,8 @@ export async function legViewsOf(ds: DataSource, rows: readonly LegKeyRow[], sna
     const entry = entries.get(r.id);
     if (!entry) continue; // deleted between the two statements
     const { leg } = entry;
-    views.push(viewOf(entry, snapshot, snapshot.take(leg.symbol, r.symbol_price), snapshot.take(leg.underlyingSymbol, r.underlying_price)));
+    const symbolPrice = snapshot.take(leg.symbol, r.symbol_price);
+    views.push(viewOf(entry, snapshot, symbolPrice, snapshot.take(leg.underlyingSymbol, r.underlying_price)));
   }
   return views;
 }
@@ -286,7 +300,7 @@ export async function legViewsOf(ds: DataSource, rows: readonly LegKeyRow[], sna
  */
 export type StoredMetrics = Pick<StrategyMetricsEntity, 'strategyId' | 'payoff' | 'calculatedAt'>;
 
-/** The columns of strategy_metrics (table alias `t`) a read uses, each named with `prefix`, as metricsFromRow reads them. */
+/** The columns of strategy_metrics (table alias `t`) a read uses, named with `prefix`, as metricsFromRow reads them. */
 const METRICS_COLUMN_NAMES = ['strategy_id', 'payoff', 'calculated_at'];
 const METRICS_COLUMNS = (t: string, prefix: string) => METRICS_COLUMN_NAMES.map((c) => `${t}.${c} AS ${prefix}${c}`).join(', ');
 
@@ -344,7 +358,8 @@ export function createLoaders(ds: DataSource, cfg: Config) {
   const loaders = {
     portfolio: byId((keys) => ds.getRepository(PortfolioEntity).findBy({ id: In(keys) })),
     strategy: byId(async (keys) => (await read<StrategyRow>(ds, `SELECT * FROM strategies WHERE id = ANY($1)`, [keys])).map(strategyFromRow)),
-    legsByStrategy: children((keys) => loadLegViews(ds, cfg, 'l.strategy_id', keys, now, snapshot), (l) => l.strategyId),
+    legsByStrategy: children((keys) => loadLegViews(ds, cfg, 'l.strategy_id', keys, now, snapshot),
+      (l) => l.strategyId),
     leg: byId((keys) => loadLegViews(ds, cfg, 'l.id', keys, now, snapshot)),
     tagsByStrategy: children(
       async (keys) => tagLinksOf(await read<TagLinkRow>(ds,
@@ -388,7 +403,8 @@ export function createLoaders(ds: DataSource, cfg: Config) {
    * what Strategy.metrics and the totals report. The one place where a strategy's legs are summed on the read path.
    */
   const sums = new DataLoader<string, Readonly<ValuationTotals>>(async (ids) =>
-    (await loaders.legsByStrategy.loadMany(ids)).map((legs, i) => (legs instanceof Error ? legs : strategySumsOf(ids[i], legs))));
+    (await loaders.legsByStrategy.loadMany(ids))
+      .map((legs, i) => (legs instanceof Error ? legs : strategySumsOf(ids[i], legs))));
   // `snapshot`: the prices and the one instant (`now`) every valuation of this request is made at.
   return { ...loaders, ancestors, descendants, sums, snapshot, now };
 }

@@ -90,6 +90,7 @@ export function sumTotals(parts: readonly ValuationTotals[]): ValuationTotals {
     marketValue: sum((t) => t.marketValue),
     costBasis: sum((t) => t.costBasis),
     unrealizedPnl: sum((t) => t.unrealizedPnl),
-    netDelta: net((t) => t.netDelta), netGamma: net((t) => t.netGamma), netTheta: net((t) => t.netTheta), netVega: net((t) => t.netVega),
+    netDelta: net((t) => t.netDelta), netGamma: net((t) => t.netGamma),
+    netTheta: net((t) => t.netTheta), netVega: net((t) => t.netVega),
   };
 }

@@ -29,7 +29,8 @@ export function strategyPrefetch(info: Pick<GraphQLResolveInfo, 'fieldNodes' | '
   const under = (field: string) => selects(info, ['edges', 'node', field]);
   // legCount and isSynthetic are answered from the legs, and so are metrics' sums (see Loaders.sums).
   const metrics = under('metrics');
-  return { loaders, metrics, legs: metrics || under('legs') || under('legCount') || under('isSynthetic'), tags: under('tags') };
+  const legs = metrics || under('legs') || under('legCount') || under('isSynthetic');
+  return { loaders, metrics, legs, tags: under('tags') };
 }
 
 export interface StrategyRow {
@@ -135,7 +136,8 @@ export class StrategyQueries {
     const ids = new Set(shown.map((r) => r.id));
     if (legRows) {
       const seen = new Set(legRows.map((r) => r.sid));
-      const views = groupBy(await legViewsOf(this.ds, legRows.filter((r) => r.id !== null && ids.has(r.sid)), loaders.snapshot), (v) => v.strategyId);
+      const mine = legRows.filter((r) => r.id !== null && ids.has(r.sid));
+      const views = groupBy(await legViewsOf(this.ds, mine, loaders.snapshot), (v) => v.strategyId);
       for (const id of ids) if (seen.has(id)) loaders.legsByStrategy.prime(id, views.get(id) ?? []);
     }
     if (tagRows) {
@@ -161,7 +163,8 @@ export class StrategyQueries {
     const ids = strategies.map((s) => s.id);
     const [legs, sums] = await Promise.all([loaders.legsByStrategy.loadMany(ids), loaders.sums.loadMany(ids)]);
     const legCount = legs.reduce((n: number, l) => n + (l instanceof Error ? 0 : l.length), 0);
-    return { strategyCount: strategies.length, legCount, ...sumTotals(sums.filter((t): t is ValuationTotals => !(t instanceof Error))) };
+    const known = sums.filter((t): t is ValuationTotals => !(t instanceof Error));
+    return { strategyCount: strategies.length, legCount, ...sumTotals(known) };
   }
 
   async portfolioTotals(user: AuthUser, loaders: Loaders, portfolioId: string): Promise<PortfolioTotals> {

@@ -14,12 +14,13 @@ import {
   CombineInput, StrategyDetectionType, StrategyMetricsType, StrategyTemplateType, StrategyType_, StrategyVersionType,
 } from './strategy.types';
 
-/** Strategy.metrics: the worker's stored analysis with the figures of this response (null before the first computation). */
+/** Strategy.metrics: the worker's stored analysis with this response's figures (null before the first computation). */
 function metricsView(s: StrategyEntity, m: StoredMetrics | null, t: Readonly<ValuationTotals>) {
   // Written out (a spread of the entity made a slow dictionary-mode object per strategy).
   return m && {
-    strategyId: m.strategyId, marketValue: t.marketValue, costBasis: t.costBasis, unrealizedPnl: t.unrealizedPnl, netDelta: t.netDelta,
-    netGamma: t.netGamma, netTheta: t.netTheta, netVega: t.netVega, payoff: m.payoff, calculatedAt: m.calculatedAt, stale: s.stale,
+    strategyId: m.strategyId, marketValue: t.marketValue, costBasis: t.costBasis, unrealizedPnl: t.unrealizedPnl,
+    netDelta: t.netDelta, netGamma: t.netGamma, netTheta: t.netTheta, netVega: t.netVega,
+    payoff: m.payoff, calculatedAt: m.calculatedAt, stale: s.stale,
   };
 }
 
@@ -131,7 +132,8 @@ export class StrategyResolver {
     const m = ctx.loaders.metrics.peek(s.id);
     const legs = ctx.loaders.legsByStrategy.peek(s.id);
     if (m !== undefined && legs) return metricsView(s, m, strategySumsOf(s.id, legs));
-    return Promise.all([ctx.loaders.metrics.load(s.id), ctx.loaders.sums.load(s.id)]).then(([stored, t]) => metricsView(s, stored, t));
+    return Promise.all([ctx.loaders.metrics.load(s.id), ctx.loaders.sums.load(s.id)])
+      .then(([stored, t]) => metricsView(s, stored, t));
   }
 
   @FieldResolver(() => [M2MCandleType])

@@ -36,8 +36,10 @@ export class SubscriptionResolver {
     // The strategies of one recomputation share loaders: their rows, metrics and legs come in one statement each.
     if (!e.batch.loaders) {
       e.batch.loaders = createLoaders(ctx.app.ds, ctx.app.cfg);
-      const { loaders } = e.batch;
-      await Promise.all([loaders.strategy.loadMany(e.batch.ids), loaders.metrics.loadMany(e.batch.ids), loaders.legsByStrategy.loadMany(e.batch.ids)]);
+      const { loaders, ids } = e.batch;
+      await Promise.all([
+        loaders.strategy.loadMany(ids), loaders.metrics.loadMany(ids), loaders.legsByStrategy.loadMany(ids),
+      ]);
     }
     ctx.loaders = e.batch.loaders;
     return ctx.loaders.strategy.load(e.strategyId);
