@@ -6,7 +6,7 @@ import type { Config } from './config';
 import { toDecimal } from './common/columns';
 import { read } from './data-source';
 import type { MarketEnv } from './domain/types';
-import { valueLeg } from './domain/valuation';
+import { sumValuations, valueLeg, type ValuationTotals } from './domain/valuation';
 import { LegEntity } from './modules/leg/leg.entity';
 import { MarketDataEntity } from './modules/market-data/market-data.entity';
 import { PortfolioEntity } from './modules/portfolio/portfolio.entity';
@@ -32,9 +32,59 @@ export function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<strin
   return m;
 }
 
+/**
+ * A DataLoader that also answers at once for the keys whose value it holds (primed, or loaded by an earlier batch):
+ * `peek` lets the field resolvers of a prefetched page return plain values instead of a promise per field. The first
+ * value known for a key is the one both `peek` and `load` answer with.
+ */
+export class Loader<V> extends DataLoader<string, V> {
+  private readonly held: Map<string, V>;
+
+  constructor(batch: (keys: readonly string[]) => Promise<ArrayLike<V | Error>>) {
+    const held = new Map<string, V>();
+    super(async (keys) => {
+      const values = await batch(keys);
+      for (let i = 0; i < keys.length; i++) {
+        const v = values[i];
+        if (!(v instanceof Error) && !held.has(keys[i])) held.set(keys[i], v);
+      }
+      return values;
+    });
+    this.held = held;
+  }
+
+  /** The value held for `key`, or undefined when it is not known yet. */
+  peek(key: string): V | undefined {
+    return this.held.get(key);
+  }
+
+  override load(key: string): Promise<V> {
+    const v = this.held.get(key);
+    return v !== undefined ? Promise.resolve(v) : super.load(key);
+  }
+
+  override prime(key: string, value: V | PromiseLike<V> | Error): this {
+    if (!(value instanceof Error) && !isPromiseLike(value) && !this.held.has(key)) this.held.set(key, value);
+    return super.prime(key, value);
+  }
+
+  override clear(key: string): this {
+    this.held.delete(key);
+    return super.clear(key);
+  }
+
+  override clearAll(): this {
+    this.held.clear();
+    return super.clearAll();
+  }
+}
+
+const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
+  typeof (v as PromiseLike<unknown> | null)?.then === 'function';
+
 /** A loader from ids to one row each (null when absent), in one `= ANY` statement per batch. */
 function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
-  return new DataLoader<string, T | null>(async (ids) => {
+  return new Loader<T | null>(async (ids) => {
     const rows = new Map((await load([...ids])).map((r) => [r.id, r]));
     return ids.map((id) => rows.get(id) ?? null);
   });
@@ -42,7 +92,7 @@ function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
 
 /** A loader from a parent id to its children, in one statement per batch. */
 function children<T>(load: (ids: string[]) => Promise<T[]>, parent: (r: T) => string) {
-  return new DataLoader<string, T[]>(async (ids) => {
+  return new Loader<T[]>(async (ids) => {
     const groups = groupBy(await load([...ids]), parent);
     return ids.map((id) => groups.get(id) ?? []);
   });
@@ -91,6 +141,47 @@ export function marketEnv(cfg: Config, prices: Iterable<[string, Decimal]>, now 
   return { now, riskFreeRate: cfg.RISK_FREE_RATE, defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY, prices: new Map(prices) };
 }
 
+/** Requests value at whole seconds, so reads within one second at unchanged prices reuse their valuations. */
+export const VALUATION_CLOCK_MS = 1000;
+
+/** The instant a request values at: `now` truncated to VALUATION_CLOCK_MS. */
+export function valuationInstant(now = new Date()): Date {
+  return new Date(now.getTime() - (now.getTime() % VALUATION_CLOCK_MS));
+}
+
+/**
+ * One snapshot per read: the prices and the instant everything in one response is valued at. A symbol's price is
+ * the first one a statement of the request returned for it (or its absence); later statements of the same request
+ * (the portfolio's totals, a leg or a strategy read on its own) are valued at that same price even when a newer one
+ * arrived meanwhile, so the legs, their strategies' metrics and the totals of one answer add up exactly.
+ * `env` is the market environment of the snapshot (its price map grows as symbols are first seen).
+ */
+export class PriceSnapshot {
+  /** Each symbol's price as PostgreSQL sent it (null: no price), once seen. */
+  private readonly text = new Map<string, string | null>();
+  private readonly prices = new Map<string, Decimal>();
+  readonly env: MarketEnv;
+
+  constructor(cfg: Config, readonly now: Date) {
+    this.env = {
+      now, riskFreeRate: cfg.RISK_FREE_RATE, defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY, prices: this.prices,
+    };
+  }
+
+  /** `symbol`'s price in this snapshot, as text: the one taken before, else `seen` (a statement's), which it keeps. */
+  take(symbol: string, seen: string | null): string | null {
+    const known = this.text.get(symbol);
+    if (known !== undefined) return known;
+    this.text.set(symbol, seen);
+    if (seen != null) this.prices.set(symbol, new Decimal(seen));
+    return seen;
+  }
+
+  price(symbol: string): Decimal | null {
+    return this.prices.get(symbol) ?? null;
+  }
+}
+
 /** How many parsed legs rows a process keeps (about 1 KB each). */
 export const LEG_ROW_CACHE_SIZE = 50_000;
 
@@ -103,21 +194,66 @@ export const LEG_ROW_CACHE_SIZE = 50_000;
 const legRows = new LRUCache<string, LegRowEntry>({ max: LEG_ROW_CACHE_SIZE });
 
 /**
- * A cached row, and for legs that are not options its last valuation with the price text it was made at: a stock,
- * fund or private holding is worth quantity × multiplier × price whatever the time, so an unchanged row at an
- * unchanged price has the same valuation (options depend on time to expiry and are valued on every load).
+ * A cached row and its last valuation (as the leg view the API shows), with what it was valued at: the prices (as
+ * text) of its symbol and underlying, the instant (options only: a stock, fund or private holding is worth quantity ×
+ * multiplier × price whatever the time), the rate and the default volatility. The valuation is a pure function of the
+ * row and these, so an unchanged row (same version) valued again at the same inputs reuses it: one Black-Scholes
+ * valuation per leg, price change and second, not one per read. The view is shared by the reads that reuse it, frozen.
  */
-interface LegRowEntry { v: string; leg: Readonly<LegEntity>; valuedAt?: string | null; valuation?: Readonly<Valuation> }
+interface LegRowEntry {
+  v: string; leg: Readonly<LegEntity>;
+  view?: Readonly<LegView>;
+  symbolPrice?: string | null; underlyingPrice?: string | null; at?: number; rate?: number; vol?: number;
+}
+
+/** A leg's view valued in a snapshot: the one cached with its row when made at the same inputs, else made now. */
+function viewOf(entry: LegRowEntry, snapshot: PriceSnapshot, symbolPrice: string | null, underlyingPrice: string | null,
+): Readonly<LegView> {
+  const { leg } = entry;
+  const { env } = snapshot;
+  const at = leg.optionType == null ? 0 : env.now.getTime();
+  if (entry.view && entry.symbolPrice === symbolPrice && entry.underlyingPrice === underlyingPrice && entry.at === at
+    && entry.rate === env.riskFreeRate && entry.vol === env.defaultVolatility) return entry.view;
+  const valuation = valueLeg(leg, env);
+  const view = Object.freeze(legView(leg, valuation, snapshot.price(leg.symbol), snapshot.price(leg.underlyingSymbol)));
+  entry.view = view; entry.symbolPrice = symbolPrice; entry.underlyingPrice = underlyingPrice; entry.at = at;
+  entry.rate = env.riskFreeRate; entry.vol = env.defaultVolatility;
+  return view;
+}
+
+/**
+ * The last sums of each strategy's legs with the leg views they were made of. Views are cached per leg and inputs
+ * (see LegRowEntry), so the same views in the same order mean the same sums: an unchanged strategy at unchanged
+ * prices is not summed again.
+ */
+const strategySums = new LRUCache<string, { legs: readonly LegView[]; totals: Readonly<ValuationTotals> }>({
+  max: LEG_ROW_CACHE_SIZE,
+});
+
+/**
+ * A strategy's figures from its legs: sumValuations of their views, the one place the read path sums a strategy (the
+ * totals add these up, see sumTotals).
+ */
+export function strategySumsOf(strategyId: string, legs: readonly LegView[]): Readonly<ValuationTotals> {
+  const known = strategySums.get(strategyId);
+  if (known && known.legs.length === legs.length && known.legs.every((l, i) => l === legs[i])) return known.totals;
+  const totals = Object.freeze(sumValuations(legs));
+  strategySums.set(strategyId, { legs, totals });
+  return totals;
+}
 
 /**
  * Legs with their valuation: the latest prices of each leg's symbol and underlying come in the same statement,
  * so marketValue, P&L and greeks are plain properties (no further query, promise or resolver per leg).
- * One statement when every row is known; a second one reads the rows that are not.
+ * One statement when every row is known; a second one reads the rows that are not. Valued in `snapshot` (a request's
+ * own, see PriceSnapshot; by default one of its own at `now`).
  */
-export async function loadLegViews(ds: DataSource, cfg: Config, column: 'l.strategy_id' | 'l.id', keys: readonly string[], now = new Date()): Promise<LegView[]> {
+export async function loadLegViews(
+  ds: DataSource, cfg: Config, column: 'l.strategy_id' | 'l.id', keys: readonly string[],
+  now = new Date(), snapshot = new PriceSnapshot(cfg, now)): Promise<LegView[]> {
   const rows = await read<LegKeyRow>(ds,
     `SELECT ${LEG_KEY_COLUMNS} FROM legs l ${LEG_PRICE_JOINS} WHERE ${column} = ANY($1) ORDER BY l.leg_order, l.created_at`, [keys]);
-  return legViewsOf(ds, cfg, rows, now);
+  return legViewsOf(ds, rows, snapshot);
 }
 
 /** What a load asks for each leg: id, row version and the latest prices of its symbol and underlying. */
@@ -126,8 +262,12 @@ export interface LegKeyRow { id: string; v: string; symbol_price: string | null;
 export const LEG_KEY_COLUMNS = 'l.id, l.xmin::text AS v, ms.last_price AS symbol_price, mu.last_price AS underlying_price';
 export const LEG_PRICE_JOINS = 'LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol';
 
-/** Leg views for key rows (in their order): known unchanged rows from the cache, the others read in full. */
-export async function legViewsOf(ds: DataSource, cfg: Config, rows: readonly LegKeyRow[], now: Date): Promise<LegView[]> {
+/**
+ * Leg views for key rows (in their order), valued in `snapshot`: known unchanged rows from the cache, the others
+ * read in full.
+ */
+export async function legViewsOf(ds: DataSource, rows: readonly LegKeyRow[], snapshot: PriceSnapshot,
+): Promise<Readonly<LegView>[]> {
   const entries = new Map<string, LegRowEntry>();
   const missing: string[] = [];
   for (const r of rows) {
@@ -142,35 +282,26 @@ export async function legViewsOf(ds: DataSource, cfg: Config, rows: readonly Leg
       legRows.set(r.id, entry);
     }
   }
-  const prices = new Map<string, Decimal>();
-  const views: LegView[] = [];
-  for (const r of rows) {
-    const leg = entries.get(r.id)?.leg;
-    if (!leg) continue; // deleted between the two statements
-    // Many legs share a symbol: each price is parsed once.
-    if (r.symbol_price != null && !prices.has(leg.symbol)) prices.set(leg.symbol, new Decimal(r.symbol_price));
-    if (r.underlying_price != null && !prices.has(leg.underlyingSymbol)) prices.set(leg.underlyingSymbol, new Decimal(r.underlying_price));
-  }
-  const env = marketEnv(cfg, prices, now);
+  // From here on nothing awaits: the snapshot's prices are taken and used in one go.
+  const views: Readonly<LegView>[] = [];
   for (const r of rows) {
     const entry = entries.get(r.id);
-    if (!entry) continue;
+    if (!entry) continue; // deleted between the two statements
     const { leg } = entry;
-    let valuation: Readonly<Valuation>;
-    if (leg.optionType == null && entry.valuation && entry.valuedAt === r.symbol_price) {
-      valuation = entry.valuation;
-    } else {
-      valuation = valueLeg(leg, env);
-      if (leg.optionType == null) { entry.valuedAt = r.symbol_price; entry.valuation = valuation; }
-    }
-    views.push(legView(leg, valuation, prices.get(leg.symbol) ?? null, prices.get(leg.underlyingSymbol) ?? null));
+    const symbolPrice = snapshot.take(leg.symbol, r.symbol_price);
+    views.push(viewOf(entry, snapshot, symbolPrice, snapshot.take(leg.underlyingSymbol, r.underlying_price)));
   }
   return views;
 }
 
-/** The columns of strategy_metrics (table alias `t`), each named with `prefix`, as metricsFromRow reads them. */
-const METRICS_COLUMN_NAMES = ['strategy_id', 'market_value', 'cost_basis', 'unrealized_pnl', 'net_delta', 'net_gamma', 'net_theta', 'net_vega',
-  'payoff', 'calculated_at'];
+/**
+ * What a read takes from strategy_metrics: the worker's payoff analysis and when it made it. The figures a read shows
+ * (market value, P&L, greeks) are the sums of its own legs (Loaders.sums), not the stored ones.
+ */
+export type StoredMetrics = Pick<StrategyMetricsEntity, 'strategyId' | 'payoff' | 'calculatedAt'>;
+
+/** The columns of strategy_metrics (table alias `t`) a read uses, named with `prefix`, as metricsFromRow reads them. */
+const METRICS_COLUMN_NAMES = ['strategy_id', 'payoff', 'calculated_at'];
 const METRICS_COLUMNS = (t: string, prefix: string) => METRICS_COLUMN_NAMES.map((c) => `${t}.${c} AS ${prefix}${c}`).join(', ');
 
 const LOADER_METRICS_COLUMNS = METRICS_COLUMNS('m', '');
@@ -188,21 +319,10 @@ const keysFor = (prefix: string) => {
   return k;
 };
 
-/** A strategy_metrics row (columns named with `prefix`) as the entity, field by field. */
-export function metricsFromRow(r: Record<string, any>, prefix: string): StrategyMetricsEntity {
+/** A strategy_metrics row (columns named with `prefix`) as a read uses it, field by field. */
+export function metricsFromRow(r: Record<string, any>, prefix: string): StoredMetrics {
   const k = keysFor(prefix);
-  const m = new StrategyMetricsEntity();
-  m.strategyId = r[k.strategy_id];
-  m.marketValue = new Decimal(r[k.market_value]);
-  m.costBasis = new Decimal(r[k.cost_basis]);
-  m.unrealizedPnl = new Decimal(r[k.unrealized_pnl]);
-  m.netDelta = r[k.net_delta];
-  m.netGamma = r[k.net_gamma];
-  m.netTheta = r[k.net_theta];
-  m.netVega = r[k.net_vega];
-  m.payoff = r[k.payoff];
-  m.calculatedAt = r[k.calculated_at];
-  return m;
+  return { strategyId: r[k.strategy_id], payoff: r[k.payoff], calculatedAt: r[k.calculated_at] };
 }
 
 /** A strategy's tag as tagsByStrategy loads it (TAG_LINK_COLUMNS over `strategy_tags st JOIN tags t`). */
@@ -226,7 +346,8 @@ export function tagLinksOf<R extends TagLinkRow>(rows: readonly R[], strategyOf:
 
 /** Per-request DataLoaders (created per request as Twenty's createLoaders()): one statement per level. */
 export function createLoaders(ds: DataSource, cfg: Config) {
-  const now = new Date();
+  const snapshot = new PriceSnapshot(cfg, valuationInstant());
+  const { now } = snapshot;
   const marketData = new DataLoader<string, MarketDataEntity | null>(async (symbols) => {
     const found = await read<{ symbol: string; last_price: string | null; price_at: Date | null; sector: string | null }>(ds,
       `SELECT symbol, last_price, price_at, sector FROM market_data WHERE symbol = ANY($1)`, [symbols]);
@@ -237,15 +358,16 @@ export function createLoaders(ds: DataSource, cfg: Config) {
   const loaders = {
     portfolio: byId((keys) => ds.getRepository(PortfolioEntity).findBy({ id: In(keys) })),
     strategy: byId(async (keys) => (await read<StrategyRow>(ds, `SELECT * FROM strategies WHERE id = ANY($1)`, [keys])).map(strategyFromRow)),
-    legsByStrategy: children((keys) => loadLegViews(ds, cfg, 'l.strategy_id', keys, now), (l) => l.strategyId),
-    leg: byId((keys) => loadLegViews(ds, cfg, 'l.id', keys, now)),
+    legsByStrategy: children((keys) => loadLegViews(ds, cfg, 'l.strategy_id', keys, now, snapshot),
+      (l) => l.strategyId),
+    leg: byId((keys) => loadLegViews(ds, cfg, 'l.id', keys, now, snapshot)),
     tagsByStrategy: children(
       async (keys) => tagLinksOf(await read<TagLinkRow>(ds,
         `SELECT ${TAG_LINK_COLUMNS} FROM strategy_tags st JOIN tags t ON t.id = st.tag_id
          WHERE st.strategy_id = ANY($1) ORDER BY t.display_order, lower(t.name)`, [keys])),
       (r) => r.strategyId,
     ),
-    metrics: new DataLoader<string, StrategyMetricsEntity | null>(async (keys) => {
+    metrics: new Loader<StoredMetrics | null>(async (keys) => {
       const rows = await read(ds, `SELECT ${LOADER_METRICS_COLUMNS} FROM strategy_metrics m WHERE m.strategy_id = ANY($1)`, [keys]);
       const byId = new Map(rows.map((r) => [r.strategy_id as string, metricsFromRow(r, '')]));
       return keys.map((k) => byId.get(k) ?? null);
@@ -276,8 +398,15 @@ export function createLoaders(ds: DataSource, cfg: Config) {
   };
   const ancestors = loaders.lineage('ancestors');
   const descendants = loaders.lineage('descendants');
-  // `now`: the one instant every valuation of this request is made at.
-  return { ...loaders, ancestors, descendants, now };
+  /**
+   * A strategy's figures in this response: the sum of its legs' valuations (the same leg views the response shows),
+   * what Strategy.metrics and the totals report. The one place where a strategy's legs are summed on the read path.
+   */
+  const sums = new DataLoader<string, Readonly<ValuationTotals>>(async (ids) =>
+    (await loaders.legsByStrategy.loadMany(ids))
+      .map((legs, i) => (legs instanceof Error ? legs : strategySumsOf(ids[i], legs))));
+  // `snapshot`: the prices and the one instant (`now`) every valuation of this request is made at.
+  return { ...loaders, ancestors, descendants, sums, snapshot, now };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

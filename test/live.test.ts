@@ -59,6 +59,12 @@ async function staleInPostgres(h: Harness, id: string): Promise<boolean> {
   return row.stale;
 }
 
+/** The market value the worker last stored for a strategy. */
+async function storedMarketValue(h: Harness, id: string): Promise<string> {
+  const [row] = await h.app.ds.query(`SELECT market_value FROM strategy_metrics WHERE strategy_id = $1`, [id]);
+  return row.market_value;
+}
+
 describe('live updates (one API instance with a worker)', () => {
   let h: Harness;
   let admin: { token: string };
@@ -431,7 +437,9 @@ describe('durability (own database and queue prefix)', () => {
       const changed = await strategy(h, u.token, strategyId);
       expect(changed.legs[0].quantity).toMatch(/^20(\.0+)?$/);
       expect(changed.metrics.stale).toBe(true);
-      expect(Number(changed.metrics.marketValue)).toBe(500); // the last computed value, marked stale
+      // The answer's figures are its legs' (one snapshot per read); the stored computation is the last one, pending.
+      expect(Number(changed.metrics.marketValue)).toBe(1000);
+      expect(Number(await storedMarketValue(h, strategyId))).toBe(500);
       expect(await staleInPostgres(h, strategyId)).toBe(true);
       expect(await staleInPostgres(h, second.strategyId)).toBe(true);
 
@@ -441,6 +449,7 @@ describe('durability (own database and queue prefix)', () => {
 
       const s = await fresh(h, u.token, strategyId, 40000);
       expect(Number(s.metrics.marketValue)).toBe(1000);
+      expect(Number(await storedMarketValue(h, strategyId))).toBe(1000);
       const p = await fresh(h, u.token, second.strategyId, 40000);
       expect(Number(p.metrics.marketValue)).toBe(1000);
     } finally {

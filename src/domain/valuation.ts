@@ -77,3 +77,20 @@ export function sumValuations(values: readonly LegValuation[]): ValuationTotals 
     netDelta: net('delta'), netGamma: net('gamma'), netTheta: net('theta'), netVega: net('vega'),
   };
 }
+
+/**
+ * Totals of totals (a portfolio's or a group's, from its strategies' sums): added in the order given, so a client
+ * adding the strategies of one answer in that order gets these figures exactly, greeks included.
+ */
+export function sumTotals(parts: readonly ValuationTotals[]): ValuationTotals {
+  const zero = new Decimal(0);
+  const sum = (f: (t: ValuationTotals) => Decimal) => parts.reduce((a, t) => a.plus(f(t)), zero);
+  const net = (f: (t: ValuationTotals) => number) => parts.reduce((a, t) => a + f(t), 0);
+  return {
+    marketValue: sum((t) => t.marketValue),
+    costBasis: sum((t) => t.costBasis),
+    unrealizedPnl: sum((t) => t.unrealizedPnl),
+    netDelta: net((t) => t.netDelta), netGamma: net((t) => t.netGamma),
+    netTheta: net((t) => t.netTheta), netVega: net((t) => t.netVega),
+  };
+}

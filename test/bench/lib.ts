@@ -21,19 +21,20 @@ export async function timeSeq(n: number, fn: () => Promise<unknown> | unknown, w
 }
 
 /** `clients` concurrent loops for `ms` milliseconds (bounded); returns completed requests per second and latencies. */
-export async function load(clients: number, ms: number, fn: () => Promise<unknown>): Promise<{ rps: number; latencies: number[]; errors: number }> {
+export async function load(clients: number, ms: number, fn: () => Promise<unknown>): Promise<{ rps: number; latencies: number[]; errors: number; firstError?: unknown }> {
   const latencies: number[] = [];
   let errors = 0;
+  let firstError: unknown;
   const end = performance.now() + ms;
   const start = performance.now();
   await Promise.all(Array.from({ length: clients }, async () => {
     while (performance.now() < end) {
       const t = performance.now();
-      try { await fn(); } catch { errors++; }
+      try { await fn(); } catch (e) { errors++; firstError ??= e; }
       latencies.push(performance.now() - t);
     }
   }));
-  return { rps: (latencies.length / (performance.now() - start)) * 1000, latencies: latencies.sort((a, b) => a - b), errors };
+  return { rps: (latencies.length / (performance.now() - start)) * 1000, latencies: latencies.sort((a, b) => a - b), errors, firstError };
 }
 
 export function printTable(rows: Row[]): void {

@@ -7,7 +7,7 @@ import { notFound } from '../../common/errors';
 import { selects } from '../../common/lookahead';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../common/pagination';
 import { checkIds } from '../../common/tx';
-import { sumValuations } from '../../domain/valuation';
+import { sumTotals, type ValuationTotals } from '../../domain/valuation';
 import { StrategyStatus, type StrategyType } from '../../domain/types';
 import type { AuthUser } from '../../context';
 import {
@@ -27,8 +27,10 @@ export interface Prefetch { loaders: Loaders; metrics: boolean; legs: boolean; t
 /** What a strategies connection fetches with its page, from the query's selection under `edges.node`. */
 export function strategyPrefetch(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, loaders: Loaders): Prefetch {
   const under = (field: string) => selects(info, ['edges', 'node', field]);
-  // legCount and isSynthetic are answered from the legs.
-  return { loaders, metrics: under('metrics'), legs: under('legs') || under('legCount') || under('isSynthetic'), tags: under('tags') };
+  // legCount and isSynthetic are answered from the legs, and so are metrics' sums (see Loaders.sums).
+  const metrics = under('metrics');
+  const legs = metrics || under('legs') || under('legCount') || under('isSynthetic');
+  return { loaders, metrics, legs, tags: under('tags') };
 }
 
 export interface StrategyRow {
@@ -134,7 +136,8 @@ export class StrategyQueries {
     const ids = new Set(shown.map((r) => r.id));
     if (legRows) {
       const seen = new Set(legRows.map((r) => r.sid));
-      const views = groupBy(await legViewsOf(this.ds, this.cfg, legRows.filter((r) => r.id !== null && ids.has(r.sid)), loaders.now), (v) => v.strategyId);
+      const mine = legRows.filter((r) => r.id !== null && ids.has(r.sid));
+      const views = groupBy(await legViewsOf(this.ds, mine, loaders.snapshot), (v) => v.strategyId);
       for (const id of ids) if (seen.has(id)) loaders.legsByStrategy.prime(id, views.get(id) ?? []);
     }
     if (tagRows) {
@@ -152,10 +155,16 @@ export class StrategyQueries {
     return rows.map(strategyFromRow);
   }
 
-  /** Live totals over strategies: legs valued through the request's loaders (prices in one statement). */
+  /**
+   * Live totals over strategies: the sum of the strategies' own sums in this response (Loaders.sums, at the request's
+   * snapshot of prices), so the strategies of one answer add up to them exactly.
+   */
   async totals(loaders: Loaders, strategies: StrategyEntity[]): Promise<PortfolioTotals> {
-    const legs = (await loaders.legsByStrategy.loadMany(strategies.map((s) => s.id))).flatMap((l) => (l instanceof Error ? [] : l));
-    return { strategyCount: strategies.length, legCount: legs.length, ...sumValuations(legs) };
+    const ids = strategies.map((s) => s.id);
+    const [legs, sums] = await Promise.all([loaders.legsByStrategy.loadMany(ids), loaders.sums.loadMany(ids)]);
+    const legCount = legs.reduce((n: number, l) => n + (l instanceof Error ? 0 : l.length), 0);
+    const known = sums.filter((t): t is ValuationTotals => !(t instanceof Error));
+    return { strategyCount: strategies.length, legCount, ...sumTotals(known) };
   }
 
   async portfolioTotals(user: AuthUser, loaders: Loaders, portfolioId: string): Promise<PortfolioTotals> {

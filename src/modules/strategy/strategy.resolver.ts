@@ -3,6 +3,8 @@ import { notFound } from '../../common/errors';
 import { STRATEGY_TEMPLATES } from '../../domain/templates';
 import { StrategyType } from '../../domain/types';
 import { requireUser, type Context } from '../../context';
+import type { ValuationTotals } from '../../domain/valuation';
+import { strategySumsOf, type StoredMetrics } from '../../loaders';
 import { LegType } from '../leg/leg.types';
 import { M2MCandleType } from '../market-data/market-data.types';
 import { PortfolioType } from '../portfolio/portfolio.types';
@@ -11,6 +13,16 @@ import type { StrategyEntity } from './strategy.entity';
 import {
   CombineInput, StrategyDetectionType, StrategyMetricsType, StrategyTemplateType, StrategyType_, StrategyVersionType,
 } from './strategy.types';
+
+/** Strategy.metrics: the worker's stored analysis with this response's figures (null before the first computation). */
+function metricsView(s: StrategyEntity, m: StoredMetrics | null, t: Readonly<ValuationTotals>) {
+  // Written out (a spread of the entity made a slow dictionary-mode object per strategy).
+  return m && {
+    strategyId: m.strategyId, marketValue: t.marketValue, costBasis: t.costBasis, unrealizedPnl: t.unrealizedPnl,
+    netDelta: t.netDelta, netGamma: t.netGamma, netTheta: t.netTheta, netVega: t.netVega,
+    payoff: m.payoff, calculatedAt: m.calculatedAt, stale: s.stale,
+  };
+}
 
 @Resolver(() => StrategyType_)
 export class StrategyResolver {
@@ -88,34 +100,40 @@ export class StrategyResolver {
     return (await ctx.loaders.portfolio.load(s.portfolioId)) ?? notFound('Portfolio');
   }
 
+  // The fields below answer at once from what the request's loaders hold (a prefetched page), else through them.
+
   @FieldResolver(() => Boolean, { description: 'true when it has more than one leg' })
-  async isSynthetic(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.legsByStrategy.load(s.id)).length > 1;
+  isSynthetic(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    const legs = ctx.loaders.legsByStrategy.peek(s.id);
+    return legs ? legs.length > 1 : ctx.loaders.legsByStrategy.load(s.id).then((l) => l.length > 1);
   }
 
   @FieldResolver(() => Int)
-  async legCount(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.legsByStrategy.load(s.id)).length;
+  legCount(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    const legs = ctx.loaders.legsByStrategy.peek(s.id);
+    return legs ? legs.length : ctx.loaders.legsByStrategy.load(s.id).then((l) => l.length);
   }
 
   @FieldResolver(() => [LegType], { description: 'ordered by legOrder' })
   legs(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    return ctx.loaders.legsByStrategy.load(s.id);
+    return ctx.loaders.legsByStrategy.peek(s.id) ?? ctx.loaders.legsByStrategy.load(s.id);
   }
 
   @FieldResolver(() => [TagType], { description: "ordered by the tag's displayOrder" })
-  async tags(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.tagsByStrategy.load(s.id)).map((r) => r.tag);
+  tags(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    const links = ctx.loaders.tagsByStrategy.peek(s.id);
+    return links ? links.map((r) => r.tag) : ctx.loaders.tagsByStrategy.load(s.id).then((l) => l.map((r) => r.tag));
   }
 
   @FieldResolver(() => StrategyMetricsType, { nullable: true, description: 'null until the first computation' })
-  async metrics(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    const m = await ctx.loaders.metrics.load(s.id);
-    // Written out (a spread of the entity made a slow dictionary-mode object per strategy).
-    return m && {
-      strategyId: m.strategyId, marketValue: m.marketValue, costBasis: m.costBasis, unrealizedPnl: m.unrealizedPnl, netDelta: m.netDelta,
-      netGamma: m.netGamma, netTheta: m.netTheta, netVega: m.netVega, payoff: m.payoff, calculatedAt: m.calculatedAt, stale: s.stale,
-    };
+  metrics(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
+    // Money and greeks are the sums of the legs in this response (one snapshot per read); payoff and calculatedAt are
+    // the worker's last computation, and `stale` says whether a newer one is pending.
+    const m = ctx.loaders.metrics.peek(s.id);
+    const legs = ctx.loaders.legsByStrategy.peek(s.id);
+    if (m !== undefined && legs) return metricsView(s, m, strategySumsOf(s.id, legs));
+    return Promise.all([ctx.loaders.metrics.load(s.id), ctx.loaders.sums.load(s.id)])
+      .then(([stored, t]) => metricsView(s, stored, t));
   }
 
   @FieldResolver(() => [M2MCandleType])

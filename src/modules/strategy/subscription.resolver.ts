@@ -34,10 +34,13 @@ export class SubscriptionResolver {
     ),
   })
   async strategyMetricsUpdated(@Root() e: MetricsItem, @Arg('portfolioId', () => ID) _portfolioId: string, @Ctx() ctx: Context) {
-    // The strategies of one recomputation share loaders: their rows and metrics come in one statement each.
+    // The strategies of one recomputation share loaders: their rows, metrics and legs come in one statement each.
     if (!e.batch.loaders) {
       e.batch.loaders = createLoaders(ctx.app.ds, ctx.app.cfg);
-      await Promise.all([e.batch.loaders.strategy.loadMany(e.batch.ids), e.batch.loaders.metrics.loadMany(e.batch.ids)]);
+      const { loaders, ids } = e.batch;
+      await Promise.all([
+        loaders.strategy.loadMany(ids), loaders.metrics.loadMany(ids), loaders.legsByStrategy.loadMany(ids),
+      ]);
     }
     ctx.loaders = e.batch.loaders;
     return ctx.loaders.strategy.load(e.strategyId);
