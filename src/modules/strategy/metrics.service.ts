@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import { inTransaction } from '../../common/tx';
 import { read } from '../../data-source';
 import { analyzePayoff } from '../../domain/payoff';
-import { sumValuations } from '../../domain/valuation';
+import { openLegs, sumValuations } from '../../domain/valuation';
 import { envOfLegs, loadLegViews, type LegView } from '../../loaders';
 
 export interface RecomputeResult {
@@ -34,7 +34,7 @@ export class MetricsService {
     const rows = strategies.map((s) => {
       const mine = legsBy.get(s.id) ?? [];
       const t = sumValuations(mine);
-      const p = analyzePayoff(mine, env);
+      const p = analyzePayoff(openLegs(mine), env);
       return {
         strategy_id: s.id, row_version: s.row_version,
         market_value: t.marketValue.toString(), cost_basis: t.costBasis.toString(), unrealized_pnl: t.unrealizedPnl.toString(),

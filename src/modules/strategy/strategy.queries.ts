@@ -7,7 +7,7 @@ import { notFound } from '../../common/errors';
 import { selects } from '../../common/lookahead';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../common/pagination';
 import { checkIds } from '../../common/tx';
-import { sumValuations } from '../../domain/valuation';
+import { openLegs, sumValuations } from '../../domain/valuation';
 import { StrategyStatus, type StrategyType } from '../../domain/types';
 import type { AuthUser } from '../../context';
 import {
@@ -107,7 +107,7 @@ export class StrategyQueries {
       prefetch?.legs
         ? read<LegKeyRow & { sid: string }>(this.ds,
           `${page} SELECT page.id AS sid, ${LEG_KEY_COLUMNS} FROM page LEFT JOIN legs l ON l.strategy_id = page.id ${LEG_PRICE_JOINS}
-           ORDER BY l.leg_order, l.created_at`, params)
+           ORDER BY l.status, l.leg_order, l.created_at`, params)
         : null,
       prefetch?.tags
         ? read<TagLinkRow & { sid: string }>(this.ds,
@@ -155,11 +155,13 @@ export class StrategyQueries {
   /** Live totals over strategies: legs valued through the request's loaders (prices in one statement). */
   async totals(loaders: Loaders, strategies: StrategyEntity[]): Promise<PortfolioTotals> {
     const legs = (await loaders.legsByStrategy.loadMany(strategies.map((s) => s.id))).flatMap((l) => (l instanceof Error ? [] : l));
-    return { strategyCount: strategies.length, legCount: legs.length, ...sumValuations(legs) };
+    // `legs` stays on the object (not a GraphQL field) for realizedPnl and dayPnl, which are resolved on demand.
+    return { strategyCount: strategies.length, legCount: openLegs(legs).length, ...sumValuations(legs), legs, portfolioId: null };
   }
 
   async portfolioTotals(user: AuthUser, loaders: Loaders, portfolioId: string): Promise<PortfolioTotals> {
-    return this.totals(loaders, await this.list(user, portfolioId, null));
+    // A portfolio's realizedPnl covers its closed strategies too: `portfolioId` says so.
+    return { ...(await this.totals(loaders, await this.list(user, portfolioId, null))), portfolioId };
   }
 
   /** Groups by tag (a strategy with two tags is in both; "untagged" for none), type, underlying or sector ("unknown"). */
@@ -183,7 +185,7 @@ export class StrategyQueries {
       strategies.forEach((s) => add(s.type, s));
     } else {
       const legs = await loaders.legsByStrategy.loadMany(ids);
-      const firstUnderlying = legs.map((l) => (l instanceof Error || !l.length ? 'unknown' : l[0].underlyingSymbol));
+      const firstUnderlying = legs.map((l) => (l instanceof Error || !openLegs(l).length ? 'unknown' : openLegs(l)[0].underlyingSymbol));
       if (by === GroupBy.UNDERLYING) strategies.forEach((s, i) => add(firstUnderlying[i], s));
       else {
         const md = await loaders.marketData.loadMany(firstUnderlying);

@@ -1,7 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { notFound } from '../../common/errors';
+import { DateScalar } from '../../common/scalars';
+import { LegExitInput } from '../history/history.types';
 import { STRATEGY_TEMPLATES } from '../../domain/templates';
 import { StrategyType } from '../../domain/types';
+import { openLegs } from '../../domain/valuation';
 import { requireUser, type Context } from '../../context';
 import { LegType } from '../leg/leg.types';
 import { M2MCandleType } from '../market-data/market-data.types';
@@ -51,9 +54,16 @@ export class StrategyResolver {
     return ctx.app.strategies.update(requireUser(ctx), id, name, type);
   }
 
-  @Mutation(() => StrategyType_)
-  closeStrategy(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.app.strategies.close(requireUser(ctx), id);
+  @Mutation(() => StrategyType_, { description: 'closes every OPEN leg (at its exit price in exitPrices, else at its mark) and the strategy' })
+  closeStrategy(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: Context,
+    @Arg('exitPrices', () => [LegExitInput], { nullable: true, description: 'exit prices of some or all OPEN legs; the others close at their markPrice' })
+    exitPrices: LegExitInput[] | null,
+    @Arg('exitDate', () => DateScalar, { nullable: true, description: 'default: today (UTC); not before any entryDate, not in the future' })
+    exitDate: string | null,
+  ) {
+    return ctx.app.legs.closeStrategy(requireUser(ctx), id, exitPrices, exitDate);
   }
 
   @Mutation(() => StrategyType_)
@@ -88,17 +98,17 @@ export class StrategyResolver {
     return (await ctx.loaders.portfolio.load(s.portfolioId)) ?? notFound('Portfolio');
   }
 
-  @FieldResolver(() => Boolean, { description: 'true when it has more than one leg' })
+  @FieldResolver(() => Boolean, { description: 'true when it has more than one OPEN leg' })
   async isSynthetic(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.legsByStrategy.load(s.id)).length > 1;
+    return openLegs(await ctx.loaders.legsByStrategy.load(s.id)).length > 1;
   }
 
-  @FieldResolver(() => Int)
+  @FieldResolver(() => Int, { description: 'number of OPEN legs (closed legs are history)' })
   async legCount(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.legsByStrategy.load(s.id)).length;
+    return openLegs(await ctx.loaders.legsByStrategy.load(s.id)).length;
   }
 
-  @FieldResolver(() => [LegType], { description: 'ordered by legOrder' })
+  @FieldResolver(() => [LegType], { description: 'the OPEN legs ordered by legOrder, then the CLOSED ones' })
   legs(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
     return ctx.loaders.legsByStrategy.load(s.id);
   }
