@@ -74,7 +74,7 @@ export interface LegExit { price?: Decimal | null; quantity?: Decimal | null; da
 
 /** Checks the parts of an exit that need no database: positive quantity, price ≥ 0, a date not in the future. */
 function checkExit(exit: LegExit, priceField = 'exitPrice'): string {
-  if (exit.quantity != null && !exit.quantity.isPositive()) throw badInput('quantity must be > 0', 'quantity');
+  if (exit.quantity != null && !exit.quantity.greaterThan(0)) throw badInput('quantity must be > 0', 'quantity');
   if (exit.price != null) checkPrice(exit.price, priceField);
   const date = exit.date ?? today();
   if (date > today()) throw badInput(`exitDate ${date} is in the future`, 'exitDate');

@@ -103,9 +103,9 @@ export class StrategyResolver {
     return openLegs(await ctx.loaders.legsByStrategy.load(s.id)).length > 1;
   }
 
-  @FieldResolver(() => Int, { description: 'number of OPEN legs (closed legs are history)' })
+  @FieldResolver(() => Int, { description: 'number of legs, CLOSED ones included (as in legs)' })
   async legCount(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    return openLegs(await ctx.loaders.legsByStrategy.load(s.id)).length;
+    return (await ctx.loaders.legsByStrategy.load(s.id)).length;
   }
 
   @FieldResolver(() => [LegType], { description: 'the OPEN legs ordered by legOrder, then the CLOSED ones' })
