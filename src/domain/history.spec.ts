@@ -1,15 +1,42 @@
 import { dailyReturns, pnlTimeline, returnFigures, scaled, type HistoryLeg } from './history';
 import { PositionType } from './types';
 
-const stock: HistoryLeg = { symbol: 'X', positionType: PositionType.LONG, quantity: '10', multiplier: 1, entryPrice: '100', entryDate: '2026-01-05', exitPrice: null, exitDate: null };
+const stock: HistoryLeg = {
+  symbol: 'X',
+  positionType: PositionType.LONG,
+  quantity: '10',
+  multiplier: 1,
+  entryPrice: '100',
+  entryDate: '2026-01-05',
+  exitPrice: null,
+  exitDate: null,
+};
 const shortCall: HistoryLeg = {
-  symbol: 'X260320C00110000', positionType: PositionType.SC, quantity: '1', multiplier: 100, entryPrice: '2', entryDate: '2026-01-06', exitPrice: '1.5', exitDate: '2026-01-07',
+  symbol: 'X260320C00110000',
+  positionType: PositionType.SC,
+  quantity: '1',
+  multiplier: 100,
+  entryPrice: '2',
+  entryDate: '2026-01-06',
+  exitPrice: '1.5',
+  exitDate: '2026-01-07',
 };
 const closes = [
-  { symbol: 'X', date: '2026-01-05', close: '101' }, { symbol: 'X', date: '2026-01-06', close: '103' }, { symbol: 'X', date: '2026-01-07', close: '99' },
+  { symbol: 'X', date: '2026-01-05', close: '101' },
+  { symbol: 'X', date: '2026-01-06', close: '103' },
+  { symbol: 'X', date: '2026-01-07', close: '99' },
   { symbol: 'Y', date: '2026-01-02', close: '5' },
 ];
-const plain = (rows: ReturnType<typeof pnlTimeline>) => rows.map((r) => [r.date, r.marketValue.toFixed(), r.unrealizedPnl.toFixed(), r.realizedPnl.toFixed(), r.totalPnl.toFixed(), r.dailyPnl.toFixed(), r.capital]);
+const plain = (rows: ReturnType<typeof pnlTimeline>) =>
+  rows.map((r) => [
+    r.date,
+    r.marketValue.toFixed(),
+    r.unrealizedPnl.toFixed(),
+    r.realizedPnl.toFixed(),
+    r.totalPnl.toFixed(),
+    r.dailyPnl.toFixed(),
+    r.capital,
+  ]);
 
 describe('pnlTimeline', () => {
   it('values open legs at their closes (at entry without one) and realizes closed legs from their exit day', () => {
@@ -23,7 +50,9 @@ describe('pnlTimeline', () => {
   });
 
   it('keeps dailyPnl against the day before the window and stops at the last exit once everything is closed', () => {
-    expect(plain(pnlTimeline([stock, shortCall], closes, '2026-01-09', '2026-01-06', '2026-01-06'))).toEqual([['2026-01-06', '830', '30', '0', '30', '20', 1200]]);
+    expect(plain(pnlTimeline([stock, shortCall], closes, '2026-01-09', '2026-01-06', '2026-01-06'))).toEqual([
+      ['2026-01-06', '830', '30', '0', '30', '20', 1200],
+    ]);
     const closed = { ...stock, exitPrice: '102', exitDate: '2026-01-06' };
     expect(plain(pnlTimeline([closed], closes, '2026-01-09'))).toEqual([
       ['2026-01-05', '1010', '10', '0', '10', '10', 1000],
@@ -31,9 +60,13 @@ describe('pnlTimeline', () => {
     ]);
   });
 
-  it('values a leg entered after its symbol\'s last close at its entry price until the next close', () => {
+  it("values a leg entered after its symbol's last close at its entry price until the next close", () => {
     const late = { ...stock, entryDate: '2026-01-08', entryPrice: '98' };
-    const rows = pnlTimeline([late, { ...stock, symbol: 'Z' }], [...closes, { symbol: 'Z', date: '2026-01-08', close: '100' }, { symbol: 'X', date: '2026-01-09', close: '97' }], '2026-01-09');
+    const rows = pnlTimeline(
+      [late, { ...stock, symbol: 'Z' }],
+      [...closes, { symbol: 'Z', date: '2026-01-08', close: '100' }, { symbol: 'X', date: '2026-01-09', close: '97' }],
+      '2026-01-09',
+    );
     expect(plain(rows).slice(-2)).toEqual([
       ['2026-01-08', '1980', '0', '0', '0', '0', 1980],
       ['2026-01-09', '1970', '-10', '0', '-10', '-10', 1980],
@@ -58,7 +91,8 @@ describe('returnFigures', () => {
     expect(f.maxDrawdown).toBe(0);
     expect(f.calmarRatio).toBeNull();
     expect(f.sortinoRatio).toBeNull();
-    const mean = (0.02 + 10 / 1200) / 2, sd = Math.sqrt(((0.02 - mean) ** 2 + (10 / 1200 - mean) ** 2) / 1);
+    const mean = (0.02 + 10 / 1200) / 2,
+      sd = Math.sqrt(((0.02 - mean) ** 2 + (10 / 1200 - mean) ** 2) / 1);
     expect(f.sharpeRatio).toBeCloseTo((mean / sd) * Math.sqrt(252), 9);
   });
 

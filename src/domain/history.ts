@@ -17,7 +17,11 @@ export interface HistoryLeg {
   exitPrice: Decimal | string | null;
   exitDate: string | null;
 }
-export interface DailyClose { symbol: string; date: string; close: string }
+export interface DailyClose {
+  symbol: string;
+  date: string;
+  close: string;
+}
 
 export interface PnlDayRow {
   date: string;
@@ -53,31 +57,47 @@ function unscale(n: bigint, scale: number): Decimal {
 
 interface PreparedLeg {
   symbol: string;
-  units: bigint;      // sign × quantity × multiplier, 10⁻⁸
-  cost: bigint;       // units × entryPrice, 10⁻¹⁶
+  units: bigint; // sign × quantity × multiplier, 10⁻⁸
+  cost: bigint; // units × entryPrice, 10⁻¹⁶
   absCost: number;
-  realized: bigint;   // units × (exitPrice − entryPrice), 10⁻¹⁶
+  realized: bigint; // units × (exitPrice − entryPrice), 10⁻¹⁶
   entryDate: string;
   exitDate: string | null;
-  marked: boolean;    // valued at its symbol's close (else at its entry price)
+  marked: boolean; // valued at its symbol's close (else at its entry price)
 }
 
-interface SymbolState { close: bigint | null; closeDate: string | null; units: bigint; pending: Set<PreparedLeg> }
+interface SymbolState {
+  close: bigint | null;
+  closeDate: string | null;
+  units: bigint;
+  pending: Set<PreparedLeg>;
+}
 
 /**
  * The history of `legs` over the days with a close of one of their symbols (and their exit days), from the earliest
  * entry to `lastDay` (or the last exit once every leg is closed); the rows within [from, to] are returned. dailyPnl is
  * the change of totalPnl from the day before in the whole history (the first day: from 0).
  */
-export function pnlTimeline(legs: readonly HistoryLeg[], closes: readonly DailyClose[], lastDay: string, from?: string | null, to?: string | null): PnlDayRow[] {
+export function pnlTimeline(
+  legs: readonly HistoryLeg[],
+  closes: readonly DailyClose[],
+  lastDay: string,
+  from?: string | null,
+  to?: string | null,
+): PnlDayRow[] {
   if (!legs.length) return [];
   const prepared: PreparedLeg[] = legs.map((l) => {
     const units = scaled(l.quantity) * BigInt(l.multiplier) * BigInt(positionSign(l.positionType));
     const cost = units * scaled(l.entryPrice);
     return {
-      symbol: l.symbol, units, cost, absCost: Math.abs(Number(cost) / 1e16),
+      symbol: l.symbol,
+      units,
+      cost,
+      absCost: Math.abs(Number(cost) / 1e16),
       realized: l.exitPrice == null ? 0n : units * (scaled(l.exitPrice) - scaled(l.entryPrice)),
-      entryDate: l.entryDate, exitDate: l.exitPrice == null ? null : l.exitDate, marked: false,
+      entryDate: l.entryDate,
+      exitDate: l.exitPrice == null ? null : l.exitDate,
+      marked: false,
     };
   });
   const start = prepared.reduce((m, l) => (l.entryDate < m ? l.entryDate : m), prepared[0].entryDate);
@@ -87,7 +107,8 @@ export function pnlTimeline(legs: readonly HistoryLeg[], closes: readonly DailyC
     if (lastExit < end) end = lastExit;
   }
   const symbols = new Map<string, SymbolState>();
-  for (const l of prepared) if (!symbols.has(l.symbol)) symbols.set(l.symbol, { close: null, closeDate: null, units: 0n, pending: new Set() });
+  for (const l of prepared)
+    if (!symbols.has(l.symbol)) symbols.set(l.symbol, { close: null, closeDate: null, units: 0n, pending: new Set() });
   const barsByDay = new Map<string, [SymbolState, bigint][]>();
   const days = new Set<string>();
   for (const b of closes) {
@@ -95,14 +116,22 @@ export function pnlTimeline(legs: readonly HistoryLeg[], closes: readonly DailyC
     if (!s || b.date < start || b.date > end) continue;
     days.add(b.date);
     const list = barsByDay.get(b.date);
-    if (list) list.push([s, scaled(b.close)]); else barsByDay.set(b.date, [[s, scaled(b.close)]]);
+    if (list) list.push([s, scaled(b.close)]);
+    else barsByDay.set(b.date, [[s, scaled(b.close)]]);
   }
   for (const l of prepared) if (l.exitDate && l.exitDate >= start && l.exitDate <= end) days.add(l.exitDate);
 
   const entries = [...prepared].sort((a, b) => (a.entryDate < b.entryDate ? -1 : a.entryDate > b.entryDate ? 1 : 0));
-  const exits = prepared.filter((l) => l.exitDate).sort((a, b) => (a.exitDate! < b.exitDate! ? -1 : a.exitDate! > b.exitDate! ? 1 : 0));
-  let nextEntry = 0, nextExit = 0;
-  let pendingCost = 0n, openCost = 0n, realized = 0n, capital = 0, previousTotal = 0n;
+  const exits = prepared
+    .filter((l) => l.exitDate)
+    .sort((a, b) => (a.exitDate! < b.exitDate! ? -1 : a.exitDate! > b.exitDate! ? 1 : 0));
+  let nextEntry = 0,
+    nextExit = 0;
+  let pendingCost = 0n,
+    openCost = 0n,
+    realized = 0n,
+    capital = 0,
+    previousTotal = 0n;
   const held = new Set<SymbolState>();
   const rows: PnlDayRow[] = [];
   for (const day of [...days].sort()) {
@@ -148,8 +177,13 @@ export function pnlTimeline(legs: readonly HistoryLeg[], closes: readonly DailyC
     const total = value - openCost + realized;
     if (!from || day >= from) {
       rows.push({
-        date: day, marketValue: unscale(value, 16), unrealizedPnl: unscale(value - openCost, 16), realizedPnl: unscale(realized, 16),
-        totalPnl: unscale(total, 16), dailyPnl: unscale(total - previousTotal, 16), capital: Math.max(0, capital),
+        date: day,
+        marketValue: unscale(value, 16),
+        unrealizedPnl: unscale(value - openCost, 16),
+        realizedPnl: unscale(realized, 16),
+        totalPnl: unscale(total, 16),
+        dailyPnl: unscale(total - previousTotal, 16),
+        capital: Math.max(0, capital),
       });
     }
     previousTotal = total;
@@ -173,10 +207,14 @@ const YEAR = 252;
 // Below this a deviation is rounding noise of a constant series, not risk: ratios over it would explode.
 const EPS = 1e-12;
 
-/** Daily returns of a timeline: dailyPnl ÷ the capital of the day before; the first row and days without capital are none. */
+/**
+ * Daily returns of a timeline: dailyPnl ÷ the capital of the day before; the first row and days without capital
+ * are no observation.
+ */
 export function dailyReturns(rows: readonly Pick<PnlDayRow, 'dailyPnl' | 'capital'>[]): number[] {
   const r: number[] = [];
-  for (let i = 1; i < rows.length; i++) if (rows[i - 1].capital > 0) r.push(rows[i].dailyPnl.toNumber() / rows[i - 1].capital);
+  for (let i = 1; i < rows.length; i++)
+    if (rows[i - 1].capital > 0) r.push(rows[i].dailyPnl.toNumber() / rows[i - 1].capital);
   return r;
 }
 
@@ -189,18 +227,32 @@ export function dailyReturns(rows: readonly Pick<PnlDayRow, 'dailyPnl' | 'capita
 export function returnFigures(r: readonly number[]): PerformanceFigures {
   const n = r.length;
   if (n < 2) {
-    return { days: n, returnPct: null, sharpeRatio: null, sortinoRatio: null, calmarRatio: null, maxDrawdown: null, volatility: null, var95: null, winRate: null };
+    return {
+      days: n,
+      returnPct: null,
+      sharpeRatio: null,
+      sortinoRatio: null,
+      calmarRatio: null,
+      maxDrawdown: null,
+      volatility: null,
+      var95: null,
+      winRate: null,
+    };
   }
   const mean = r.reduce((s, x) => s + x, 0) / n;
   const stdev = Math.sqrt(r.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
   const downside = Math.sqrt(r.reduce((s, x) => s + Math.min(x, 0) ** 2, 0) / n);
-  let equity = 1, peak = 1, maxDrawdown = 0;
+  let equity = 1,
+    peak = 1,
+    maxDrawdown = 0;
   for (const x of r) {
     equity = Math.max(0, equity * (1 + x));
     peak = Math.max(peak, equity);
     maxDrawdown = Math.max(maxDrawdown, (peak - equity) / peak);
   }
-  const sorted = [...r].sort((a, b) => a - b), h = (n - 1) * 0.05, lo = Math.floor(h);
+  const sorted = [...r].sort((a, b) => a - b),
+    h = (n - 1) * 0.05,
+    lo = Math.floor(h);
   const q05 = sorted[lo] + (h - lo) * (sorted[Math.min(lo + 1, n - 1)] - sorted[lo]);
   const annualised = equity ** (YEAR / n) - 1;
   return {

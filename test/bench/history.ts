@@ -41,20 +41,43 @@ export async function benchHistory(c: HistoryBenchContext): Promise<void> {
   const days = tradingDays(252);
   const { portfolioId } = await c.generate('History', 500, 4);
   await c.app.ds.query(`UPDATE legs SET entry_date = $2 WHERE portfolio_id = $1`, [portfolioId, days[0]]);
-  await c.app.ds.query(`UPDATE legs SET status = 'CLOSED', exit_price = 104.5, exit_date = $2 WHERE portfolio_id = $1 AND leg_order = 3`, [portfolioId, days[120]]);
+  await c.app.ds.query(
+    `UPDATE legs SET status = 'CLOSED', exit_price = 104.5, exit_date = $2 WHERE portfolio_id = $1 AND leg_order = 3`,
+    [portfolioId, days[120]],
+  );
   // Closes of the 100 symbols on every one of the 252 days: a deterministic wave around 100.
   await c.app.ds.query(
     `INSERT INTO daily_bars (symbol, date, open, high, low, close)
-     SELECT 'SYM' || s, t.d, x.c, x.c, x.c, x.c FROM unnest($1::date[]) WITH ORDINALITY AS t(d, i), generate_series(0, 99) s,
+     SELECT 'SYM' || s, t.d, x.c, x.c, x.c, x.c
+     FROM unnest($1::date[]) WITH ORDINALITY AS t(d, i), generate_series(0, 99) s,
        LATERAL (SELECT round((100 + 10 * sin(t.i / 10.0 + s))::numeric, 2) AS c) x
-     ON CONFLICT (symbol, date) DO NOTHING`, [days]);
-  const [{ id: strategyId }] = await c.app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1 LIMIT 1`, [portfolioId]);
+     ON CONFLICT (symbol, date) DO NOTHING`,
+    [days],
+  );
+  const [{ id: strategyId }] = await c.app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1 LIMIT 1`, [
+    portfolioId,
+  ]);
 
-  const rows = JSON.parse((await c.read(PORTFOLIO_TIMELINE, { p: portfolioId })).toString()).data.portfolio.timeline.length;
+  const rows = JSON.parse((await c.read(PORTFOLIO_TIMELINE, { p: portfolioId })).toString()).data.portfolio.timeline
+    .length;
   const pt = await timeSeq(c.quick ? 10 : 50, () => c.read(PORTFOLIO_TIMELINE, { p: portfolioId }), 3);
-  c.add(`Portfolio.timeline (${rows} days, 500 strategies, 2,000 legs)`, 'p50 latency', percentile(pt, 50), 'ms', '≤ 150 ms', percentile(pt, 50) <= 150);
+  c.add(
+    `Portfolio.timeline (${rows} days, 500 strategies, 2,000 legs)`,
+    'p50 latency',
+    percentile(pt, 50),
+    'ms',
+    '≤ 150 ms',
+    percentile(pt, 50) <= 150,
+  );
   const st = await timeSeq(c.quick ? 30 : 200, () => c.read(STRATEGY_TIMELINE, { s: strategyId }), 10);
-  c.add('Strategy.timeline (4 legs, 252 days)', 'p50 latency', percentile(st, 50), 'ms', '≤ 10 ms', percentile(st, 50) <= 10);
+  c.add(
+    'Strategy.timeline (4 legs, 252 days)',
+    'p50 latency',
+    percentile(st, 50),
+    'ms',
+    '≤ 10 ms',
+    percentile(st, 50) <= 10,
+  );
   const sp = await c.countStatements(PORTFOLIO_TIMELINE, { p: portfolioId });
   const ss = await c.countStatements(STRATEGY_TIMELINE, { s: strategyId });
   c.add('Portfolio.timeline / Strategy.timeline', 'SQL statements / request', Math.max(sp, ss), 'stmts', 'constant');
@@ -70,7 +93,9 @@ export async function benchHistory(c: HistoryBenchContext): Promise<void> {
       for (const s of symbols.slice(i, i + 100)) {
         importDays.forEach((d, k) => {
           const close = (50 + ((k * 7 + s.length) % 13)).toFixed(2);
-          lines.push(`${s},${d},${close},${(Number(close) + 1).toFixed(2)},${(Number(close) - 1).toFixed(2)},${close},1000`);
+          lines.push(
+            `${s},${d},${close},${(Number(close) + 1).toFixed(2)},${(Number(close) - 1).toFixed(2)},${close},1000`,
+          );
         });
       }
       csvs.push(lines.join('\n'));
@@ -90,7 +115,14 @@ export async function benchHistory(c: HistoryBenchContext): Promise<void> {
       }
     }
     const perS = imported / ((performance.now() - t) / 1000);
-    c.add(`importPrices (400 symbols × 250 days, ${imported} rows in ${csvs.length} calls)`, 'throughput', perS, 'rows/s', '≥ 20,000 rows/s', perS >= 20000);
+    c.add(
+      `importPrices (400 symbols × 250 days, ${imported} rows in ${csvs.length} calls)`,
+      'throughput',
+      perS,
+      'rows/s',
+      '≥ 20,000 rows/s',
+      perS >= 20000,
+    );
   } finally {
     await worker.close();
   }

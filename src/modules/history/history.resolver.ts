@@ -23,19 +23,25 @@ const TO = { nullable: true, description: 'last day (inclusive); default: today'
 
 @Resolver(() => LegType)
 export class LegHistoryResolver {
-  @FieldResolver(() => DecimalScalar, { description: 'the price the leg is valued at now (priceSource says where it came from); the exit price once CLOSED' })
+  @FieldResolver(() => DecimalScalar, {
+    description: 'the price the leg is valued at now (priceSource says where it came from); the exit price once CLOSED',
+  })
   markPrice(@Root() l: LegView): Decimal {
     return l.price;
   }
 
-  @FieldResolver(() => DecimalScalar, { description: 'sign × quantity × multiplier × (exitPrice − entryPrice) once CLOSED; 0 while OPEN' })
+  @FieldResolver(() => DecimalScalar, {
+    description: 'sign × quantity × multiplier × (exitPrice − entryPrice) once CLOSED; 0 while OPEN',
+  })
   realizedPnl(@Root() l: LegView): Decimal {
     return realizedPnl(l);
   }
 
   @FieldResolver(() => DecimalScalar, {
     nullable: true,
-    description: "OPEN legs: market value now minus market value at the previous trading day's close (legs opened since: minus cost basis); null when that close is unknown and for CLOSED legs",
+    description:
+      "OPEN legs: market value now minus market value at the previous trading day's close (legs opened since: " +
+      'minus cost basis); null when that close is unknown and for CLOSED legs',
   })
   dayPnl(@Root() l: LegView, @Ctx() ctx: Context): Promise<Decimal | null> {
     return ctx.app.history.dayPnl(ctx.loaders, l);
@@ -54,7 +60,10 @@ export class MetricsHistoryResolver {
     return m.unrealizedPnl.plus(ctx.app.history.realizedOf(await ctx.loaders.legsByStrategy.load(m.strategyId)));
   }
 
-  @FieldResolver(() => DecimalScalar, { nullable: true, description: 'sum of dayPnl over the OPEN legs; null when no leg has a previous close' })
+  @FieldResolver(() => DecimalScalar, {
+    nullable: true,
+    description: 'sum of dayPnl over the OPEN legs; null when no leg has a previous close',
+  })
   async dayPnl(@Root() m: { strategyId: string }, @Ctx() ctx: Context): Promise<Decimal | null> {
     return ctx.app.history.sumDayPnl(ctx.loaders, await ctx.loaders.legsByStrategy.load(m.strategyId));
   }
@@ -62,9 +71,13 @@ export class MetricsHistoryResolver {
 
 @Resolver(() => PortfolioTotals)
 export class TotalsHistoryResolver {
-  @FieldResolver(() => DecimalScalar, { description: "realized P&L of the CLOSED legs (a portfolio's: of every closed leg, closed strategies too)" })
+  @FieldResolver(() => DecimalScalar, {
+    description: "realized P&L of the CLOSED legs (a portfolio's: of every closed leg, closed strategies too)",
+  })
   realizedPnl(@Root() t: PortfolioTotals, @Ctx() ctx: Context): Promise<Decimal> | Decimal {
-    return t.portfolioId ? ctx.app.history.realizedOfPortfolio(ctx.loaders, t.portfolioId) : ctx.app.history.realizedOf(t.legs ?? []);
+    return t.portfolioId
+      ? ctx.app.history.realizedOfPortfolio(ctx.loaders, t.portfolioId)
+      : ctx.app.history.realizedOf(t.legs ?? []);
   }
 
   @FieldResolver(() => DecimalScalar, { description: 'unrealizedPnl + realizedPnl' })
@@ -72,7 +85,10 @@ export class TotalsHistoryResolver {
     return t.unrealizedPnl.plus(await this.realizedPnl(t, ctx));
   }
 
-  @FieldResolver(() => DecimalScalar, { nullable: true, description: 'sum of dayPnl over the OPEN legs; null when no leg has a previous close' })
+  @FieldResolver(() => DecimalScalar, {
+    nullable: true,
+    description: 'sum of dayPnl over the OPEN legs; null when no leg has a previous close',
+  })
   dayPnl(@Root() t: PortfolioTotals, @Ctx() ctx: Context): Promise<Decimal | null> {
     return ctx.app.history.sumDayPnl(ctx.loaders, t.legs ?? []);
   }
@@ -80,7 +96,11 @@ export class TotalsHistoryResolver {
 
 @Resolver(() => StrategyType_)
 export class StrategyHistoryResolver {
-  @FieldResolver(() => [PnlDayType], { description: "daily P&L history of the strategy's legs (also the days they were held in other strategies), one row per trading day with a close" })
+  @FieldResolver(() => [PnlDayType], {
+    description:
+      "daily P&L history of the strategy's legs (also the days they were held in other strategies), " +
+      'one row per trading day with a close',
+  })
   timeline(
     @Root() s: StrategyEntity,
     @Ctx() ctx: Context,
@@ -99,7 +119,9 @@ export class StrategyHistoryResolver {
 
 @Resolver(() => PortfolioType)
 export class PortfolioHistoryResolver {
-  @FieldResolver(() => [PnlDayType], { description: 'daily P&L history: the sum of its strategies (open legs of active ones and every closed leg)' })
+  @FieldResolver(() => [PnlDayType], {
+    description: 'daily P&L history: the sum of its strategies (open legs of active ones and every closed leg)',
+  })
   timeline(
     @Root() p: PortfolioEntity,
     @Ctx() ctx: Context,
@@ -125,7 +147,8 @@ export class PortfolioHistoryResolver {
   trades(
     @Root() p: PortfolioEntity,
     @Ctx() ctx: Context,
-    @Arg('from', () => DateScalar, { nullable: true, description: 'first closing date (inclusive)' }) from: string | null,
+    @Arg('from', () => DateScalar, { nullable: true, description: 'first closing date (inclusive)' })
+    from: string | null,
     @Arg('to', () => DateScalar, { nullable: true, description: 'last closing date (inclusive)' }) to: string | null,
   ) {
     checkRange(from, to);
@@ -147,32 +170,54 @@ export class LifecycleResolver {
     return ctx.app.history.priceHistory(normaliseSymbol(symbol, 'symbol'), from, to);
   }
 
-  @Mutation(() => LegType, { description: 'closes an OPEN leg, or part of it (the closed part becomes its own CLOSED leg); returns the CLOSED leg' })
+  @Mutation(() => LegType, {
+    description:
+      'closes an OPEN leg, or part of it (the closed part becomes its own CLOSED leg); returns the CLOSED leg',
+  })
   async closeLeg(
     @Arg('id', () => ID, { description: 'an OPEN leg' }) id: string,
     @Ctx() ctx: Context,
-    @Arg('exitPrice', () => DecimalScalar, { nullable: true, description: 'default: its markPrice now' }) exitPrice: Decimal | null,
-    @Arg('quantity', () => DecimalScalar, { nullable: true, description: 'positive, at most the open quantity; default: all of it' }) quantity: Decimal | null,
-    @Arg('exitDate', () => DateScalar, { nullable: true, description: 'default: today (UTC); not before entryDate, not in the future' }) exitDate: string | null,
+    @Arg('exitPrice', () => DecimalScalar, { nullable: true, description: 'default: its markPrice now' })
+    exitPrice: Decimal | null,
+    @Arg('quantity', () => DecimalScalar, {
+      nullable: true,
+      description: 'positive, at most the open quantity; default: all of it',
+    })
+    quantity: Decimal | null,
+    @Arg('exitDate', () => DateScalar, {
+      nullable: true,
+      description: 'default: today (UTC); not before entryDate, not in the future',
+    })
+    exitDate: string | null,
   ) {
     const closed = await ctx.app.legs.closeLeg(requireUser(ctx), id, { price: exitPrice, quantity, date: exitDate });
     return ctx.loaders.leg.load(closed.id);
   }
 
-  @Mutation(() => StrategyType_, { description: 'closes an option leg (or part of it) and opens newSymbol in the same strategy, in one transaction' })
+  @Mutation(() => StrategyType_, {
+    description: 'closes an option leg (or part of it) and opens newSymbol in the same strategy, in one transaction',
+  })
   rollLeg(
     @Arg('id', () => ID, { description: 'an OPEN option leg' }) id: string,
     @Arg('newSymbol', () => String, { description: 'OCC option symbol, not expired' }) newSymbol: string,
     @Arg('entryPrice', () => DecimalScalar, { description: 'entry price of the new leg, ≥ 0' }) entryPrice: Decimal,
     @Ctx() ctx: Context,
-    @Arg('exitPrice', () => DecimalScalar, { nullable: true, description: 'default: the markPrice of the rolled leg' }) exitPrice: Decimal | null,
-    @Arg('quantity', () => DecimalScalar, { nullable: true, description: 'how much to roll; default: all of it' }) quantity: Decimal | null,
+    @Arg('exitPrice', () => DecimalScalar, { nullable: true, description: 'default: the markPrice of the rolled leg' })
+    exitPrice: Decimal | null,
+    @Arg('quantity', () => DecimalScalar, { nullable: true, description: 'how much to roll; default: all of it' })
+    quantity: Decimal | null,
   ) {
     return ctx.app.legs.rollLeg(requireUser(ctx), id, { newSymbol, entryPrice, exitPrice, quantity });
   }
 
-  @Mutation(() => ImportStarted, { description: 'admins: daily bars from CSV (symbol,date,open,high,low,close[,volume]); progress through batchRunProgress' })
-  async importPrices(@Arg('csv', () => String, { description: 'RFC 4180 CSV with a header row' }) csv: string, @Ctx() ctx: Context) {
+  @Mutation(() => ImportStarted, {
+    description:
+      'admins: daily bars from CSV (symbol,date,open,high,low,close[,volume]); progress through batchRunProgress',
+  })
+  async importPrices(
+    @Arg('csv', () => String, { description: 'RFC 4180 CSV with a header row' }) csv: string,
+    @Ctx() ctx: Context,
+  ) {
     return { run: await ctx.app.batches.importPrices(requireUser(ctx), csv) };
   }
 }

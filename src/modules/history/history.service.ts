@@ -2,25 +2,42 @@ import DataLoader from 'dataloader';
 import Decimal from 'decimal.js';
 import type { DataSource } from 'typeorm';
 import { read } from '../../data-source';
-import { dailyReturns, pnlTimeline, returnFigures, type DailyClose, type HistoryLeg, type PerformanceFigures, type PnlDayRow } from '../../domain/history';
+import {
+  dailyReturns,
+  pnlTimeline,
+  returnFigures,
+  type DailyClose,
+  type HistoryLeg,
+  type PerformanceFigures,
+  type PnlDayRow,
+} from '../../domain/history';
 import { previousCloseDay } from '../../domain/trading-calendar';
 import { LegStatus } from '../../domain/types';
 import { openLegs, realizedPnl, signedUnits } from '../../domain/valuation';
 import type { LegView, Loaders } from '../../loaders';
 
 /** Realized P&L of a legs row `l` in SQL (0 while OPEN): sign × quantity × multiplier × (exit − entry). */
-export const REALIZED_SQL = `CASE WHEN l.status = 'CLOSED' THEN (CASE WHEN l.position_type IN ('SHORT', 'SC', 'SP') THEN -1 ELSE 1 END)
+export const REALIZED_SQL = `CASE WHEN l.status = 'CLOSED'
+  THEN (CASE WHEN l.position_type IN ('SHORT', 'SC', 'SP') THEN -1 ELSE 1 END)
   * l.quantity * l.multiplier * (l.exit_price - l.entry_price) ELSE 0 END`;
 
 const today = () => new Date().toISOString().slice(0, 10);
 
 /** Per-request loaders of this feature, kept beside the request's own (created on first use). */
-interface HistoryLoaders { previousClose: DataLoader<string, Decimal | null>; realizedOfPortfolio: DataLoader<string, Decimal>; previousDay: string }
+interface HistoryLoaders {
+  previousClose: DataLoader<string, Decimal | null>;
+  realizedOfPortfolio: DataLoader<string, Decimal>;
+  previousDay: string;
+}
 const perRequest = new WeakMap<Loaders, HistoryLoaders>();
 
 export interface TradeFigures {
-  closedCount: number; winningCount: number; losingCount: number; realizedPnl: Decimal;
-  averageHoldingDays: number | null; profitFactor: number | null;
+  closedCount: number;
+  winningCount: number;
+  losingCount: number;
+  realizedPnl: Decimal;
+  averageHoldingDays: number | null;
+  profitFactor: number | null;
 }
 
 /**
@@ -39,16 +56,22 @@ export class HistoryService {
         previousDay,
         // The last close on or before the previous trading day, per symbol: one statement per request.
         previousClose: new DataLoader(async (symbols) => {
-          const rows = await read<{ symbol: string; close: string }>(this.ds,
-            `SELECT DISTINCT ON (symbol) symbol, close::text FROM daily_bars WHERE symbol = ANY($1) AND date <= $2 ORDER BY symbol, date DESC`,
-            [symbols, previousDay]);
+          const rows = await read<{ symbol: string; close: string }>(
+            this.ds,
+            `SELECT DISTINCT ON (symbol) symbol, close::text FROM daily_bars
+             WHERE symbol = ANY($1) AND date <= $2 ORDER BY symbol, date DESC`,
+            [symbols, previousDay],
+          );
           const m = new Map(rows.map((r) => [r.symbol, new Decimal(r.close)]));
           return symbols.map((s) => m.get(s) ?? null);
         }),
         realizedOfPortfolio: new DataLoader(async (ids) => {
-          const rows = await read<{ portfolio_id: string; realized: string }>(this.ds,
+          const rows = await read<{ portfolio_id: string; realized: string }>(
+            this.ds,
             `SELECT l.portfolio_id, sum(${REALIZED_SQL})::text AS realized FROM legs l
-             WHERE l.portfolio_id = ANY($1) AND l.status = 'CLOSED' GROUP BY l.portfolio_id`, [ids]);
+             WHERE l.portfolio_id = ANY($1) AND l.status = 'CLOSED' GROUP BY l.portfolio_id`,
+            [ids],
+          );
           const m = new Map(rows.map((r) => [r.portfolio_id, new Decimal(r.realized)]));
           return ids.map((id) => m.get(id) ?? new Decimal(0));
         }),
@@ -89,8 +112,11 @@ export class HistoryService {
   /** Closes of `symbols` from `from` to `to`, one statement. */
   private async closes(symbols: string[], from: string, to: string): Promise<DailyClose[]> {
     if (!symbols.length) return [];
-    return read<DailyClose>(this.ds, `SELECT symbol, date, close::text AS close FROM daily_bars WHERE symbol = ANY($1) AND date >= $2 AND date <= $3`,
-      [symbols, from, to]);
+    return read<DailyClose>(
+      this.ds,
+      `SELECT symbol, date, close::text AS close FROM daily_bars WHERE symbol = ANY($1) AND date >= $2 AND date <= $3`,
+      [symbols, from, to],
+    );
   }
 
   /** The history of a set of legs within [from, to]. */
@@ -102,20 +128,48 @@ export class HistoryService {
   }
 
   /** A strategy's history: its legs (OPEN and CLOSED) wherever they were held before. */
-  async strategyTimeline(loaders: Loaders, strategyId: string, from: string | null, to: string | null): Promise<PnlDayRow[]> {
+  async strategyTimeline(
+    loaders: Loaders,
+    strategyId: string,
+    from: string | null,
+    to: string | null,
+  ): Promise<PnlDayRow[]> {
     return this.timelineOf(await loaders.legsByStrategy.load(strategyId), from, to);
   }
 
   /** A portfolio's history: every leg of its active strategies and every closed leg (the sum of its strategies). */
   async portfolioTimeline(portfolioId: string, from: string | null, to: string | null): Promise<PnlDayRow[]> {
-    const rows = await read<{ symbol: string; position_type: HistoryLeg['positionType']; quantity: string; multiplier: number; entry_price: string;
-      entry_date: string; exit_price: string | null; exit_date: string | null }>(this.ds,
-      `SELECT l.symbol, l.position_type, l.quantity::text, l.multiplier, l.entry_price::text, l.entry_date, l.exit_price::text, l.exit_date
-       FROM legs l JOIN strategies s ON s.id = l.strategy_id WHERE l.portfolio_id = $1 AND (l.status = 'CLOSED' OR s.status = 'ACTIVE')`, [portfolioId]);
-    return this.timelineOf(rows.map((r) => ({
-      symbol: r.symbol, positionType: r.position_type, quantity: r.quantity, multiplier: r.multiplier, entryPrice: r.entry_price,
-      entryDate: r.entry_date, exitPrice: r.exit_price, exitDate: r.exit_date,
-    })), from, to);
+    const rows = await read<{
+      symbol: string;
+      position_type: HistoryLeg['positionType'];
+      quantity: string;
+      multiplier: number;
+      entry_price: string;
+      entry_date: string;
+      exit_price: string | null;
+      exit_date: string | null;
+    }>(
+      this.ds,
+      `SELECT l.symbol, l.position_type, l.quantity::text, l.multiplier, l.entry_price::text, l.entry_date,
+              l.exit_price::text, l.exit_date
+       FROM legs l JOIN strategies s ON s.id = l.strategy_id
+       WHERE l.portfolio_id = $1 AND (l.status = 'CLOSED' OR s.status = 'ACTIVE')`,
+      [portfolioId],
+    );
+    return this.timelineOf(
+      rows.map((r) => ({
+        symbol: r.symbol,
+        positionType: r.position_type,
+        quantity: r.quantity,
+        multiplier: r.multiplier,
+        entryPrice: r.entry_price,
+        entryDate: r.entry_date,
+        exitPrice: r.exit_price,
+        exitDate: r.exit_date,
+      })),
+      from,
+      to,
+    );
   }
 
   performanceOf(rows: readonly PnlDayRow[]): PerformanceFigures {
@@ -124,13 +178,16 @@ export class HistoryService {
 
   /** Strategies of the portfolio fully closed in [from, to]: their last exit is the closing date. */
   async trades(portfolioId: string, from: string | null, to: string | null): Promise<TradeFigures> {
-    const rows = await read<{ realized: string; days: number }>(this.ds,
+    const rows = await read<{ realized: string; days: number }>(
+      this.ds,
       `SELECT sum(${REALIZED_SQL})::text AS realized, max(l.exit_date) - min(l.entry_date) AS days
        FROM strategies s JOIN legs l ON l.strategy_id = s.id
        WHERE s.portfolio_id = $1 AND s.status = 'CLOSED'
        GROUP BY s.id
-       HAVING bool_and(l.status = 'CLOSED') AND ($2::date IS NULL OR max(l.exit_date) >= $2) AND ($3::date IS NULL OR max(l.exit_date) <= $3)`,
-      [portfolioId, from, to]);
+       HAVING bool_and(l.status = 'CLOSED')
+          AND ($2::date IS NULL OR max(l.exit_date) >= $2) AND ($3::date IS NULL OR max(l.exit_date) <= $3)`,
+      [portfolioId, from, to],
+    );
     const realized = rows.map((r) => new Decimal(r.realized));
     const zero = new Decimal(0);
     const profit = realized.filter((r) => r.isPositive() && !r.isZero()).reduce((s, r) => s.plus(r), zero);
@@ -147,11 +204,27 @@ export class HistoryService {
 
   /** Daily bars of a symbol (normalised like prices), oldest first. */
   async priceHistory(symbol: string, from: string | null, to: string | null) {
-    const rows = await read<{ symbol: string; date: string; open: string; high: string; low: string; close: string; volume: string | null }>(this.ds,
+    const rows = await read<{
+      symbol: string;
+      date: string;
+      open: string;
+      high: string;
+      low: string;
+      close: string;
+      volume: string | null;
+    }>(
+      this.ds,
       `SELECT symbol, date, open::text, high::text, low::text, close::text, volume::text FROM daily_bars
-       WHERE symbol = $1 AND ($2::date IS NULL OR date >= $2) AND ($3::date IS NULL OR date <= $3) ORDER BY date`, [symbol, from, to]);
+       WHERE symbol = $1 AND ($2::date IS NULL OR date >= $2) AND ($3::date IS NULL OR date <= $3) ORDER BY date`,
+      [symbol, from, to],
+    );
     return rows.map((r) => ({
-      symbol: r.symbol, date: r.date, open: new Decimal(r.open), high: new Decimal(r.high), low: new Decimal(r.low), close: new Decimal(r.close),
+      symbol: r.symbol,
+      date: r.date,
+      open: new Decimal(r.open),
+      high: new Decimal(r.high),
+      low: new Decimal(r.low),
+      close: new Decimal(r.close),
       volume: r.volume == null ? null : new Decimal(r.volume),
     }));
   }
