@@ -77,6 +77,9 @@ describe('pnlTimeline', () => {
     expect(pnlTimeline([], closes, '2026-01-09')).toEqual([]);
     expect(scaled('-1.5')).toBe(-150000000n);
     expect(scaled('0.00000001')).toBe(1n);
+    expect(scaled('12.50000000')).toBe(1250000000n);
+    expect(scaled('-0.50000000')).toBe(-50000000n);
+    expect(scaled('7')).toBe(700000000n);
   });
 });
 

@@ -41,6 +41,8 @@ const ONE = 10n ** BigInt(SCALE);
 /** Decimal text (or Decimal) as an integer of 10⁻⁸ units; numeric(24,8) values fit exactly. */
 export function scaled(v: Decimal | string | number): bigint {
   const text = typeof v === 'string' ? v.trim() : new Decimal(v).toFixed();
+  // PostgreSQL prints numeric(24,8) with exactly 8 decimals: one parse, no arithmetic (this runs for every close).
+  if (text.length > 9 && text.charCodeAt(text.length - 9) === 46) return BigInt(text.slice(0, -9) + text.slice(-8));
   const neg = text.startsWith('-');
   const [int, frac = ''] = (neg ? text.slice(1) : text).split('.');
   if (frac.length > SCALE) throw new RangeError(`more than ${SCALE} decimals: ${text}`);

@@ -17,6 +17,14 @@ import { isTradingDay } from '../../domain/trading-calendar';
 import { parseSymbol } from '../market-data/market-data.service';
 import { Changes } from '../strategy/changes';
 
+/** `check(raw)` remembered in `memo`; an Error result is thrown. */
+function cached(memo: Map<string, string | Error>, raw: string, check: (raw: string) => string | Error): string {
+  let v = memo.get(raw);
+  if (v === undefined) memo.set(raw, (v = check(raw)));
+  if (v instanceof Error) throw v;
+  return v;
+}
+
 /** A decimal cell, or an Error naming the column. */
 function parseDecimalOr(text: string | undefined, name: string) {
   try {
@@ -152,6 +160,9 @@ export class BatchProcessor {
     const [iSymbol, iDate, iOpen, iHigh, iLow, iClose, iVolume] = [...PRICE_COLUMNS, 'volume'].map(at);
     const today = new Date().toISOString().slice(0, 10);
     const bars = new Map<string, string[]>();
+    // Symbols and dates repeat on most rows: each distinct text is checked once (the calendar check builds a year).
+    const symbolOf = new Map<string, string | Error>();
+    const dateOf = new Map<string, string | Error>();
     const errors: string[] = [];
     let failed = 0;
     const price = (r: string[], i: number, name: string) => {
@@ -163,18 +174,32 @@ export class BatchProcessor {
       try {
         if (r.length !== header.length) throw new Error(`expected ${header.length} columns, got ${r.length}`);
         if (!r[iSymbol]) throw new Error('symbol: missing');
-        let symbol: string;
-        try { symbol = parseSymbol(r[iSymbol]); } catch (e) { throw new Error(`symbol: ${(e as Error).message}`); }
-        let date: string;
-        try { date = parseDateText(r[iDate]); } catch { throw new Error(`date: not a real calendar date YYYY-MM-DD: ${JSON.stringify(r[iDate])}`); }
-        if (date > today) throw new Error(`date: ${date} is in the future`);
-        if (!isTradingDay(date)) throw new Error(`date: ${date} is not an NYSE trading day`);
-        const [open, high, low, close] = [price(r, iOpen, 'open'), price(r, iHigh, 'high'), price(r, iLow, 'low'), price(r, iClose, 'close')];
+        const symbol = cached(symbolOf, r[iSymbol], (raw) => {
+          try {
+            return parseSymbol(raw);
+          } catch (e) {
+            return new Error(`symbol: ${(e as Error).message}`);
+          }
+        });
+        const date = cached(dateOf, r[iDate], (raw) => {
+          let d: string;
+          try {
+            d = parseDateText(raw);
+          } catch {
+            return new Error(`date: not a real calendar date YYYY-MM-DD: ${JSON.stringify(raw)}`);
+          }
+          if (d > today) return new Error(`date: ${d} is in the future`);
+          return isTradingDay(d) ? d : new Error(`date: ${d} is not an NYSE trading day`);
+        });
+        const [open, high, low, close] = [
+          price(r, iOpen, 'open'), price(r, iHigh, 'high'), price(r, iLow, 'low'), price(r, iClose, 'close'),
+        ];
         if (high.lessThan(low)) throw new Error('high is below low');
         if (open.lessThan(low) || open.greaterThan(high)) throw new Error('open is outside low…high');
         if (close.lessThan(low) || close.greaterThan(high)) throw new Error('close is outside low…high');
         const volume = iVolume >= 0 && r[iVolume] ? price(r, iVolume, 'volume').toFixed() : '';
-        bars.set(`${symbol}|${date}`, [symbol, date, open.toFixed(), high.toFixed(), low.toFixed(), close.toFixed(), volume]);
+        const cells = [open, high, low, close].map((v) => v.toFixed());
+        bars.set(`${symbol}|${date}`, [symbol, date, ...cells, volume]);
       } catch (e) {
         failed++;
         if (errors.length < MAX_ERRORS) errors.push(`row ${i + 1}: ${(e as Error).message}`);
@@ -194,8 +219,8 @@ export class BatchProcessor {
          FROM unnest($1::text[], $2::date[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::text[])
            AS x(symbol, date, open, high, low, close, volume)
          ORDER BY x.symbol, x.date
-         ON CONFLICT (symbol, date) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
-           volume = EXCLUDED.volume, close_at = NULL`,
+         ON CONFLICT (symbol, date) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
+           close = EXCLUDED.close, volume = EXCLUDED.volume, close_at = NULL`,
         [0, 1, 2, 3, 4, 5, 6].map((k) => col(k, chunk)));
       run.completed += chunk.length;
       await this.batches.progress(run, { completed: run.completed });
@@ -204,7 +229,8 @@ export class BatchProcessor {
     run.completed = records.length - failed;
     const symbols = [...new Set(rows.map((r) => r[0]))].sort();
     if (symbols.length) await this.afterPriceImport(symbols);
-    run.message = `${run.completed} rows imported (${rows.length} daily bars of ${symbols.length} symbols), ${failed} rejected`;
+    run.message = `${run.completed} rows imported (${rows.length} daily bars of ${symbols.length} symbols), `
+      + `${failed} rejected`;
     await this.batches.progress(run, { completed: run.completed });
   }
 
@@ -222,12 +248,15 @@ export class BatchProcessor {
        WHERE market_data.price_at IS NULL OR market_data.price_at < EXCLUDED.price_at`, [symbols]);
     const [hit]: [{ id: string }[], number] = await ds.query(
       `WITH hit AS (SELECT id FROM strategies WHERE status = 'ACTIVE'
-                    AND id IN (SELECT strategy_id FROM legs WHERE status = 'OPEN' AND (symbol = ANY($1) OR underlying_symbol = ANY($1)))
+                    AND id IN (SELECT strategy_id FROM legs
+                               WHERE status = 'OPEN' AND (symbol = ANY($1) OR underlying_symbol = ANY($1)))
                     ORDER BY id FOR NO KEY UPDATE)
-       UPDATE strategies s SET stale = true, row_version = row_version + 1 FROM hit WHERE s.id = hit.id RETURNING s.id`, [symbols]);
+       UPDATE strategies s SET stale = true, row_version = row_version + 1 FROM hit WHERE s.id = hit.id RETURNING s.id`,
+      [symbols]);
     await this.app.producer.enqueue(hit.map((h) => h.id));
     const affected: { portfolio_id: string; ids: string[] }[] = await ds.query(
-      `SELECT l.portfolio_id, array_agg(DISTINCT l.strategy_id) AS ids FROM legs l JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL
+      `SELECT l.portfolio_id, array_agg(DISTINCT l.strategy_id) AS ids
+       FROM legs l JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL
        WHERE l.symbol = ANY($1) OR l.underlying_symbol = ANY($1) GROUP BY l.portfolio_id`, [symbols]);
     const changes = new Changes();
     for (const a of affected) changes.touch(a.portfolio_id, PortfolioChangeKind.PRICES_IMPORTED, a.ids, false);
@@ -235,10 +264,13 @@ export class BatchProcessor {
   }
 
   /** The CSV of an import run with its lower-cased header; null (reported in the run) when it cannot be used. */
-  private async parseCsv(run: BatchRunEntity, required: string[], optional: string[]): Promise<{ header: string[]; records: string[][] } | null> {
+  private async parseCsv(
+    run: BatchRunEntity, required: string[], optional: string[],
+  ): Promise<{ header: string[]; records: string[][] } | null> {
     let records: string[][];
     try {
-      records = parse((run.input as { csv: string }).csv, { relax_column_count: true, skip_empty_lines: true, trim: true, bom: true });
+      const csv = (run.input as { csv: string }).csv;
+      records = parse(csv, { relax_column_count: true, skip_empty_lines: true, trim: true, bom: true });
     } catch (e) {
       run.errors = [`csv: ${(e as Error).message}`];
       await this.batches.progress(run, { failed: 1, total: 0, errors: run.errors, message: 'The CSV could not be parsed' });
@@ -248,7 +280,8 @@ export class BatchProcessor {
     const missing = required.filter((c) => !header.includes(c));
     if (missing.length) {
       const expected = `${required.join(',')}${optional.map((o) => `[,${o}]`).join('')}`;
-      run.errors = [`header: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${expected})`];
+      const columns = `column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
+      run.errors = [`header: missing ${columns} (expected ${expected})`];
       await this.batches.progress(run, { failed: 1, errors: run.errors, message: 'Bad header' });
       return null;
     }

@@ -6,7 +6,9 @@ import { badInput } from '../../common/errors';
 import { checkIds } from '../../common/tx';
 import { DomainError } from '../../domain/errors';
 import { classifySymbol, inferPositionType, standaloneName } from '../../domain/occ';
-import { LegStatus, positionSign, StrategyStatus, StrategyType, type InvestmentClass, type PositionType } from '../../domain/types';
+import {
+  LegStatus, positionSign, StrategyStatus, StrategyType, type InvestmentClass, type PositionType,
+} from '../../domain/types';
 import { realizedPnl, valueLeg } from '../../domain/valuation';
 import type { AuthUser } from '../../context';
 import { marketEnv } from '../../loaders';
@@ -82,7 +84,11 @@ function checkExit(exit: LegExit, priceField = 'exitPrice'): string {
 }
 
 export class LegService {
-  constructor(private readonly ds: DataSource, private readonly strategies: StrategyService, private readonly cfg: Config) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly strategies: StrategyService,
+    private readonly cfg: Config,
+  ) {}
 
   /** The prices legs are valued at now (their mark), from the latest prices read in the transaction. */
   private async marks(m: EntityManager, legs: LegEntity[]): Promise<Map<string, Decimal>> {
@@ -94,26 +100,37 @@ export class LegService {
   }
 
   /**
-   * Closes an OPEN leg (locked by the caller) or `quantity` of it: the closed part becomes its own CLOSED leg in the same
-   * strategy, the rest stays OPEN. Returns the CLOSED leg. Nothing is written when the exit is invalid.
+   * Closes an OPEN leg (locked by the caller) or `quantity` of it: the closed part becomes its own CLOSED leg in the
+   * same strategy, the rest stays OPEN. Returns the CLOSED leg. Nothing is written when the exit is invalid.
    */
-  private async closeIn(m: EntityManager, leg: LegEntity, price: Decimal, quantity: Decimal | null | undefined, date: string): Promise<LegEntity> {
+  private async closeIn(
+    m: EntityManager, leg: LegEntity, price: Decimal, quantity: Decimal | null | undefined, date: string,
+  ): Promise<LegEntity> {
     if (date < leg.entryDate) throw badInput(`exitDate ${date} is before the entry date ${leg.entryDate}`, 'exitDate');
     const q = quantity ?? leg.quantity;
-    if (q.greaterThan(leg.quantity)) throw badInput(`quantity ${q.toFixed()} exceeds the open quantity ${leg.quantity.toFixed()}`, 'quantity');
+    if (q.greaterThan(leg.quantity)) {
+      throw badInput(`quantity ${q.toFixed()} exceeds the open quantity ${leg.quantity.toFixed()}`, 'quantity');
+    }
     if (q.equals(leg.quantity)) {
-      await m.query(`UPDATE legs SET status = 'CLOSED', exit_price = $2, exit_date = $3, updated_at = now() WHERE id = $1`, [leg.id, price.toString(), date]);
+      await m.query(`UPDATE legs SET status = 'CLOSED', exit_price = $2, exit_date = $3, updated_at = now() WHERE id = $1`,
+        [leg.id, price.toString(), date]);
       return m.findOneByOrFail(LegEntity, { id: leg.id });
     }
     await m.query(`UPDATE legs SET quantity = quantity - $2, updated_at = now() WHERE id = $1`, [leg.id, q.toString()]);
-    const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`, [leg.strategyId]);
+    const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`,
+      [leg.strategyId]);
     const { id: _id, createdAt: _c, updatedAt: _u, ...columns } = leg;
-    return m.save(m.create(LegEntity, { ...columns, quantity: q, legOrder: n, status: LegStatus.CLOSED, exitPrice: price, exitDate: date }));
+    return m.save(m.create(LegEntity, {
+      ...columns, quantity: q, legOrder: n, status: LegStatus.CLOSED, exitPrice: price, exitDate: date,
+    }));
   }
 
   /** After legs of `strategy` were closed: the strategy is closed with its last OPEN leg, else it records the change. */
-  private async settleClose(m: EntityManager, c: Changes, strategy: StrategyEntity, change: string, details: unknown, kind: PortfolioChangeKind): Promise<void> {
-    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM legs WHERE strategy_id = $1 AND status = 'OPEN'`, [strategy.id]);
+  private async settleClose(
+    m: EntityManager, c: Changes, strategy: StrategyEntity, change: string, details: unknown, kind: PortfolioChangeKind,
+  ): Promise<void> {
+    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM legs WHERE strategy_id = $1 AND status = 'OPEN'`,
+      [strategy.id]);
     await this.strategies.appendVersion(m, strategy.id, change, details);
     if (n === 0) {
       await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now() WHERE id = $1`, [strategy.id]);
@@ -123,7 +140,7 @@ export class LegService {
     c.touch(strategy.portfolioId, n === 0 ? PortfolioChangeKind.STRATEGY_CLOSED : kind, [strategy.id]);
   }
 
-  /** closeLeg: the whole leg or `quantity` of it, at `price` (default: its mark now) on `date` (default: today, UTC). */
+  /** closeLeg: the whole leg or `quantity` of it, at `price` (default: its mark now) on `date` (default: today UTC). */
   closeLeg(user: AuthUser, id: string, exit: LegExit): Promise<LegEntity> {
     const date = checkExit(exit);
     return this.strategies.change(async (m, c) => {
@@ -131,7 +148,8 @@ export class LegService {
       const price = exit.price ?? (await this.marks(m, [leg])).get(leg.id)!;
       const closed = await this.closeIn(m, leg, price, exit.quantity, date);
       await this.settleClose(m, c, strategies.get(leg.strategyId)!, 'leg_closed', {
-        legId: leg.id, closedLegId: closed.id, quantity: closed.quantity.toFixed(), exitPrice: price.toFixed(), exitDate: date,
+        legId: leg.id, closedLegId: closed.id, quantity: closed.quantity.toFixed(), exitPrice: price.toFixed(),
+        exitDate: date,
         realizedPnl: realizedPnl(closed).toFixed(),
       }, PortfolioChangeKind.LEG_CLOSED);
       return closed;
@@ -139,7 +157,9 @@ export class LegService {
   }
 
   /** closeStrategy: every OPEN leg at its given exit price, else at its mark, on `exitDate`; then the strategy. */
-  closeStrategy(user: AuthUser, id: string, exitPrices: { legId: string; exitPrice: Decimal }[] | null, exitDate: string | null): Promise<StrategyEntity> {
+  closeStrategy(
+    user: AuthUser, id: string, exitPrices: { legId: string; exitPrice: Decimal }[] | null, exitDate: string | null,
+  ): Promise<StrategyEntity> {
     const date = checkExit({ date: exitDate });
     const given = new Map<string, Decimal>();
     checkIds((exitPrices ?? []).map((e) => e.legId), 'exitPrices', 'Leg');
@@ -147,14 +167,18 @@ export class LegService {
     return this.strategies.change(async (m, c) => {
       const s = (await this.strategies.lockStrategies(m, user, [id], 'id')).get(id)!;
       if (s.status === StrategyStatus.CLOSED) throw badInput('Strategy is already closed', 'id');
-      const legs = await m.getRepository(LegEntity).createQueryBuilder('l').where(`l.strategy_id = :id AND l.status = 'OPEN'`, { id })
-        .orderBy('l.id').setLock('pessimistic_write').getMany();
+      const legs = await m.getRepository(LegEntity).createQueryBuilder('l')
+        .where(`l.strategy_id = :id AND l.status = 'OPEN'`, { id }).orderBy('l.id').setLock('pessimistic_write').getMany();
       const unknown = [...given.keys()].filter((legId) => !legs.some((l) => l.id === legId));
-      if (unknown.length) throw badInput(`exitPrices names legs that are not OPEN legs of this strategy: ${unknown.join(', ')}`, 'exitPrices');
+      if (unknown.length) {
+        throw badInput(`exitPrices names legs that are not OPEN legs of this strategy: ${unknown.join(', ')}`, 'exitPrices');
+      }
       const marks = await this.marks(m, legs.filter((l) => !given.has(l.id)));
       const closed: string[] = [];
-      for (const leg of legs) closed.push((await this.closeIn(m, leg, given.get(leg.id) ?? marks.get(leg.id)!, null, date)).id);
-      await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now(), row_version = row_version + 1, updated_at = now() WHERE id = $1`, [id]);
+      for (const leg of legs) {
+        closed.push((await this.closeIn(m, leg, given.get(leg.id) ?? marks.get(leg.id)!, null, date)).id);
+      }
+      await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now() WHERE id = $1`, [id]);
       await this.strategies.appendVersion(m, id, 'closed', { reason: 'closed by user', exitDate: date, legIds: closed });
       await this.strategies.touch(m, [id]);
       c.touch(s.portfolioId, PortfolioChangeKind.STRATEGY_CLOSED, [id]);
@@ -166,7 +190,10 @@ export class LegService {
    * rollLeg: closes an option leg (or `quantity` of it) at `exitPrice` (default: its mark) today and opens the same
    * quantity of `newSymbol`, in the same direction, at `entryPrice` in the same strategy: one transaction, one version.
    */
-  rollLeg(user: AuthUser, id: string, roll: { newSymbol: string; entryPrice: Decimal; exitPrice?: Decimal | null; quantity?: Decimal | null }): Promise<StrategyEntity> {
+  rollLeg(
+    user: AuthUser, id: string,
+    roll: { newSymbol: string; entryPrice: Decimal; exitPrice?: Decimal | null; quantity?: Decimal | null },
+  ): Promise<StrategyEntity> {
     const date = checkExit({ price: roll.exitPrice, quantity: roll.quantity });
     checkPrice(roll.entryPrice, 'entryPrice');
     return this.strategies.change(async (m, c) => {
@@ -176,24 +203,27 @@ export class LegService {
       let fields: ReturnType<typeof buildLeg>;
       try {
         fields = buildLeg({
-          portfolioId: leg.portfolioId, symbol: roll.newSymbol, quantity: positionSign(leg.positionType) === 1 ? q : q.neg(), entryPrice: roll.entryPrice,
-          entryDate: date, impliedVolatility: leg.impliedVolatility,
+          portfolioId: leg.portfolioId, symbol: roll.newSymbol, quantity: positionSign(leg.positionType) === 1 ? q : q.neg(),
+          entryPrice: roll.entryPrice, entryDate: date, impliedVolatility: leg.impliedVolatility,
         });
       } catch (e) {
         // Every fault of the new symbol (malformed, expired before today) is the new symbol's.
         const err = e as { extensions?: { field?: string }; message: string };
-        throw err.extensions?.field && err.extensions.field !== 'quantity' ? badInput(`newSymbol: ${err.message}`, 'newSymbol') : e;
+        const symbolFault = err.extensions?.field && err.extensions.field !== 'quantity';
+        throw symbolFault ? badInput(`newSymbol: ${err.message}`, 'newSymbol') : e;
       }
       if (!fields.optionType) throw badInput('newSymbol must be an OCC option symbol', 'newSymbol');
       if (fields.symbol === leg.symbol) throw badInput('newSymbol is the symbol of the leg being rolled', 'newSymbol');
       const price = roll.exitPrice ?? (await this.marks(m, [leg])).get(leg.id)!;
       const closed = await this.closeIn(m, leg, price, q, date);
-      const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`, [leg.strategyId]);
+      const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`,
+        [leg.strategyId]);
       const opened = await m.save(m.create(LegEntity, { ...fields, strategyId: leg.strategyId, legOrder: n }));
       const strategy = strategies.get(leg.strategyId)!;
       await this.strategies.appendVersion(m, strategy.id, 'rolled', {
-        legId: leg.id, closedLegId: closed.id, openedLegId: opened.id, from: leg.symbol, to: opened.symbol, quantity: q.toFixed(),
-        exitPrice: price.toFixed(), entryPrice: roll.entryPrice.toFixed(), realizedPnl: realizedPnl(closed).toFixed(),
+        legId: leg.id, closedLegId: closed.id, openedLegId: opened.id, from: leg.symbol, to: opened.symbol,
+        quantity: q.toFixed(), exitPrice: price.toFixed(), entryPrice: roll.entryPrice.toFixed(),
+        realizedPnl: realizedPnl(closed).toFixed(),
       });
       await this.strategies.touch(m, [strategy.id]);
       c.touch(strategy.portfolioId, PortfolioChangeKind.LEG_ROLLED, [strategy.id]);
