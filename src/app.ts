@@ -22,6 +22,7 @@ import { StrategyService } from './modules/strategy/strategy.service';
 import { SuggestionService } from './modules/tag/suggestion.service';
 import { TagService } from './modules/tag/tag.service';
 import { CandleService } from './modules/market-data/candle.service';
+import { HistoryService } from './modules/history/history.service';
 
 /** The composition root: one DataSource, the Redis connections, and every service wired once per process. */
 export class App {
@@ -43,6 +44,7 @@ export class App {
   readonly recomputeFailures: RecomputeFailures;
   /** Emits when the event connection is back after an outage (see resyncSignal). */
   readonly resync: EventEmitter;
+  readonly history: HistoryService;
 
   private constructor(
     readonly cfg: Config,
@@ -58,7 +60,7 @@ export class App {
     this.auth = new AuthService(ds, cfg, new LoginThrottle(redis, cfg.QUEUE_PREFIX));
     this.portfolios = new PortfolioService(ds);
     this.strategies = new StrategyService(ds, (c) => this.deliver(c));
-    this.legs = new LegService(ds, this.strategies);
+    this.legs = new LegService(ds, this.strategies, cfg);
     this.tags = new TagService(ds, this.strategies);
     this.metrics = new MetricsService(ds, cfg);
     this.marketData = new MarketDataService(ds, redis, this.producer);
@@ -69,6 +71,7 @@ export class App {
     this.batchQueue.on('error', () => undefined);
     this.batches = new BatchService(ds, this.batchQueue, redis);
     this.performance = new PerformanceService(ds);
+    this.history = new HistoryService(ds);
   }
 
   static async create(cfg: Config, databaseUrl: string, redisUrl: string, opts: { sqlLogger?: (sql: string) => void } = {}): Promise<App> {

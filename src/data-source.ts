@@ -6,7 +6,7 @@ import { SnakeNamingStrategy } from './common/naming';
 import { UserEntity } from './modules/auth/user.entity';
 import { BatchRunEntity, PortfolioSnapshotEntity, StrategyDailyPnlEntity } from './modules/batch/batch.entity';
 import { LegEntity } from './modules/leg/leg.entity';
-import { M2MCandleEntity, MarketDataEntity, PriceEntity } from './modules/market-data/market-data.entity';
+import { DailyBarEntity, M2MCandleEntity, MarketDataEntity, PriceEntity } from './modules/market-data/market-data.entity';
 import { PortfolioEntity } from './modules/portfolio/portfolio.entity';
 import { StrategyEntity, StrategyLineageEntity, StrategyMetricsEntity, StrategyVersionEntity } from './modules/strategy/strategy.entity';
 import { StrategyTagEntity, TagEntity } from './modules/tag/tag.entity';
@@ -55,7 +55,7 @@ types.setTypeParser(types.builtins.TIMESTAMPTZ, parseTimestamptz);
 
 export const ENTITIES = [
   UserEntity, PortfolioEntity, StrategyEntity, StrategyVersionEntity, StrategyLineageEntity, StrategyMetricsEntity,
-  LegEntity, TagEntity, StrategyTagEntity, MarketDataEntity, PriceEntity, M2MCandleEntity,
+  LegEntity, TagEntity, StrategyTagEntity, MarketDataEntity, PriceEntity, M2MCandleEntity, DailyBarEntity,
   BatchRunEntity, PortfolioSnapshotEntity, StrategyDailyPnlEntity,
 ];
 

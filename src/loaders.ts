@@ -99,7 +99,8 @@ function children<T>(load: (ids: string[]) => Promise<T[]>, parent: (r: T) => st
 }
 
 const LEG_COLUMNS = `l.id, l.strategy_id, l.portfolio_id, l.symbol, l.position_type, l.quantity, l.multiplier, l.investment_class,
-  l.underlying_symbol, l.option_type, l.strike_price, l.expiration_date, l.implied_volatility, l.entry_price, l.entry_date, l.leg_order`;
+  l.underlying_symbol, l.option_type, l.strike_price, l.expiration_date, l.implied_volatility, l.entry_price, l.entry_date, l.leg_order,
+  l.status, l.exit_price, l.exit_date`;
 
 /** A legs row as the entity (numeric columns as Decimal; dates stay text). */
 export function legFromRow(r: Record<string, any>): LegEntity {
@@ -108,6 +109,7 @@ export function legFromRow(r: Record<string, any>): LegEntity {
     quantity: new Decimal(r.quantity), multiplier: r.multiplier, investmentClass: r.investment_class, underlyingSymbol: r.underlying_symbol,
     optionType: r.option_type, strikePrice: toDecimal(r.strike_price), expirationDate: r.expiration_date, impliedVolatility: r.implied_volatility,
     entryPrice: new Decimal(r.entry_price), entryDate: r.entry_date, legOrder: r.leg_order,
+    status: r.status, exitPrice: toDecimal(r.exit_price), exitDate: r.exit_date,
   });
 }
 
@@ -121,6 +123,7 @@ function legView(l: Readonly<LegEntity>, v: Readonly<Valuation>, lastPrice: Deci
     multiplier: l.multiplier, investmentClass: l.investmentClass, underlyingSymbol: l.underlyingSymbol, optionType: l.optionType,
     strikePrice: l.strikePrice, expirationDate: l.expirationDate, impliedVolatility: l.impliedVolatility, entryPrice: l.entryPrice,
     entryDate: l.entryDate, legOrder: l.legOrder, createdAt: l.createdAt, updatedAt: l.updatedAt,
+    status: l.status, exitPrice: l.exitPrice, exitDate: l.exitDate,
     price: v.price, priceSource: v.priceSource, marketValue: v.marketValue, costBasis: v.costBasis, unrealizedPnl: v.unrealizedPnl, greeks: v.greeks,
     lastPrice, underlyingPrice,
   };
@@ -252,7 +255,7 @@ export async function loadLegViews(
   ds: DataSource, cfg: Config, column: 'l.strategy_id' | 'l.id', keys: readonly string[],
   now = new Date(), snapshot = new PriceSnapshot(cfg, now)): Promise<LegView[]> {
   const rows = await read<LegKeyRow>(ds,
-    `SELECT ${LEG_KEY_COLUMNS} FROM legs l ${LEG_PRICE_JOINS} WHERE ${column} = ANY($1) ORDER BY l.leg_order, l.created_at`, [keys]);
+    `SELECT ${LEG_KEY_COLUMNS} FROM legs l ${LEG_PRICE_JOINS} WHERE ${column} = ANY($1) ORDER BY l.status, l.leg_order, l.created_at`, [keys]);
   return legViewsOf(ds, rows, snapshot);
 }
 

@@ -14,6 +14,9 @@ import { PayoffResolver, StrategyMetricsResolver } from './modules/strategy/metr
 import { StrategyDetectionResolver, StrategyResolver } from './modules/strategy/strategy.resolver';
 import { SubscriptionResolver } from './modules/strategy/subscription.resolver';
 import { TagResolver } from './modules/tag/tag.resolver';
+import {
+  LegHistoryResolver, LifecycleResolver, MetricsHistoryResolver, PortfolioHistoryResolver, StrategyHistoryResolver, TotalsHistoryResolver,
+} from './modules/history/history.resolver';
 import { PROJECT_ROOT } from './paths';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema.graphql');
@@ -21,6 +24,7 @@ export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema.graphql');
 export const RESOLVERS = [
   AuthResolver, PortfolioResolver, StrategyResolver, StrategyDetectionResolver, StrategyMetricsResolver, PayoffResolver,
   LegResolver, TagResolver, MarketDataResolver, BatchResolver, SubscriptionResolver,
+  LegHistoryResolver, MetricsHistoryResolver, TotalsHistoryResolver, StrategyHistoryResolver, PortfolioHistoryResolver, LifecycleResolver,
 ] as const;
 
 /**

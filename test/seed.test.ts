@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import { dropDatabase, ensureDatabase, migrate } from '../src/infra/bootstrap';
 import { DEMO_PASSWORD, DEMO_USERS, demoTradingDays, runDemoSeed, seedDemo } from '../src/seed/demo';
 import { ok, startHarness, until, type Harness } from './helpers/harness';
@@ -31,7 +32,7 @@ const q = <T = any>(sql: string, params: unknown[] = []): Promise<T[]> => h.app.
 /** Row counts of every table the seed writes: a second run must leave all of them unchanged. */
 async function tableCounts(): Promise<Record<string, number>> {
   const tables = ['users', 'portfolios', 'legs', 'strategies', 'strategy_versions', 'strategy_lineage', 'tags', 'strategy_tags',
-    'market_data', 'prices', 'portfolio_snapshots', 'strategy_daily_pnl'];
+    'market_data', 'prices', 'daily_bars', 'portfolio_snapshots', 'strategy_daily_pnl'];
   const out: Record<string, number> = {};
   for (const t of tables) out[t] = (await q<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`))[0].n;
   return out;
@@ -68,7 +69,7 @@ describe('demo seed', () => {
     const legs = await q<{ username: string; cls: string; pt: string; n: number }>(
       `SELECT u.username, l.investment_class AS cls, l.position_type AS pt, count(*)::int AS n
        FROM legs l JOIN portfolios p ON p.id = l.portfolio_id JOIN users u ON u.id = p.user_id
-       WHERE u.username = ANY($1) GROUP BY 1, 2, 3`, [DEMO_USERS]);
+       WHERE u.username = ANY($1) AND l.status = 'OPEN' GROUP BY 1, 2, 3`, [DEMO_USERS]);
     const count = (username: string, f: (r: { cls: string; pt: string }) => boolean = () => true) =>
       legs.filter((r) => r.username === username && f(r)).reduce((s, r) => s + r.n, 0);
     expect(count('demo_growth')).toBe(25);
@@ -170,6 +171,26 @@ describe('demo seed', () => {
     const active = await q<{ n: number }>(`SELECT count(*)::int AS n FROM strategies WHERE status = 'ACTIVE'`);
     expect(pnl[0].strategies).toBe(active[0].n);
     expect(pnl[0].n).toBe(active[0].n * days.length);
+  });
+
+  it('gives every demo portfolio closed trades with realized P&L and a timeline over the 90 days of daily bars', async () => {
+    const days = demoTradingDays(new Date().toISOString().slice(0, 10));
+    const [bars] = await q<{ n: number; symbols: number }>(`SELECT count(*)::int AS n, count(DISTINCT symbol)::int AS symbols FROM daily_bars`);
+    expect(bars.n).toBe(bars.symbols * days.length);
+    const portfolios = await q<{ id: string }>(`SELECT p.id FROM portfolios p JOIN users u ON u.id = p.user_id WHERE u.username = ANY($1)`, [DEMO_USERS]);
+    expect(portfolios).toHaveLength(3);
+    for (const p of portfolios) {
+      const [closed] = await q<{ n: number; realized: string }>(
+        `SELECT count(*)::int AS n, sum(CASE WHEN position_type IN ('SHORT', 'SC', 'SP') THEN -1 ELSE 1 END * quantity * multiplier
+           * (exit_price - entry_price))::text AS realized FROM legs WHERE portfolio_id = $1 AND status = 'CLOSED'`, [p.id]);
+      expect(closed.n).toBe(3); // two closed strategies and one partial close
+      const timeline = await h.app.history.portfolioTimeline(p.id, null, null);
+      expect(timeline.map((r) => r.date)).toEqual(days);
+      expect(timeline[0].realizedPnl.isZero()).toBe(true);
+      expect(timeline.at(-1)!.realizedPnl.toFixed()).toBe(new Decimal(closed.realized).toFixed());
+      expect(timeline.at(-1)!.realizedPnl.isZero()).toBe(false);
+      expect((await h.app.history.trades(p.id, null, null)).closedCount).toBe(2);
+    }
   });
 
   it('queues the recomputation: every demo strategy gets metrics', async () => {

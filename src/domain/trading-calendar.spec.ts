@@ -47,3 +47,19 @@ describe('trading days', () => {
     ['2025-03-12', '2025-03-11'],
   ])('the trading day before %s is %s', (date, expected) => expect(previousTradingDay(date)).toBe(expected));
 });
+
+describe('newYorkDate / previousCloseDay', () => {
+  const { newYorkDate, previousCloseDay } = jest.requireActual('./trading-calendar') as typeof import('./trading-calendar');
+  it('dates a moment in New York (DST by rule)', () => {
+    expect(newYorkDate(new Date('2026-01-06T04:59:00Z'))).toBe('2026-01-05');
+    expect(newYorkDate(new Date('2026-01-06T05:00:00Z'))).toBe('2026-01-06');
+    expect(newYorkDate(new Date('2026-07-06T03:59:00Z'))).toBe('2026-07-05');
+    expect(newYorkDate(new Date('2026-07-06T04:00:00Z'))).toBe('2026-07-06');
+  });
+  it('compares with the close of the trading day before the session', () => {
+    expect(previousCloseDay(new Date('2026-01-07T15:00:00Z'))).toBe('2026-01-06'); // Wednesday
+    expect(previousCloseDay(new Date('2026-01-05T15:00:00Z'))).toBe('2026-01-02'); // Monday
+    expect(previousCloseDay(new Date('2026-01-10T15:00:00Z'))).toBe('2026-01-08'); // Saturday: the session is Friday
+    expect(previousCloseDay(new Date('2026-01-20T15:00:00Z'))).toBe('2026-01-16'); // Tuesday after MLK Day
+  });
+});

@@ -74,3 +74,29 @@ export function previousTradingDay(date: string): string {
   do d = addDays(d, -1); while (!isTradingDay(iso(d)));
   return iso(d);
 }
+
+const NEW_YORK = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
+const nyDates = new Map<number, string>();
+
+/**
+ * The calendar date in New York at `at` (the trading day a price belongs to). New York's offset is a whole number of
+ * hours, so the date is cached per hour: a price tick costs a map lookup, not a time zone conversion.
+ */
+export function newYorkDate(at: Date): string {
+  const hour = Math.floor(at.getTime() / 3_600_000);
+  let d = nyDates.get(hour);
+  if (d === undefined) {
+    if (nyDates.size > 10_000) nyDates.clear();
+    nyDates.set(hour, (d = NEW_YORK.format(at)));
+  }
+  return d;
+}
+
+/**
+ * The trading day whose close `dayPnl` compares with: the session of `now` is today in New York when it is a trading
+ * day, else the last one before; the previous close is that of the trading day before the session.
+ */
+export function previousCloseDay(now: Date): string {
+  const today = newYorkDate(now);
+  return previousTradingDay(isTradingDay(today) ? today : previousTradingDay(today));
+}

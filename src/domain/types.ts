@@ -12,6 +12,8 @@ export enum StrategyType {
 }
 export enum StrategyStatus { ACTIVE = 'ACTIVE', CLOSED = 'CLOSED' }
 export enum PriceSource { MARKET = 'MARKET', MODEL = 'MODEL', ENTRY = 'ENTRY' }
+/** A leg is OPEN until closed; a CLOSED leg is frozen at its exit price and date. */
+export enum LegStatus { OPEN = 'OPEN', CLOSED = 'CLOSED' }
 
 /** +1 for long positions, -1 for short ones. */
 export function positionSign(t: PositionType): 1 | -1 {
@@ -33,6 +35,9 @@ export interface LegData {
   impliedVolatility: number | null;
   entryPrice: Decimal;
   entryDate: string;              // YYYY-MM-DD
+  /** Absent or OPEN: valued at market; CLOSED: frozen at exitPrice (no value, no greeks). */
+  status?: LegStatus;
+  exitPrice?: Decimal | null;
 }
 
 /** Market inputs of a calculation; `prices` maps an upper-case symbol (ticker or OCC) to its latest price. */

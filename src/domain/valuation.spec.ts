@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { bsGreeks, bsPrice, yearsToExpiry } from './black-scholes';
-import { InvestmentClass, LegData, MarketEnv, OptionType, PositionType, PriceSource } from './types';
-import { sumValuations, valueLeg } from './valuation';
+import { InvestmentClass, LegData, LegStatus, MarketEnv, OptionType, PositionType, PriceSource } from './types';
+import { openLegs, realizedPnl, signedUnits, sumValuations, valueLeg } from './valuation';
 
 const d = (v: Decimal.Value) => new Decimal(v);
 const now = new Date('2024-01-02T15:00:00Z');
@@ -128,5 +128,31 @@ describe('sumValuations', () => {
   it('is zero for no legs', () => {
     const t = sumValuations([]);
     expect([t.marketValue.toString(), t.netDelta]).toEqual(['0', 0]);
+  });
+});
+
+describe('closed legs', () => {
+  const closedShortCall: LegData = {
+    ...option(PositionType.SC, OptionType.CALL, 190, '5.20'), status: LegStatus.CLOSED, exitPrice: d('1.70'),
+  };
+
+  it('are frozen at their exit price: no value, cost, P&L or greeks, whatever the market', () => {
+    const v = valueLeg(closedShortCall, env({ AAPL: '250', [closedShortCall.symbol]: '60' }));
+    expect(v).toEqual({
+      price: d('1.7'), priceSource: PriceSource.MARKET, marketValue: d(0), costBasis: d(0), unrealizedPnl: d(0), greeks: null,
+    });
+  });
+
+  it('realize sign × quantity × multiplier × (exit − entry); open legs realize 0', () => {
+    expect(realizedPnl(closedShortCall).toFixed()).toBe('700'); // −1 × 2 × 100 × (1.70 − 5.20)
+    const soldStock = { ...stock(PositionType.LONG, '10.5', '100.10'), status: LegStatus.CLOSED, exitPrice: d('99.05') };
+    expect(realizedPnl(soldStock).toFixed()).toBe('-11.025');
+    expect(realizedPnl(stock(PositionType.LONG, 1, 1)).toFixed()).toBe('0');
+  });
+
+  it('are left out of totals by openLegs', () => {
+    const open = stock(PositionType.LONG, 100, '150');
+    expect(openLegs([closedShortCall, open])).toEqual([open]);
+    expect(signedUnits(closedShortCall).toFixed()).toBe('-200');
   });
 });

@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { bsGreeks, bsPrice, yearsToExpiry } from './black-scholes';
-import { Greeks, InvestmentClass, LegData, MarketEnv, PriceSource, positionSign } from './types';
+import { Greeks, InvestmentClass, LegData, LegStatus, MarketEnv, PriceSource, positionSign } from './types';
 
 export interface LegValuation {
   price: Decimal;
@@ -52,9 +52,12 @@ function greeksOf(leg: LegData, env: MarketEnv, scale: number): Greeks | null {
  * never fail for lack of market data and carry no greeks.
  */
 export function valueLeg(leg: LegData, env: MarketEnv, lastKnownPrice?: Decimal | null): LegValuation {
-  // Signed units (quantity × multiplier × ±1); the common multiplier 1 and the sign need no decimal multiplication.
-  const units = leg.multiplier === 1 ? leg.quantity : leg.quantity.mul(leg.multiplier);
-  const scale = positionSign(leg.positionType) === 1 ? units : units.neg();
+  // A CLOSED leg is frozen: it holds nothing (no value, cost or greeks) and its mark is the exit price.
+  if (leg.status === LegStatus.CLOSED) {
+    const zero = new Decimal(0);
+    return { price: leg.exitPrice!, priceSource: PriceSource.MARKET, marketValue: zero, costBasis: zero, unrealizedPnl: zero, greeks: null };
+  }
+  const scale = signedUnits(leg);
   const [price, priceSource] = priceOf(leg, env, lastKnownPrice);
   const costBasis = scale.mul(leg.entryPrice);
   const marketValue = scale.mul(price);
@@ -64,6 +67,21 @@ export function valueLeg(leg: LegData, env: MarketEnv, lastKnownPrice?: Decimal 
     greeks: greeksOf(leg, env, scale.toNumber()),
   };
 }
+
+/** sign × quantity × multiplier; the common multiplier 1 and the sign need no decimal multiplication. */
+export function signedUnits(leg: Pick<LegData, 'quantity' | 'multiplier' | 'positionType'>): Decimal {
+  const units = leg.multiplier === 1 ? leg.quantity : leg.quantity.mul(leg.multiplier);
+  return positionSign(leg.positionType) === 1 ? units : units.neg();
+}
+
+/** Realized P&L of a leg: sign × quantity × multiplier × (exitPrice − entryPrice) once CLOSED, else 0. */
+export function realizedPnl(leg: Pick<LegData, 'quantity' | 'multiplier' | 'positionType' | 'entryPrice' | 'status' | 'exitPrice'>): Decimal {
+  if (leg.status !== LegStatus.CLOSED || !leg.exitPrice) return new Decimal(0);
+  return signedUnits(leg).mul(leg.exitPrice.minus(leg.entryPrice));
+}
+
+/** Only the legs still held: every market calculation (totals, greeks, payoff, detection) counts these. */
+export const openLegs = <T extends { status?: LegStatus }>(legs: readonly T[]): T[] => legs.filter((l) => l.status !== LegStatus.CLOSED);
 
 /** Strategy or portfolio totals; legs without greeks count as zero. */
 export function sumValuations(values: readonly LegValuation[]): ValuationTotals {

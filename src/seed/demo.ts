@@ -134,7 +134,12 @@ type LegSpec =
   | { kind: 'option'; key: string; underlying: string; right: 'C' | 'P'; expiry: Expiry; moneyness: number; contracts: number; tags: string[] }
   | { kind: 'private'; key: string; symbol: string; qty: number; price: number; tags: string[] };
 interface GroupSpec { type: StrategyType; legs: string[]; tags: string[]; name?: string }
-interface PortfolioSpec { username: string; portfolio: string; legs: LegSpec[]; groups: GroupSpec[] }
+/**
+ * A closed trade: `qty` shares of `symbol` bought on the first day and sold at the close `exitAt` of the way through the
+ * history (its own strategy, closed), or, with `key`, that part of a position of the portfolio sold (a partial close).
+ */
+type TradeSpec = { symbol: string; qty: number; exitAt: number; key?: string };
+interface PortfolioSpec { username: string; portfolio: string; legs: LegSpec[]; groups: GroupSpec[]; trades: TradeSpec[] }
 
 const stock = (symbol: string, qty: number, ...tags: string[]): LegSpec => ({ kind: 'stock', key: symbol, symbol, qty, tags });
 const option = (key: string, underlying: string, right: 'C' | 'P', expiry: Expiry, moneyness: number, contracts: number, ...tags: string[]): LegSpec =>
@@ -164,6 +169,7 @@ export const DEMO_PORTFOLIOS: PortfolioSpec[] = [
       { type: T.COVERED_CALL, legs: ['AAPL', 'AAPL_CC'], tags: ['Income', 'Core', 'tech', 'options'] },
       { type: T.STRADDLE, legs: ['NVDA_C', 'NVDA_P'], tags: ['Speculative', 'tech', 'options'] },
     ],
+    trades: [{ symbol: 'AMD', qty: 40, exitAt: 0.35 }, { symbol: 'NFLX', qty: 60, exitAt: 0.55 }, { key: 'NVDA', symbol: 'NVDA', qty: 50, exitAt: 0.6 }],
   },
   {
     // 20 legs: 15 long and 5 short stocks in financials and energy.
@@ -181,6 +187,7 @@ export const DEMO_PORTFOLIOS: PortfolioSpec[] = [
       stock('ALLY', -200, 'Hedge', 'financials'), stock('PYPL', -100, 'Hedge', 'financials'),
     ],
     groups: [],
+    trades: [{ symbol: 'XOM', qty: 50, exitAt: 0.5 }, { symbol: 'BAC', qty: 200, exitAt: 0.3 }, { key: 'JPM', symbol: 'JPM', qty: 20, exitAt: 0.7 }],
   },
   {
     // 30 legs: 18 stocks (MSFT and JNJ hold 100 shares for the collar and the protective put; KO/PEP are the
@@ -210,6 +217,7 @@ export const DEMO_PORTFOLIOS: PortfolioSpec[] = [
       { type: T.PAIRS_TRADE, legs: ['KO', 'PEP'], tags: ['Defensive', 'pairs'], name: 'KO / PEP Pairs Trade' },
       { type: T.VERTICAL_SPREAD, legs: ['QQQ_LC', 'QQQ_SC'], tags: ['Momentum', 'options', 'tech'] },
     ],
+    trades: [{ symbol: 'AAPL', qty: 30, exitAt: 0.4 }, { symbol: 'PEP', qty: 40, exitAt: 0.6 }, { key: 'PG', symbol: 'PG', qty: 20, exitAt: 0.65 }],
   },
 ];
 
@@ -236,6 +244,8 @@ export interface DemoSeedReport {
   lastDay: string | null;
   symbols: number;
   priceRows: number;
+  /** Daily bars written (one per symbol and trading day). */
+  bars: number;
   snapshots: number;
   /** Active strategies of the created portfolios (queued for recomputation). */
   strategyIds: string[];
@@ -265,8 +275,10 @@ async function createDemoUser(app: App, username: string): Promise<AuthUser | nu
   return id ? { id, username, isAdmin: false } : null;
 }
 
-/** Opens every position on `entryDate`, combines the multi-leg strategies and tags them. */
-async function buildPortfolio(app: App, c: Created, entryDate: string, spot: (symbol: string) => number, expiries: string[]): Promise<void> {
+/** Opens every position on the first day, combines the multi-leg strategies and tags them, then closes the trades. */
+async function buildPortfolio(app: App, c: Created, days: string[], price: (symbol: string, day: number) => number, expiries: string[]): Promise<void> {
+  const entryDate = days[0];
+  const spot = (symbol: string) => price(symbol, 0);
   const { spec, user } = c;
   const portfolioId = (c.portfolioId = (await app.portfolios.create(user, spec.portfolio)).id);
   const entryAt = new Date(`${entryDate}T21:00:00Z`);
@@ -320,6 +332,15 @@ async function buildPortfolio(app: App, c: Created, entryDate: string, spot: (sy
   for (const { strategies, tags } of byTagSet.values()) {
     await app.tags.bulkAssign(user, strategies, [...new Set(tags.map((t) => tagIds.get(t.toLowerCase())!))]);
   }
+
+  // Closed trades: realized P&L at that day's close, so the portfolio shows both kinds of P&L and a closed strategy.
+  for (const t of spec.trades) {
+    const k = Math.min(days.length - 1, Math.max(1, Math.round(t.exitAt * (days.length - 1))));
+    const legId = t.key ? legIds.get(t.key)! : (await app.legs.createPosition(user, {
+      portfolioId, symbol: t.symbol, quantity: new Decimal(t.qty), entryPrice: new Decimal(spot(t.symbol)), entryDate,
+    })).leg.id;
+    await app.legs.closeLeg(user, legId, { price: new Decimal(price(t.symbol, k).toFixed(2)), quantity: new Decimal(t.qty), date: days[k] });
+  }
 }
 
 /** Removes what a failed seed created for these users, so that a retry starts clean (users are skipped when present). */
@@ -344,7 +365,7 @@ export async function runDemoSeed(app: App, opts: DemoSeedOptions = {}): Promise
   const days = demoTradingDays(today);
   const report: DemoSeedReport = {
     created: [], skipped: [], tradingDays: days.length, firstDay: days[0] ?? null, lastDay: days[days.length - 1] ?? null,
-    symbols: 0, priceRows: 0, snapshots: 0, strategyIds: [], ms: 0, phases: {},
+    symbols: 0, priceRows: 0, bars: 0, snapshots: 0, strategyIds: [], ms: 0, phases: {},
   };
   if (!days.length) throw new Error(`no trading day in the ${DEMO_HISTORY_DAYS} days before ${today}`);
   const paths = new Map<string, number[]>();
@@ -372,7 +393,7 @@ export async function runDemoSeed(app: App, opts: DemoSeedOptions = {}): Promise
     const failedUser = users.find((u): u is PromiseRejectedResult => u.status === 'rejected');
     if (failedUser) throw failedUser.reason;
     phase('users');
-    const built = await Promise.allSettled(created.map((c) => buildPortfolio(app, c, days[0], (s) => path(s)[0], expiries)));
+    const built = await Promise.allSettled(created.map((c) => buildPortfolio(app, c, days, (s, i) => path(s)[i], expiries)));
     const failedBuild = built.find((b): b is PromiseRejectedResult => b.status === 'rejected');
     if (failedBuild) throw failedBuild.reason;
     phase('portfolios');
@@ -397,6 +418,17 @@ export async function runDemoSeed(app: App, opts: DemoSeedOptions = {}): Promise
        SELECT count(*)::int AS n FROM ins`,
       [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])]);
     report.priceRows = inserted;
+    // The same closes as daily bars (the day opens at the close before it), for timelines and day P&L.
+    const barRows = days.flatMap((d, i) => symbols.map((s) => {
+      const close = path(s)[i], open = path(s)[Math.max(0, i - 1)];
+      return [s, d, open.toFixed(2), Math.max(open, close).toFixed(2), Math.min(open, close).toFixed(2), close.toFixed(2), closeAt(d).toISOString()];
+    }));
+    await app.ds.query(
+      `INSERT INTO daily_bars (symbol, date, open, high, low, close, close_at)
+       SELECT * FROM unnest($1::text[], $2::date[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::timestamptz[])
+       ON CONFLICT (symbol, date) DO NOTHING`,
+      [0, 1, 2, 3, 4, 5, 6].map((k) => barRows.map((r) => r[k])));
+    report.bars = barRows.length;
     phase('history');
 
     // Replay the closes day by day: market data at that close, then the daily batch's snapshot of each portfolio.

@@ -68,7 +68,7 @@ async function main() {
          FROM legs l
          JOIN strategies s ON s.id = l.strategy_id AND s.status = 'ACTIVE'
          JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL
-         WHERE l.investment_class IN ('PUBLIC', 'OPTIONS'))
+         WHERE l.investment_class IN ('PUBLIC', 'OPTIONS') AND l.status = 'OPEN')
        SELECT h.symbol, coalesce(m.last_price, (SELECT pr.price FROM prices pr WHERE pr.symbol = h.symbol ORDER BY pr.at DESC LIMIT 1))::text AS price
        FROM held h LEFT JOIN market_data m ON m.symbol = h.symbol ORDER BY h.symbol`);
     const held = new Set(rows.map((r) => r.symbol));

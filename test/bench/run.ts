@@ -20,6 +20,7 @@ import { PROJECT_ROOT } from '../../src/paths';
 import { createSchema } from '../../src/schema';
 import { startServer } from '../../src/server';
 import { startWorker } from '../../workers/worker';
+import { benchHistory } from './history';
 import { load, percentile, printTable, timeSeq, type Row } from './lib';
 import { REFERENCE, REFERENCE_QUERY, startReference } from './reference';
 
@@ -212,6 +213,18 @@ async function main() {
       return statements;
     };
 
+    const history = () => {
+      console.error('history benchmarks');
+      return benchHistory({ app, quick, generate: (name, n, legsPer) => generate(app, user.id, name, n, legsPer, 0), read, post, countStatements, add });
+    };
+    if (only === 'history') {
+      // `--only history`: the timeline and price import benchmarks alone (not recorded).
+      await history();
+      printTable(rows);
+      await inproc.close();
+      return;
+    }
+
     // ---- 1. nested read ---------------------------------------------------------------------------------------
     console.error('nested read benchmarks');
     const p500 = await generate(app, user.id, 'Large', 500, 4, 1000);
@@ -366,6 +379,9 @@ async function main() {
       const env = { now: new Date(), riskFreeRate: 0.04, defaultVolatility: 0.3, prices: new Map([['SPY', new Decimal(430)]]) };
       const pseq = await timeSeq(1000, () => analyzePayoff(six, env), 100);
       add('analyzePayoff (6 legs, one expiry)', 'p50', percentile(pseq, 50), 'ms', '< 1 ms', percentile(pseq, 50) < 1);
+
+      // ---- 4b. history: timelines computed on read, price imports ------------------------------------------------
+      await history();
 
       // ---- 5. live pipeline (in-process API + worker) ------------------------------------------------------------
       console.error('live pipeline benchmarks');

@@ -4,7 +4,7 @@ import { PortfolioEntity } from '../portfolio/portfolio.entity';
 import { StrategyEntity } from '../strategy/strategy.entity';
 import { MONEY } from '../../common/columns';
 
-export enum BatchRunKind { DAILY = 'DAILY', RECOMPUTE_ALL = 'RECOMPUTE_ALL', IMPORT = 'IMPORT' }
+export enum BatchRunKind { DAILY = 'DAILY', RECOMPUTE_ALL = 'RECOMPUTE_ALL', IMPORT = 'IMPORT', PRICE_IMPORT = 'PRICE_IMPORT' }
 export enum BatchRunStatus { QUEUED = 'QUEUED', RUNNING = 'RUNNING', COMPLETED = 'COMPLETED', FAILED = 'FAILED', SKIPPED = 'SKIPPED' }
 
 @Entity('batch_runs')

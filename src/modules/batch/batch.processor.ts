@@ -14,10 +14,36 @@ import { logger } from '../../logger';
 import { UserEntity } from '../auth/user.entity';
 import { parseDecimal, parseDateText } from '../../common/scalars';
 import { databaseError } from '../../common/errors';
+import { PortfolioChangeKind } from '../../common/enums';
+import { isTradingDay } from '../../domain/trading-calendar';
+import { parseSymbol } from '../market-data/market-data.service';
+import { Changes } from '../strategy/changes';
+
+/** `check(raw)` remembered in `memo`; an Error result is thrown. */
+function cached(memo: Map<string, string | Error>, raw: string, check: (raw: string) => string | Error): string {
+  let v = memo.get(raw);
+  if (v === undefined) memo.set(raw, (v = check(raw)));
+  if (v instanceof Error) throw v;
+  return v;
+}
+
+/** A decimal cell, or an Error naming the column. */
+function parseDecimalOr(text: string | undefined, name: string) {
+  try {
+    return parseDecimal(text ?? '');
+  } catch {
+    throw new Error(`${name}: not a number: ${JSON.stringify(text ?? '')}`);
+  }
+}
 import { BatchRunEntity, BatchRunKind, BatchRunStatus } from './batch.entity';
 import type { BatchService } from './batch.service';
 
 const IMPORT_COLUMNS = ['ticker', 'quantity', 'entry_price', 'entry_date', 'tags'];
+const PRICE_COLUMNS = ['symbol', 'date', 'open', 'high', 'low', 'close'];
+/** Rows per upsert statement of a price import. */
+const PRICE_CHUNK = 5000;
+/** Row errors kept in a run (the count of the others is reported after them). */
+const MAX_ERRORS = 1000;
 
 /** Runs a batch run by id: the daily batch, a portfolio recomputation or a CSV import, with progress. */
 export class BatchProcessor {
@@ -30,6 +56,7 @@ export class BatchProcessor {
     try {
       if (run.kind === BatchRunKind.DAILY) await this.daily(run);
       else if (run.kind === BatchRunKind.RECOMPUTE_ALL) await this.recomputeAll(run);
+      else if (run.kind === BatchRunKind.PRICE_IMPORT) await this.importPrices(run);
       else await this.import(run);
       await this.batches.progress(run, {
         status: run.failed && !run.completed ? BatchRunStatus.FAILED : BatchRunStatus.COMPLETED, finishedAt: new Date(),
@@ -122,24 +149,152 @@ export class BatchProcessor {
     }
   }
 
-  /** Imports every valid row (each in its own transaction); every bad row is reported as `row N: reason`. */
-  private async import(run: BatchRunEntity): Promise<void> {
-    const csv = (run.input as { csv: string }).csv;
+  /**
+   * importPrices: every row is checked on its own (`row N: reason`), the valid ones are upserted as daily bars in
+   * statements of PRICE_CHUNK rows (a later row for the same symbol and day wins). Then the latest prices move forward
+   * where a bar is newer than them, and the strategies holding the symbols are recomputed and told.
+   */
+  private async importPrices(run: BatchRunEntity): Promise<void> {
+    const parsed = await this.parseCsv(run, PRICE_COLUMNS, ['volume']);
+    if (!parsed) return;
+    const { header, records } = parsed;
+    const at = (name: string) => header.indexOf(name);
+    const [iSymbol, iDate, iOpen, iHigh, iLow, iClose, iVolume] = [...PRICE_COLUMNS, 'volume'].map(at);
+    const today = new Date().toISOString().slice(0, 10);
+    const bars = new Map<string, string[]>();
+    // Symbols and dates repeat on most rows: each distinct text is checked once (the calendar check builds a year).
+    const symbolOf = new Map<string, string | Error>();
+    const dateOf = new Map<string, string | Error>();
+    const errors: string[] = [];
+    let failed = 0;
+    const price = (r: string[], i: number, name: string) => {
+      const v = parseDecimalOr(r[i], name);
+      if (v.isNegative()) throw new Error(`${name}: must be ≥ 0`);
+      return v;
+    };
+    for (const [i, r] of records.entries()) {
+      try {
+        if (r.length !== header.length) throw new Error(`expected ${header.length} columns, got ${r.length}`);
+        if (!r[iSymbol]) throw new Error('symbol: missing');
+        const symbol = cached(symbolOf, r[iSymbol], (raw) => {
+          try {
+            return parseSymbol(raw);
+          } catch (e) {
+            return new Error(`symbol: ${(e as Error).message}`);
+          }
+        });
+        const date = cached(dateOf, r[iDate], (raw) => {
+          let d: string;
+          try {
+            d = parseDateText(raw);
+          } catch {
+            return new Error(`date: not a real calendar date YYYY-MM-DD: ${JSON.stringify(raw)}`);
+          }
+          if (d > today) return new Error(`date: ${d} is in the future`);
+          return isTradingDay(d) ? d : new Error(`date: ${d} is not an NYSE trading day`);
+        });
+        const [open, high, low, close] = [
+          price(r, iOpen, 'open'), price(r, iHigh, 'high'), price(r, iLow, 'low'), price(r, iClose, 'close'),
+        ];
+        if (high.lessThan(low)) throw new Error('high is below low');
+        if (open.lessThan(low) || open.greaterThan(high)) throw new Error('open is outside low…high');
+        if (close.lessThan(low) || close.greaterThan(high)) throw new Error('close is outside low…high');
+        const volume = iVolume >= 0 && r[iVolume] ? price(r, iVolume, 'volume').toFixed() : '';
+        const cells = [open, high, low, close].map((v) => v.toFixed());
+        bars.set(`${symbol}|${date}`, [symbol, date, ...cells, volume]);
+      } catch (e) {
+        failed++;
+        if (errors.length < MAX_ERRORS) errors.push(`row ${i + 1}: ${(e as Error).message}`);
+      }
+    }
+    const more = () => (failed > errors.length ? [`… and ${failed - errors.length} more rows rejected`] : []);
+    run.failed = failed;
+    run.errors = [...errors, ...more()];
+    await this.batches.progress(run, { total: records.length, failed, errors: run.errors });
+    const rows = [...bars.values()];
+    const col = (k: number, chunk: string[][]) => chunk.map((b) => b[k]);
+    for (let i = 0; i < rows.length; i += PRICE_CHUNK) {
+      const chunk = rows.slice(i, i + PRICE_CHUNK);
+      await this.app.ds.query(
+        `INSERT INTO daily_bars (symbol, date, open, high, low, close, volume, close_at)
+         SELECT x.symbol, x.date, x.open, x.high, x.low, x.close, nullif(x.volume, '')::numeric, NULL
+         FROM unnest($1::text[], $2::date[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::text[])
+           AS x(symbol, date, open, high, low, close, volume)
+         ORDER BY x.symbol, x.date
+         ON CONFLICT (symbol, date) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
+           close = EXCLUDED.close, volume = EXCLUDED.volume, close_at = NULL`,
+        [0, 1, 2, 3, 4, 5, 6].map((k) => col(k, chunk)));
+      run.completed += chunk.length;
+      await this.batches.progress(run, { completed: run.completed });
+    }
+    // Rows that repeat a symbol and day count as imported (the last one is the bar).
+    run.completed = records.length - failed;
+    const symbols = [...new Set(rows.map((r) => r[0]))].sort();
+    if (symbols.length) await this.afterPriceImport(symbols);
+    run.message = `${run.completed} rows imported (${rows.length} daily bars of ${symbols.length} symbols), `
+      + `${failed} rejected`;
+    await this.batches.progress(run, { completed: run.completed });
+  }
+
+  /**
+   * After bars were imported: a bar newer than a symbol's latest price becomes it (dated at 16:00 New York), the active
+   * strategies holding the symbols are marked stale and recomputed, and every portfolio holding them hears of it.
+   */
+  private async afterPriceImport(symbols: string[]): Promise<void> {
+    const ds = this.app.ds;
+    await ds.query(
+      `INSERT INTO market_data (symbol, last_price, price_at)
+       SELECT DISTINCT ON (symbol) symbol, close, (date + time '16:00') AT TIME ZONE 'America/New_York' FROM daily_bars
+       WHERE symbol = ANY($1) ORDER BY symbol, date DESC
+       ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price, price_at = EXCLUDED.price_at
+       WHERE market_data.price_at IS NULL OR market_data.price_at < EXCLUDED.price_at`, [symbols]);
+    const [hit]: [{ id: string }[], number] = await ds.query(
+      `WITH hit AS (SELECT id FROM strategies WHERE status = 'ACTIVE'
+                    AND id IN (SELECT strategy_id FROM legs
+                               WHERE status = 'OPEN' AND (symbol = ANY($1) OR underlying_symbol = ANY($1)))
+                    ORDER BY id FOR NO KEY UPDATE)
+       UPDATE strategies s SET stale = true, row_version = row_version + 1 FROM hit WHERE s.id = hit.id RETURNING s.id`,
+      [symbols]);
+    await this.app.producer.enqueue(hit.map((h) => h.id));
+    const affected: { portfolio_id: string; ids: string[] }[] = await ds.query(
+      `SELECT l.portfolio_id, array_agg(DISTINCT l.strategy_id) AS ids
+       FROM legs l JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL
+       WHERE l.symbol = ANY($1) OR l.underlying_symbol = ANY($1) GROUP BY l.portfolio_id`, [symbols]);
+    const changes = new Changes();
+    for (const a of affected) changes.touch(a.portfolio_id, PortfolioChangeKind.PRICES_IMPORTED, a.ids, false);
+    await this.app.deliver(changes);
+  }
+
+  /** The CSV of an import run with its lower-cased header; null (reported in the run) when it cannot be used. */
+  private async parseCsv(
+    run: BatchRunEntity, required: string[], optional: string[],
+  ): Promise<{ header: string[]; records: string[][] } | null> {
     let records: string[][];
     try {
+      const csv = (run.input as { csv: string }).csv;
       records = parse(csv, { relax_column_count: true, skip_empty_lines: true, trim: true, bom: true });
     } catch (e) {
       run.errors = [`csv: ${(e as Error).message}`];
       await this.batches.progress(run, { failed: 1, total: 0, errors: run.errors, message: 'The CSV could not be parsed' });
-      return;
+      return null;
     }
     const header = (records.shift() ?? []).map((h) => h.toLowerCase());
-    const missing = IMPORT_COLUMNS.filter((c) => !header.includes(c));
+    const missing = required.filter((c) => !header.includes(c));
     if (missing.length) {
-      run.errors = [`header: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${IMPORT_COLUMNS.join(',')}[,investment_class])`];
+      const expected = `${required.join(',')}${optional.map((o) => `[,${o}]`).join('')}`;
+      const columns = `column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
+      run.errors = [`header: missing ${columns} (expected ${expected})`];
       await this.batches.progress(run, { failed: 1, errors: run.errors, message: 'Bad header' });
-      return;
+      return null;
     }
+    return { header, records };
+  }
+
+  /** Imports every valid row (each in its own transaction); every bad row is reported as `row N: reason`. */
+  private async import(run: BatchRunEntity): Promise<void> {
+    const parsed = await this.parseCsv(run, IMPORT_COLUMNS, ['investment_class']);
+    if (!parsed) return;
+    const { header, records } = parsed;
     const col = (r: string[], name: string) => r[header.indexOf(name)] ?? '';
     const owner = await this.app.ds.getRepository(UserEntity).findOneByOrFail({ id: run.userId! });
     const user: AuthUser = { id: owner.id, username: owner.username, isAdmin: false };

@@ -12,6 +12,8 @@ import { ownedPortfolio } from '../portfolio/portfolio.service';
 import { BatchRunEntity, BatchRunKind, BatchRunStatus } from './batch.entity';
 
 export const MAX_IMPORT_BYTES = 1_000_000;
+/** A price import is bounded by the request body (2 MiB, about 45,000 rows): larger histories go in several calls. */
+export const MAX_PRICE_IMPORT_BYTES = 2 * 1024 * 1024;
 const todayUtc = () => new Date().toISOString().slice(0, 10);
 
 /** Creating, finding and reporting batch runs; the work itself happens in the worker (BatchProcessor). */
@@ -33,7 +35,7 @@ export class BatchService {
   /** startBatchRun: admins only; a second start while one is queued or running returns that one unless forced. */
   async start(user: AuthUser, kind: BatchRunKind, force: boolean): Promise<BatchRunEntity> {
     if (!user.isAdmin) throw forbidden();
-    if (kind === BatchRunKind.IMPORT) throw badInput('Imports start with importPositions', 'kind');
+    if (kind === BatchRunKind.IMPORT || kind === BatchRunKind.PRICE_IMPORT) throw badInput('Imports start with importPositions or importPrices', 'kind');
     return this.startGlobal(kind, force, user.id);
   }
 
@@ -75,6 +77,15 @@ export class BatchService {
     const repo = this.ds.getRepository(BatchRunEntity);
     // The CSV is stored with the run so the job payload carries only the id.
     return this.enqueue(await repo.save(repo.create({ kind: BatchRunKind.IMPORT, status: BatchRunStatus.QUEUED, userId: user.id, portfolioId, errors: [], input: { csv } })));
+  }
+
+  /** importPrices (admins): the CSV is stored with the run, which belongs to the admin who started it. */
+  async importPrices(user: AuthUser, csv: string): Promise<BatchRunEntity> {
+    if (!user.isAdmin) throw forbidden();
+    if (Buffer.byteLength(csv) > MAX_PRICE_IMPORT_BYTES) throw limitExceeded(`csv must be at most ${MAX_PRICE_IMPORT_BYTES} bytes`, 'csv');
+    if (!csv.trim()) throw badInput('csv is empty', 'csv');
+    const repo = this.ds.getRepository(BatchRunEntity);
+    return this.enqueue(await repo.save(repo.create({ kind: BatchRunKind.PRICE_IMPORT, status: BatchRunStatus.QUEUED, userId: user.id, portfolioId: null, errors: [], input: { csv } })));
   }
 
   private async enqueue(run: BatchRunEntity): Promise<BatchRunEntity> {

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { MONEY } from '../../common/columns';
-import { InvestmentClass, OptionType, PositionType } from '../../domain/types';
+import { InvestmentClass, LegStatus, OptionType, PositionType } from '../../domain/types';
 import { PortfolioEntity } from '../portfolio/portfolio.entity';
 import { StrategyEntity } from '../strategy/strategy.entity';
 
@@ -11,6 +11,8 @@ import { StrategyEntity } from '../strategy/strategy.entity';
 @Check('CHK_legs_strike', `strike_price IS NULL OR strike_price > 0`)
 @Check('CHK_legs_iv', `implied_volatility IS NULL OR (implied_volatility > 0 AND implied_volatility <= 5)`)
 @Check('CHK_legs_option_shape', `(option_type IS NULL) = (strike_price IS NULL) AND (option_type IS NULL) = (expiration_date IS NULL)`)
+// A CLOSED leg has its exit price and date, an OPEN one neither; nobody exits before entering.
+@Check('CHK_legs_exit', `(status = 'CLOSED') = (exit_price IS NOT NULL) AND (exit_price IS NULL) = (exit_date IS NULL) AND (exit_price IS NULL OR exit_price >= 0) AND (exit_date IS NULL OR exit_date >= entry_date)`)
 @Index('IDX_legs_strategy_order', ['strategyId', 'legOrder'])
 export class LegEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -32,6 +34,9 @@ export class LegEntity {
   @Column(MONEY) entryPrice: Decimal;
   @Column({ type: 'date' }) entryDate: string;
   @Column({ type: 'int' }) legOrder: number;
+  @Column({ type: 'enum', enum: LegStatus, enumName: 'leg_status', default: LegStatus.OPEN }) status: LegStatus;
+  @Column({ ...MONEY, nullable: true }) exitPrice: Decimal | null;
+  @Column({ type: 'date', nullable: true }) exitDate: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }

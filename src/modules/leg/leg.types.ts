@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
-import { InvestmentClass, OptionType, PositionType, PriceSource } from '../../domain/types';
+import { InvestmentClass, LegStatus, OptionType, PositionType, PriceSource } from '../../domain/types';
 import { StrategyType_ } from '../strategy/strategy.types';
 
 @ObjectType('Greeks', { simpleResolvers: true })
@@ -35,6 +35,10 @@ export class LegType {
   @Field(() => DecimalScalar) unrealizedPnl: Decimal;
   @Field(() => GreeksType, { nullable: true, description: 'null for PRIVATE legs or when no underlying price is known' }) greeks: GreeksType | null;
   @Field(() => Int) legOrder: number;
+  @Field(() => LegStatus, { description: 'OPEN until closed; a CLOSED leg is frozen (marketValue, costBasis and unrealizedPnl 0, no greeks)' })
+  status: LegStatus;
+  @Field(() => DecimalScalar, { nullable: true, description: 'price per share or contract it was closed at; null while OPEN' }) exitPrice: Decimal | null;
+  @Field(() => DateScalar, { nullable: true, description: 'day it was closed; null while OPEN' }) exitDate: string | null;
 }
 
 

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { StrategyEntity } from '../strategy/strategy.entity';
-import { MONEY } from '../../common/columns';
+import { decimalTransformer, MONEY } from '../../common/columns';
 
 /** Reference data and the latest price per symbol (Redis holds a copy of the latest price for fast reads). */
 @Entity('market_data')
@@ -32,4 +32,22 @@ export class M2MCandleEntity {
   @Column(MONEY) high: Decimal;
   @Column(MONEY) low: Decimal;
   @Column(MONEY) close: Decimal;
+}
+
+/**
+ * A symbol's day on the NYSE calendar: open/high/low/close of its prices that day (ticks as they arrive, or imported
+ * bars). `closeAt` is the time of the tick that set the close (null for an imported bar), so a late older tick
+ * never replaces a newer close.
+ */
+@Entity('daily_bars')
+@Check('CHK_daily_bars_range', `low >= 0 AND low <= high AND open >= low AND open <= high AND close >= low AND close <= high AND (volume IS NULL OR volume >= 0)`)
+export class DailyBarEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 }) symbol: string;
+  @PrimaryColumn({ type: 'date' }) date: string;
+  @Column(MONEY) open: Decimal;
+  @Column(MONEY) high: Decimal;
+  @Column(MONEY) low: Decimal;
+  @Column(MONEY) close: Decimal;
+  @Column({ type: 'numeric', precision: 24, scale: 4, nullable: true, transformer: decimalTransformer }) volume: Decimal | null;
+  @Column({ type: 'timestamptz', nullable: true }) closeAt: Date | null;
 }

@@ -5,6 +5,7 @@ import { badInput } from '../../common/errors';
 import { analyzePayoff } from '../../domain/payoff';
 import type { Context } from '../../context';
 import { envOfLegs } from '../../loaders';
+import { openLegs } from '../../domain/valuation';
 import type { StrategyMetricsEntity } from './strategy.entity';
 import { PayoffAnalysisType, PayoffPoint, StrategyMetricsType } from './strategy.types';
 
@@ -30,6 +31,6 @@ export class PayoffResolver {
   async curve(@Root() p: PayoffRoot, @Ctx() ctx: Context, @Arg('points', () => Int, { nullable: true, defaultValue: 50 }) points: number) {
     if (points < 2 || points > 1000) throw badInput('points must be between 2 and 1000', 'points');
     const legs = await ctx.loaders.legsByStrategy.load(p.strategyId);
-    return analyzePayoff(legs, envOfLegs(ctx.app.cfg, legs, ctx.loaders.now))?.curve(points) ?? [];
+    return analyzePayoff(openLegs(legs), envOfLegs(ctx.app.cfg, legs, ctx.loaders.now))?.curve(points) ?? [];
   }
 }

@@ -4,7 +4,7 @@ import { inTransaction } from '../../common/tx';
 import { read } from '../../data-source';
 import { DECIMAL_INTEGER_DIGITS, DECIMAL_LIMIT } from '../../common/scalars';
 import { analyzePayoff } from '../../domain/payoff';
-import { sumValuations } from '../../domain/valuation';
+import { openLegs, sumValuations } from '../../domain/valuation';
 import { envOfLegs, loadLegViews, type LegView } from '../../loaders';
 
 export interface RecomputeResult {
@@ -44,7 +44,7 @@ export class MetricsService {
         failed.push({ strategyId: s.id, error });
         return [];
       }
-      const p = analyzePayoff(mine, env);
+      const p = analyzePayoff(openLegs(mine), env);
       return [{
         strategy_id: s.id, row_version: s.row_version,
         market_value: t.marketValue.toString(), cost_basis: t.costBasis.toString(), unrealized_pnl: t.unrealizedPnl.toString(),

@@ -7,7 +7,7 @@ import { notFound } from '../../common/errors';
 import { selects } from '../../common/lookahead';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../common/pagination';
 import { checkIds } from '../../common/tx';
-import { sumTotals, type ValuationTotals } from '../../domain/valuation';
+import { openLegs, sumTotals, type ValuationTotals } from '../../domain/valuation';
 import { StrategyStatus, type StrategyType } from '../../domain/types';
 import type { AuthUser } from '../../context';
 import {
@@ -109,7 +109,7 @@ export class StrategyQueries {
       prefetch?.legs
         ? read<LegKeyRow & { sid: string }>(this.ds,
           `${page} SELECT page.id AS sid, ${LEG_KEY_COLUMNS} FROM page LEFT JOIN legs l ON l.strategy_id = page.id ${LEG_PRICE_JOINS}
-           ORDER BY l.leg_order, l.created_at`, params)
+           ORDER BY l.status, l.leg_order, l.created_at`, params)
         : null,
       prefetch?.tags
         ? read<TagLinkRow & { sid: string }>(this.ds,
@@ -161,14 +161,16 @@ export class StrategyQueries {
    */
   async totals(loaders: Loaders, strategies: StrategyEntity[]): Promise<PortfolioTotals> {
     const ids = strategies.map((s) => s.id);
-    const [legs, sums] = await Promise.all([loaders.legsByStrategy.loadMany(ids), loaders.sums.loadMany(ids)]);
-    const legCount = legs.reduce((n: number, l) => n + (l instanceof Error ? 0 : l.length), 0);
+    const [legLists, sums] = await Promise.all([loaders.legsByStrategy.loadMany(ids), loaders.sums.loadMany(ids)]);
+    const legs = legLists.flatMap((l) => (l instanceof Error ? [] : l));
     const known = sums.filter((t): t is ValuationTotals => !(t instanceof Error));
-    return { strategyCount: strategies.length, legCount, ...sumTotals(known) };
+    // `legs` stays on the object (not a GraphQL field) for realizedPnl and dayPnl, which are resolved on demand.
+    return { strategyCount: strategies.length, legCount: openLegs(legs).length, ...sumTotals(known), legs, portfolioId: null };
   }
 
   async portfolioTotals(user: AuthUser, loaders: Loaders, portfolioId: string): Promise<PortfolioTotals> {
-    return this.totals(loaders, await this.list(user, portfolioId, null));
+    // A portfolio's realizedPnl covers its closed strategies too: `portfolioId` says so.
+    return { ...(await this.totals(loaders, await this.list(user, portfolioId, null))), portfolioId };
   }
 
   /** Groups by tag (a strategy with two tags is in both; "untagged" for none), type, underlying or sector ("unknown"). */
@@ -192,7 +194,7 @@ export class StrategyQueries {
       strategies.forEach((s) => add(s.type, s));
     } else {
       const legs = await loaders.legsByStrategy.loadMany(ids);
-      const firstUnderlying = legs.map((l) => (l instanceof Error || !l.length ? 'unknown' : l[0].underlyingSymbol));
+      const firstUnderlying = legs.map((l) => (l instanceof Error || !openLegs(l).length ? 'unknown' : openLegs(l)[0].underlyingSymbol));
       if (by === GroupBy.UNDERLYING) strategies.forEach((s, i) => add(firstUnderlying[i], s));
       else {
         const md = await loaders.marketData.loadMany(firstUnderlying);

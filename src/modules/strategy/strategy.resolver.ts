@@ -1,7 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { notFound } from '../../common/errors';
+import { DateScalar } from '../../common/scalars';
+import { LegExitInput } from '../history/history.types';
 import { STRATEGY_TEMPLATES } from '../../domain/templates';
 import { StrategyType } from '../../domain/types';
+import { openLegs } from '../../domain/valuation';
 import { requireUser, type Context } from '../../context';
 import type { ValuationTotals } from '../../domain/valuation';
 import { strategySumsOf, type StoredMetrics } from '../../loaders';
@@ -63,9 +66,16 @@ export class StrategyResolver {
     return ctx.app.strategies.update(requireUser(ctx), id, name, type);
   }
 
-  @Mutation(() => StrategyType_)
-  closeStrategy(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.app.strategies.close(requireUser(ctx), id);
+  @Mutation(() => StrategyType_, { description: 'closes every OPEN leg (at its exit price in exitPrices, else at its mark) and the strategy' })
+  closeStrategy(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: Context,
+    @Arg('exitPrices', () => [LegExitInput], { nullable: true, description: 'exit prices of some or all OPEN legs; the others close at their markPrice' })
+    exitPrices: LegExitInput[] | null,
+    @Arg('exitDate', () => DateScalar, { nullable: true, description: 'default: today (UTC); not before any entryDate, not in the future' })
+    exitDate: string | null,
+  ) {
+    return ctx.app.legs.closeStrategy(requireUser(ctx), id, exitPrices, exitDate);
   }
 
   @Mutation(() => StrategyType_)
@@ -102,19 +112,19 @@ export class StrategyResolver {
 
   // The fields below answer at once from what the request's loaders hold (a prefetched page), else through them.
 
-  @FieldResolver(() => Boolean, { description: 'true when it has more than one leg' })
+  @FieldResolver(() => Boolean, { description: 'true when it has more than one OPEN leg' })
   isSynthetic(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
     const legs = ctx.loaders.legsByStrategy.peek(s.id);
-    return legs ? legs.length > 1 : ctx.loaders.legsByStrategy.load(s.id).then((l) => l.length > 1);
+    return legs ? openLegs(legs).length > 1 : ctx.loaders.legsByStrategy.load(s.id).then((l) => openLegs(l).length > 1);
   }
 
-  @FieldResolver(() => Int)
+  @FieldResolver(() => Int, { description: 'number of legs, CLOSED ones included (as in legs)' })
   legCount(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
     const legs = ctx.loaders.legsByStrategy.peek(s.id);
     return legs ? legs.length : ctx.loaders.legsByStrategy.load(s.id).then((l) => l.length);
   }
 
-  @FieldResolver(() => [LegType], { description: 'ordered by legOrder' })
+  @FieldResolver(() => [LegType], { description: 'the OPEN legs ordered by legOrder, then the CLOSED ones' })
   legs(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
     return ctx.loaders.legsByStrategy.peek(s.id) ?? ctx.loaders.legsByStrategy.load(s.id);
   }

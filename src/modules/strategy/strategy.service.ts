@@ -5,7 +5,8 @@ import { checkIds, inTransaction, isUuid, RetryTransaction } from '../../common/
 import { detectStrategies } from '../../domain/detection';
 import { standaloneName } from '../../domain/occ';
 import { suggestedStrategyName } from '../../domain/templates';
-import { StrategyStatus, StrategyType } from '../../domain/types';
+import { LegStatus, StrategyStatus, StrategyType } from '../../domain/types';
+import { openLegs } from '../../domain/valuation';
 import type { AuthUser } from '../../context';
 import { LegEntity } from '../leg/leg.entity';
 import { checkName, ownedPortfolio } from '../portfolio/portfolio.service';
@@ -21,6 +22,7 @@ interface Locked { strategies: Map<string, StrategyEntity>; legs: LegEntity[] }
 
 /** The type a set of legs gets when the user gives none: the pattern they form exactly, else CUSTOM. */
 export function inferType(legs: LegEntity[]): StrategyType {
+  legs = openLegs(legs);
   if (legs.length === 1) return StrategyType.STANDALONE;
   const found = detectStrategies(legs);
   return found.length === 1 && found[0].legIds.length === legs.length ? found[0].type : StrategyType.CUSTOM;
@@ -88,6 +90,7 @@ export class StrategyService {
       .orderBy('l.id').setLock('pessimistic_write').getMany();
     if (legs.some((l) => !strategies.has(l.strategyId))) throw new RetryTransaction();
     for (const l of legs) {
+      if (l.status === LegStatus.CLOSED) throw badInput(`Leg ${l.id} is CLOSED: closed legs are history and never change`, field);
       if (strategies.get(l.strategyId)!.status !== StrategyStatus.ACTIVE) throw badInput(`Leg ${l.id} belongs to a closed strategy`, field);
     }
     return { strategies, legs: ids.map((id) => legs.find((l) => l.id === id)!) };
@@ -133,9 +136,8 @@ export class StrategyService {
     for (const l of legs) l.strategyId = targetId;
   }
 
-  /** After legs left `sourceIds`: a strategy left empty is closed, the others record the removal. */
   /**
-   * After legs left `sourceIds`: a strategy left empty is closed, the others record the removal (and turn
+   * After legs left `sourceIds`: a strategy left without an OPEN leg is closed (its closed legs stay as history), the others record the removal (and turn
    * STANDALONE at one leg); `versions` are written in the same statement as theirs.
    */
   async settleSources(m: EntityManager, sourceIds: string[], movedLegIds: string[], c: Changes, portfolioId: string, versions: VersionEntry[] = []): Promise<string[]> {
@@ -144,7 +146,8 @@ export class StrategyService {
       return [];
     }
     const counts: { id: string; n: number }[] = await m.query(
-      `SELECT s.id, count(l.id)::int AS n FROM strategies s LEFT JOIN legs l ON l.strategy_id = s.id WHERE s.id = ANY($1) GROUP BY s.id`, [sourceIds]);
+      `SELECT s.id, count(l.id)::int AS n FROM strategies s LEFT JOIN legs l ON l.strategy_id = s.id AND l.status = 'OPEN'
+       WHERE s.id = ANY($1) GROUP BY s.id`, [sourceIds]);
     const closed = counts.filter((x) => x.n === 0).map((x) => x.id);
     const single = counts.filter((x) => x.n === 1).map((x) => x.id);
     // Detected patterns no longer hold with one leg; types only a user declares (CUSTOM, PAIRS_TRADE) are kept.
@@ -211,7 +214,8 @@ export class StrategyService {
     return this.change(async (m, c) => {
       const source = (await this.lockStrategies(m, user, [id], 'id')).get(id)!;
       if (source.status !== StrategyStatus.ACTIVE) throw badInput('Only an active strategy can be split', 'id');
-      const legs = await m.getRepository(LegEntity).createQueryBuilder('l').where('l.strategy_id = :id', { id })
+      // Closed legs stay where they were closed, with their realized P&L.
+      const legs = await m.getRepository(LegEntity).createQueryBuilder('l').where(`l.strategy_id = :id AND l.status = 'OPEN'`, { id })
         .orderBy('l.leg_order').setLock('pessimistic_write').getMany();
       if (legs.length < 2) throw badInput('A strategy with one leg cannot be split', 'id');
       const parts: StrategyEntity[] = [];
@@ -245,17 +249,6 @@ export class StrategyService {
       }
       await this.touch(m, [id]);
       c.touch(s.portfolioId, PortfolioChangeKind.STRATEGY_UPDATED, [id]);
-      return m.findOneByOrFail(StrategyEntity, { id });
-    });
-  }
-
-  close(user: AuthUser, id: string): Promise<StrategyEntity> {
-    return this.change(async (m, c) => {
-      const s = (await this.lockStrategies(m, user, [id], 'id')).get(id)!;
-      if (s.status === StrategyStatus.CLOSED) throw badInput('Strategy is already closed', 'id');
-      await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now(), row_version = row_version + 1, updated_at = now() WHERE id = $1`, [id]);
-      await this.appendVersion(m, id, 'closed', { reason: 'closed by user' });
-      c.touch(s.portfolioId, PortfolioChangeKind.STRATEGY_CLOSED, [id]);
       return m.findOneByOrFail(StrategyEntity, { id });
     });
   }
@@ -304,7 +297,7 @@ export class StrategyService {
     await ownedPortfolio(m, user, portfolioId);
     const legs = await m.getRepository(LegEntity).createQueryBuilder('l')
       .innerJoin('strategies', 's', `s.id = l.strategy_id AND s.status = 'ACTIVE' AND s.type = 'STANDALONE'`)
-      .where('l.portfolio_id = :portfolioId', { portfolioId }).orderBy('l.id').getMany();
+      .where(`l.portfolio_id = :portfolioId AND l.status = 'OPEN'`, { portfolioId }).orderBy('l.id').getMany();
     const byId = new Map(legs.map((l) => [l.id, l]));
     return detectStrategies(legs).map((d) => ({ ...d, legs: d.legIds.map((id) => byId.get(id)!) }));
   }

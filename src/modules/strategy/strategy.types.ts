@@ -4,6 +4,7 @@ import { DecimalScalar } from '../../common/scalars';
 import { GroupBy, PortfolioChangeKind, TagMatch } from '../../common/enums';
 import { StrategyStatus, StrategyType } from '../../domain/types';
 import { TagType } from '../tag/tag.types';
+import type { LegView } from '../../loaders';
 
 @ObjectType('Strategy', { simpleResolvers: true })
 export class StrategyType_ {
@@ -60,7 +61,11 @@ abstract class ValueSums {
 @ObjectType('PortfolioTotals', { simpleResolvers: true })
 export class PortfolioTotals extends ValueSums {
   @Field(() => Int) strategyCount: number;
-  @Field(() => Int) legCount: number;
+  @Field(() => Int, { description: 'OPEN legs' }) legCount: number;
+  /** The legs summed (not a GraphQL field): realizedPnl and dayPnl are resolved from them when asked for. */
+  legs?: LegView[];
+  /** Set for a portfolio's totals: its realizedPnl covers every closed leg of the portfolio, closed strategies too. */
+  portfolioId?: string | null;
 }
 
 @ObjectType('StrategyGroup', { simpleResolvers: true })

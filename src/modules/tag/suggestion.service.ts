@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { badInput, notFound } from '../../common/errors';
 import { positionSign, OptionType, PositionType } from '../../domain/types';
+import { openLegs } from '../../domain/valuation';
 import type { AuthUser } from '../../context';
 import { LegEntity } from '../leg/leg.entity';
 import type { StrategyService } from '../strategy/strategy.service';
@@ -63,7 +64,7 @@ export class SuggestionService {
       const why = [r.same_underlying && `${r.same_underlying} with the same underlying`, r.same_type && `${r.same_type} of the same type`, r.same_sector && `${r.same_sector} in the same sector`].filter(Boolean);
       found.set(tag.name.toLowerCase(), { tag, name: tag.name, score: Math.round((0.5 + 0.5 * (r.score / max)) * 1000) / 1000, reason: `you tagged similar strategies (${why.join(', ')})` });
     }
-    for (const rule of ruleSuggestions(legs)) {
+    for (const rule of ruleSuggestions(openLegs(legs))) {
       const tag = byName.get(rule.name) ?? null;
       if (tag && own.has(tag.id)) continue;
       const prev = found.get(rule.name);
