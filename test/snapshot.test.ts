@@ -281,7 +281,8 @@ describe('a snapshot read', () => {
         loaders.legsByStrategy.clearAll();
         loaders.sums.clearAll();
         const strategies = strategyIds.map((id) => Object.assign(new StrategyEntity(), { id }));
-        const totals = await h.app.queries.totals(loaders, strategies);
+        // The totals object also carries its legs and portfolio id for the lifecycle's fields resolved on demand.
+        const { legs: _legs, portfolioId: _portfolioId, ...totals } = await h.app.queries.totals(loaders, strategies);
         const sums = await loaders.sums.loadMany(strategyIds);
 
         // From scratch: the rows as stored, the prices as set, the request's instant, no cache.
