@@ -1,0 +1,137 @@
+import Decimal from 'decimal.js';
+import { bsGreeks, bsPrice, expiryInstant } from './black-scholes';
+import { valueLeg } from './valuation';
+import { InvestmentClass, LegData, MarketEnv, OptionType, positionSign } from './types';
+
+/**
+ * The scenario engine (API.md "Risk analysis"): open legs valued with every underlying moved by a percentage,
+ * implied volatility shifted by points (floored at 1 point) and the clock moved by calendar days. Options are
+ * valued by Black-Scholes (intrinsic once expired by then), stocks linearly, PRIVATE legs do not move.
+ * Pure: the callers choose the legs (open ones) and the market environment.
+ */
+export interface Scenario {
+  priceChangePct: number;  // −10 = every underlying down 10 %
+  volChangePts: number;    // +5 = 0.30 → 0.35
+  daysForward: number;     // calendar days from env.now
+}
+
+export interface ScenarioValuation {
+  marketValue: Decimal;
+  netDelta: number;
+  netGamma: number;
+  netTheta: number;
+  netVega: number;
+}
+
+export const NO_CHANGE: Readonly<Scenario> = { priceChangePct: 0, volChangePts: 0, daysForward: 0 };
+
+/** The standard stress set, in API.md's order (Portfolio.stressTest without scenarios). */
+export const STANDARD_STRESS_SET: readonly (Scenario & { label: string })[] = [
+  ...[-20, -10, -5, 5, 10, 20].map((p) => ({ label: `${p > 0 ? '+' : ''}${p}%`, priceChangePct: p, volChangePts: 0, daysForward: 0 })),
+  { label: 'vol +10', priceChangePct: 0, volChangePts: 10, daysForward: 0 },
+  { label: 'vol -10', priceChangePct: 0, volChangePts: -10, daysForward: 0 },
+  { label: 'crash (-20% / vol +15)', priceChangePct: -20, volChangePts: 15, daysForward: 0 },
+];
+
+/** The volatility a shift leaves, floored at 1 point. */
+export const MIN_VOLATILITY = 0.01;
+const MS_PER_DAY = 86_400_000;
+const MS_PER_YEAR = 365 * MS_PER_DAY;
+
+/** "-10% / +5 vol / +7d": the label of a scenario the caller did not name. */
+export function scenarioLabel(s: Scenario): string {
+  const signed = (x: number) => (x > 0 ? `+${x}` : `${x}`);
+  return `${signed(s.priceChangePct)}% / ${signed(s.volChangePts)} vol / ${signed(s.daysForward)}d`;
+}
+
+interface OptionTerm {
+  type: OptionType;
+  strike: number;
+  expiresAt: number;      // ms since the epoch
+  vol: number;
+  spot: Decimal | null;   // the underlying's price now; null: only a given price can value it
+  scale: Decimal;         // sign × quantity × multiplier
+  scaleN: number;
+  current: Decimal;       // its market value now: what it keeps when it cannot be modelled
+}
+interface LinearTerm { price: Decimal; scale: Decimal; scaleN: number }
+
+/** Legs prepared once for any number of scenarios. */
+export interface ScenarioBook {
+  options: OptionTerm[];
+  linear: LinearTerm[];
+  /** Value of the legs that never move (PRIVATE). */
+  fixed: Decimal;
+  /** Σ sign × quantity × multiplier × entry price of every leg. */
+  costBasis: Decimal;
+  now: number;
+  riskFreeRate: number;
+}
+
+/** A leg, optionally with its market value now (else valued here) for legs that do not move. */
+export type ScenarioLeg = LegData & { marketValue?: Decimal };
+
+export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): ScenarioBook {
+  const book: ScenarioBook = { options: [], linear: [], fixed: new Decimal(0), costBasis: new Decimal(0), now: env.now.getTime(), riskFreeRate: env.riskFreeRate };
+  for (const leg of legs) {
+    const units = leg.multiplier === 1 ? leg.quantity : leg.quantity.mul(leg.multiplier);
+    const scale = positionSign(leg.positionType) === 1 ? units : units.neg();
+    book.costBasis = book.costBasis.plus(scale.mul(leg.entryPrice));
+    const current = () => leg.marketValue ?? valueLeg(leg, env).marketValue;
+    if (leg.investmentClass === InvestmentClass.PRIVATE) {
+      book.fixed = book.fixed.plus(current());
+    } else if (leg.optionType && leg.strikePrice && leg.expirationDate) {
+      book.options.push({
+        type: leg.optionType, strike: leg.strikePrice.toNumber(), expiresAt: expiryInstant(leg.expirationDate).getTime(),
+        vol: leg.impliedVolatility ?? env.defaultVolatility, spot: env.prices.get(leg.underlyingSymbol) ?? null,
+        scale, scaleN: scale.toNumber(), current: current(),
+      });
+    } else {
+      // A stock without a published price is valued at its entry price, and moves from there.
+      book.linear.push({ price: env.prices.get(leg.symbol) ?? leg.entryPrice, scale, scaleN: scale.toNumber() });
+    }
+  }
+  return book;
+}
+
+/**
+ * The book's value and net greeks under a scenario. With `underlyingPrice` every underlying is at that price
+ * instead of moved by the percentage (the T+0 curve of a one-underlying strategy). An option whose underlying has
+ * no price (and no price is given) keeps its current value and has no greeks.
+ */
+export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?: Decimal): ScenarioValuation {
+  const factor = new Decimal(s.priceChangePct).div(100).plus(1);
+  const move = underlyingPrice ? () => underlyingPrice : (p: Decimal) => (s.priceChangePct === 0 ? p : p.mul(factor));
+  const at = book.now + s.daysForward * MS_PER_DAY;
+  const shift = s.volChangePts / 100;
+  let marketValue = book.fixed;
+  let netDelta = 0, netGamma = 0, netTheta = 0, netVega = 0;
+  for (const l of book.linear) {
+    marketValue = marketValue.plus(l.scale.mul(move(l.price)));
+    netDelta += l.scaleN;
+  }
+  for (const o of book.options) {
+    const S = o.spot || underlyingPrice ? move(o.spot ?? underlyingPrice!) : null;
+    if (!S) {
+      marketValue = marketValue.plus(o.current);
+      continue;
+    }
+    const T = Math.max(0, (o.expiresAt - at) / MS_PER_YEAR);
+    const vol = Math.max(o.vol + shift, MIN_VOLATILITY);
+    const s0 = S.toNumber();
+    // Per-share model values are kept to 4 decimals, as Leg valuation does for MODEL prices.
+    marketValue = marketValue.plus(o.scale.mul(new Decimal(bsPrice(o.type, s0, o.strike, T, book.riskFreeRate, vol)).toDecimalPlaces(4)));
+    const g = bsGreeks(o.type, s0, o.strike, T, book.riskFreeRate, vol);
+    netDelta += o.scaleN * g.delta;
+    netGamma += o.scaleN * g.gamma;
+    netTheta += o.scaleN * g.theta;
+    netVega += o.scaleN * g.vega;
+  }
+  return { marketValue, netDelta, netGamma, netTheta, netVega };
+}
+
+/** One scenario's value and its P&L against the same engine with nothing changed (0 for a scenario of zeros). */
+export function runScenario(book: ScenarioBook, s: Scenario, base = valueScenario(book, NO_CHANGE)): ScenarioValuation & { pnl: Decimal } {
+  const v = valueScenario(book, s);
+  return { ...v, pnl: v.marketValue.minus(base.marketValue) };
+}
