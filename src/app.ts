@@ -20,6 +20,7 @@ import { StrategyService } from './modules/strategy/strategy.service';
 import { SuggestionService } from './modules/tag/suggestion.service';
 import { TagService } from './modules/tag/tag.service';
 import { CandleService } from './modules/market-data/candle.service';
+import { RiskService } from './modules/risk/risk.service';
 
 /** The composition root: one DataSource, the Redis connections, and every service wired once per process. */
 export class App {
@@ -38,6 +39,7 @@ export class App {
   readonly batchQueue: Queue<BatchJob>;
   readonly batches: BatchService;
   readonly performance: PerformanceService;
+  readonly risk: RiskService;
 
   private constructor(
     readonly cfg: Config,
@@ -62,6 +64,7 @@ export class App {
     this.batchQueue.on('error', () => undefined);
     this.batches = new BatchService(ds, this.batchQueue, redis);
     this.performance = new PerformanceService(ds);
+    this.risk = new RiskService(ds, cfg, this.queries);
   }
 
   static async create(cfg: Config, databaseUrl: string, redisUrl: string, opts: { sqlLogger?: (sql: string) => void } = {}): Promise<App> {

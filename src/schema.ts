@@ -14,6 +14,7 @@ import { PayoffResolver, StrategyMetricsResolver } from './modules/strategy/metr
 import { StrategyDetectionResolver, StrategyResolver } from './modules/strategy/strategy.resolver';
 import { SubscriptionResolver } from './modules/strategy/subscription.resolver';
 import { TagResolver } from './modules/tag/tag.resolver';
+import { PayoffRiskResolver, PortfolioRiskResolver, StrategyPreviewResolver, StrategyRiskResolver } from './modules/risk/risk.resolver';
 import { PROJECT_ROOT } from './paths';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema.graphql');
@@ -21,6 +22,7 @@ export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema.graphql');
 export const RESOLVERS = [
   AuthResolver, PortfolioResolver, StrategyResolver, StrategyDetectionResolver, StrategyMetricsResolver, PayoffResolver,
   LegResolver, TagResolver, MarketDataResolver, BatchResolver, SubscriptionResolver,
+  StrategyRiskResolver, PortfolioRiskResolver, PayoffRiskResolver, StrategyPreviewResolver,
 ] as const;
 
 /**

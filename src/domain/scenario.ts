@@ -54,12 +54,12 @@ interface OptionTerm {
   scaleN: number;
   current: Decimal;       // its market value now: what it keeps when it cannot be modelled
 }
-interface LinearTerm { price: Decimal; scale: Decimal; scaleN: number }
-
 /** Legs prepared once for any number of scenarios. */
 export interface ScenarioBook {
   options: OptionTerm[];
-  linear: LinearTerm[];
+  /** Stocks (and other linear legs) summed: Σ scale × price now, and Σ scale; all move by the same factor. */
+  linearValue: Decimal;
+  linearScale: Decimal;
   /** Value of the legs that never move (PRIVATE). */
   fixed: Decimal;
   /** Σ sign × quantity × multiplier × entry price of every leg. */
@@ -72,7 +72,10 @@ export interface ScenarioBook {
 export type ScenarioLeg = LegData & { marketValue?: Decimal };
 
 export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): ScenarioBook {
-  const book: ScenarioBook = { options: [], linear: [], fixed: new Decimal(0), costBasis: new Decimal(0), now: env.now.getTime(), riskFreeRate: env.riskFreeRate };
+  const zero = new Decimal(0);
+  const book: ScenarioBook = {
+    options: [], linearValue: zero, linearScale: zero, fixed: zero, costBasis: zero, now: env.now.getTime(), riskFreeRate: env.riskFreeRate,
+  };
   for (const leg of legs) {
     const units = leg.multiplier === 1 ? leg.quantity : leg.quantity.mul(leg.multiplier);
     const scale = positionSign(leg.positionType) === 1 ? units : units.neg();
@@ -88,7 +91,8 @@ export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): Scen
       });
     } else {
       // A stock without a published price is valued at its entry price, and moves from there.
-      book.linear.push({ price: env.prices.get(leg.symbol) ?? leg.entryPrice, scale, scaleN: scale.toNumber() });
+      book.linearValue = book.linearValue.plus(scale.mul(env.prices.get(leg.symbol) ?? leg.entryPrice));
+      book.linearScale = book.linearScale.plus(scale);
     }
   }
   return book;
@@ -104,12 +108,8 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
   const move = underlyingPrice ? () => underlyingPrice : (p: Decimal) => (s.priceChangePct === 0 ? p : p.mul(factor));
   const at = book.now + s.daysForward * MS_PER_DAY;
   const shift = s.volChangePts / 100;
-  let marketValue = book.fixed;
-  let netDelta = 0, netGamma = 0, netTheta = 0, netVega = 0;
-  for (const l of book.linear) {
-    marketValue = marketValue.plus(l.scale.mul(move(l.price)));
-    netDelta += l.scaleN;
-  }
+  let marketValue = book.fixed.plus(underlyingPrice ? book.linearScale.mul(underlyingPrice) : move(book.linearValue));
+  let netDelta = book.linearScale.toNumber(), netGamma = 0, netTheta = 0, netVega = 0;
   for (const o of book.options) {
     const S = o.spot || underlyingPrice ? move(o.spot ?? underlyingPrice!) : null;
     if (!S) {
