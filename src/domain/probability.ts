@@ -32,7 +32,11 @@ export function probabilityOfProfit(payoff: PayoffAnalysis, spot: number, T: num
 }
 
 /** The inputs of the expiry-risk figures: spot, years to the earliest expiry and the mean implied volatility. */
-export interface ExpiryRisk { spot: number; T: number; sigma: number }
+export interface ExpiryRisk {
+  spot: number;
+  T: number;
+  sigma: number;
+}
 
 /** Null without option legs or without a price of the (first) underlying. */
 export function expiryRisk(legs: readonly LegData[], env: MarketEnv): ExpiryRisk | null {

@@ -10,9 +10,9 @@ import { InvestmentClass, LegData, MarketEnv, OptionType, positionSign } from '.
  * Pure: the callers choose the legs (open ones) and the market environment.
  */
 export interface Scenario {
-  priceChangePct: number;  // −10 = every underlying down 10 %
-  volChangePts: number;    // +5 = 0.30 → 0.35
-  daysForward: number;     // calendar days from env.now
+  priceChangePct: number; // −10 = every underlying down 10 %
+  volChangePts: number; // +5 = 0.30 → 0.35
+  daysForward: number; // calendar days from env.now
 }
 
 export interface ScenarioValuation {
@@ -27,7 +27,12 @@ export const NO_CHANGE: Readonly<Scenario> = { priceChangePct: 0, volChangePts: 
 
 /** The standard stress set, in API.md's order (Portfolio.stressTest without scenarios). */
 export const STANDARD_STRESS_SET: readonly (Scenario & { label: string })[] = [
-  ...[-20, -10, -5, 5, 10, 20].map((p) => ({ label: `${p > 0 ? '+' : ''}${p}%`, priceChangePct: p, volChangePts: 0, daysForward: 0 })),
+  ...[-20, -10, -5, 5, 10, 20].map((p) => ({
+    label: `${p > 0 ? '+' : ''}${p}%`,
+    priceChangePct: p,
+    volChangePts: 0,
+    daysForward: 0,
+  })),
   { label: 'vol +10', priceChangePct: 0, volChangePts: 10, daysForward: 0 },
   { label: 'vol -10', priceChangePct: 0, volChangePts: -10, daysForward: 0 },
   { label: 'crash (-20% / vol +15)', priceChangePct: -20, volChangePts: 15, daysForward: 0 },
@@ -47,12 +52,12 @@ export function scenarioLabel(s: Scenario): string {
 interface OptionTerm {
   type: OptionType;
   strike: number;
-  expiresAt: number;      // ms since the epoch
+  expiresAt: number; // ms since the epoch
   vol: number;
-  spot: Decimal | null;   // the underlying's price now; null: only a given price can value it
-  scale: Decimal;         // sign × quantity × multiplier
+  spot: Decimal | null; // the underlying's price now; null: only a given price can value it
+  scale: Decimal; // sign × quantity × multiplier
   scaleN: number;
-  current: Decimal;       // its market value now: what it keeps when it cannot be modelled
+  current: Decimal; // its market value now: what it keeps when it cannot be modelled
 }
 /** Legs prepared once for any number of scenarios. */
 export interface ScenarioBook {
@@ -74,7 +79,13 @@ export type ScenarioLeg = LegData & { marketValue?: Decimal };
 export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): ScenarioBook {
   const zero = new Decimal(0);
   const book: ScenarioBook = {
-    options: [], linearValue: zero, linearScale: zero, fixed: zero, costBasis: zero, now: env.now.getTime(), riskFreeRate: env.riskFreeRate,
+    options: [],
+    linearValue: zero,
+    linearScale: zero,
+    fixed: zero,
+    costBasis: zero,
+    now: env.now.getTime(),
+    riskFreeRate: env.riskFreeRate,
   };
   for (const leg of legs) {
     const units = leg.multiplier === 1 ? leg.quantity : leg.quantity.mul(leg.multiplier);
@@ -85,9 +96,14 @@ export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): Scen
       book.fixed = book.fixed.plus(current());
     } else if (leg.optionType && leg.strikePrice && leg.expirationDate) {
       book.options.push({
-        type: leg.optionType, strike: leg.strikePrice.toNumber(), expiresAt: expiryInstant(leg.expirationDate).getTime(),
-        vol: leg.impliedVolatility ?? env.defaultVolatility, spot: env.prices.get(leg.underlyingSymbol) ?? null,
-        scale, scaleN: scale.toNumber(), current: current(),
+        type: leg.optionType,
+        strike: leg.strikePrice.toNumber(),
+        expiresAt: expiryInstant(leg.expirationDate).getTime(),
+        vol: leg.impliedVolatility ?? env.defaultVolatility,
+        spot: env.prices.get(leg.underlyingSymbol) ?? null,
+        scale,
+        scaleN: scale.toNumber(),
+        current: current(),
       });
     } else {
       // A stock without a published price is valued at its entry price, and moves from there.
@@ -109,7 +125,10 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
   const at = book.now + s.daysForward * MS_PER_DAY;
   const shift = s.volChangePts / 100;
   let marketValue = book.fixed.plus(underlyingPrice ? book.linearScale.mul(underlyingPrice) : move(book.linearValue));
-  let netDelta = book.linearScale.toNumber(), netGamma = 0, netTheta = 0, netVega = 0;
+  let netDelta = book.linearScale.toNumber(),
+    netGamma = 0,
+    netTheta = 0,
+    netVega = 0;
   for (const o of book.options) {
     const S = o.spot || underlyingPrice ? move(o.spot ?? underlyingPrice!) : null;
     if (!S) {
@@ -120,7 +139,9 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
     const vol = Math.max(o.vol + shift, MIN_VOLATILITY);
     const s0 = S.toNumber();
     // Per-share model values are kept to 4 decimals, as Leg valuation does for MODEL prices.
-    marketValue = marketValue.plus(o.scale.mul(new Decimal(bsPrice(o.type, s0, o.strike, T, book.riskFreeRate, vol)).toDecimalPlaces(4)));
+    marketValue = marketValue.plus(
+      o.scale.mul(new Decimal(bsPrice(o.type, s0, o.strike, T, book.riskFreeRate, vol)).toDecimalPlaces(4)),
+    );
     const g = bsGreeks(o.type, s0, o.strike, T, book.riskFreeRate, vol);
     netDelta += o.scaleN * g.delta;
     netGamma += o.scaleN * g.gamma;
@@ -131,7 +152,11 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
 }
 
 /** One scenario's value and its P&L against the same engine with nothing changed (0 for a scenario of zeros). */
-export function runScenario(book: ScenarioBook, s: Scenario, base = valueScenario(book, NO_CHANGE)): ScenarioValuation & { pnl: Decimal } {
+export function runScenario(
+  book: ScenarioBook,
+  s: Scenario,
+  base = valueScenario(book, NO_CHANGE),
+): ScenarioValuation & { pnl: Decimal } {
   const v = valueScenario(book, s);
   return { ...v, pnl: v.marketValue.minus(base.marketValue) };
 }

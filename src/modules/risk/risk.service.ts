@@ -9,7 +9,13 @@ import { detectType } from '../../domain/detection';
 import { analyzePayoff, type PayoffPoint } from '../../domain/payoff';
 import { expectedMove, expiryRisk, probabilityOfProfit } from '../../domain/probability';
 import {
-  NO_CHANGE, runScenario, scenarioBook, scenarioLabel, STANDARD_STRESS_SET, valueScenario, type Scenario,
+  NO_CHANGE,
+  runScenario,
+  scenarioBook,
+  scenarioLabel,
+  STANDARD_STRESS_SET,
+  valueScenario,
+  type Scenario,
   type ScenarioBook,
 } from '../../domain/scenario';
 import { InvestmentClass, PriceSource, StrategyStatus } from '../../domain/types';
@@ -23,8 +29,16 @@ import { DataQualityFlag, type ScenarioInput } from './risk.types';
 
 /** Bounds of the risk inputs (API.md "Risk analysis"); anything outside is BAD_USER_INPUT naming the argument. */
 export const RISK_LIMITS = {
-  gridPairs: 200, stressScenarios: 50, maxDaysForward: 3650, minVolChangePts: -100, maxVolChangePts: 500,
-  maxPriceChangePct: 10_000, previewLegs: 500, labelLength: 100, minCommonCloses: 20, betaCloses: 60,
+  gridPairs: 200,
+  stressScenarios: 50,
+  maxDaysForward: 3650,
+  minVolChangePts: -100,
+  maxVolChangePts: 500,
+  maxPriceChangePct: 10_000,
+  previewLegs: 500,
+  labelLength: 100,
+  minCommonCloses: 20,
+  betaCloses: 60,
 };
 
 /**
@@ -43,17 +57,25 @@ export type CloseSeries = { date: string; close: number }[];
  * daily history (beta, historyDays) goes through here; today it is derived from the `prices` ticks, and it is the
  * one place to switch to the daily bars of the lifecycle issue.
  */
-export async function dailyCloses(ds: DataSource, symbols: readonly string[], from: string): Promise<Map<string, CloseSeries>> {
+export async function dailyCloses(
+  ds: DataSource,
+  symbols: readonly string[],
+  from: string,
+): Promise<Map<string, CloseSeries>> {
   const out = new Map<string, CloseSeries>();
   if (!symbols.length) return out;
-  const rows = await read<{ symbol: string; day: string; close: number }>(ds,
+  const rows = await read<{ symbol: string; day: string; close: number }>(
+    ds,
     `SELECT DISTINCT ON (symbol, day) symbol, day::text AS day, price::float8 AS close
      FROM (SELECT symbol, (at AT TIME ZONE 'America/New_York')::date AS day, at, price FROM prices
            WHERE symbol = ANY($1) AND at >= ($2::date)::timestamp AT TIME ZONE 'America/New_York') p
-     ORDER BY symbol, day, at DESC`, [[...new Set(symbols)], from]);
+     ORDER BY symbol, day, at DESC`,
+    [[...new Set(symbols)], from],
+  );
   for (const r of rows) {
     const series = out.get(r.symbol);
-    if (series) series.push({ date: r.day, close: r.close }); else out.set(r.symbol, [{ date: r.day, close: r.close }]);
+    if (series) series.push({ date: r.day, close: r.close });
+    else out.set(r.symbol, [{ date: r.day, close: r.close }]);
   }
   return out;
 }
@@ -63,15 +85,20 @@ export function beta(asset: CloseSeries, bench: CloseSeries, min: number, max: n
   const b = new Map(bench.map((c) => [c.date, c.close]));
   const common = asset.filter((c) => b.has(c.date)).slice(-max);
   if (common.length < min) return null;
-  const ra: number[] = [], rb: number[] = [];
+  const ra: number[] = [],
+    rb: number[] = [];
   for (let i = 1; i < common.length; i++) {
     ra.push(common[i].close / common[i - 1].close - 1);
     rb.push(b.get(common[i].date)! / b.get(common[i - 1].date)! - 1);
   }
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   const [ma, mb] = [mean(ra), mean(rb)];
-  let cov = 0, varB = 0;
-  ra.forEach((x, i) => { cov += (x - ma) * (rb[i] - mb); varB += (rb[i] - mb) ** 2; });
+  let cov = 0,
+    varB = 0;
+  ra.forEach((x, i) => {
+    cov += (x - ma) * (rb[i] - mb);
+    varB += (rb[i] - mb) ** 2;
+  });
   return varB > 0 ? cov / varB : null;
 }
 
@@ -86,7 +113,10 @@ export interface ScenarioResult extends Scenario {
 }
 
 /** A payoff's legs: a strategy's (by id, through the request's loaders) or a preview's own. */
-export interface PayoffSource { strategyId?: string | null; legs?: LegView[] }
+export interface PayoffSource {
+  strategyId?: string | null;
+  legs?: LegView[];
+}
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -95,7 +125,11 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 const historyLoaders = new WeakMap<Loaders, DataLoader<string, number>>();
 
 export class RiskService {
-  constructor(private readonly ds: DataSource, private readonly cfg: Config, private readonly queries: StrategyQueries) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cfg: Config,
+    private readonly queries: StrategyQueries,
+  ) {}
 
   // ---- inputs ------------------------------------------------------------------------------------------
 
@@ -108,7 +142,10 @@ export class RiskService {
 
   checkVolChange(pts: number, field = 'volChangePts'): number {
     if (!Number.isFinite(pts) || pts < RISK_LIMITS.minVolChangePts || pts > RISK_LIMITS.maxVolChangePts) {
-      throw badInput(`${field} must be between ${RISK_LIMITS.minVolChangePts} and ${RISK_LIMITS.maxVolChangePts} (volatility points)`, field);
+      throw badInput(
+        `${field} must be between ${RISK_LIMITS.minVolChangePts} and ${RISK_LIMITS.maxVolChangePts} (vol points)`,
+        field,
+      );
     }
     return pts;
   }
@@ -151,19 +188,31 @@ export class RiskService {
   }
 
   /** One result per (price change, vol change) pair, price changes outer, in the order given. */
-  async scenarioGrid(loaders: Loaders, strategy: StrategyEntity, priceChanges: number[], volChanges: number[] | null, days: number | null) {
+  async scenarioGrid(
+    loaders: Loaders,
+    strategy: StrategyEntity,
+    priceChanges: number[],
+    volChanges: number[] | null,
+    days: number | null,
+  ) {
     const vols = volChanges ?? [0];
     const pairs = priceChanges.length * vols.length;
     if (pairs > RISK_LIMITS.gridPairs) {
-      throw badInput(`at most ${RISK_LIMITS.gridPairs} (price change, vol change) pairs; priceChangesPct × volChangesPts gives ${pairs}`, 'priceChangesPct');
+      throw badInput(
+        `at most ${RISK_LIMITS.gridPairs} (price change, vol change) pairs; `
+          + `priceChangesPct × volChangesPts gives ${pairs}`,
+        'priceChangesPct',
+      );
     }
     priceChanges.forEach((p) => this.checkPriceChange(p, 'priceChangesPct'));
     vols.forEach((v) => this.checkVolChange(v, 'volChangesPts'));
     const daysForward = this.checkDays(days ?? 0);
-    const scenarios = priceChanges.flatMap((priceChangePct) => vols.map((volChangePts) => {
-      const s = { priceChangePct, volChangePts, daysForward };
-      return { ...s, label: scenarioLabel(s) };
-    }));
+    const scenarios = priceChanges.flatMap((priceChangePct) =>
+      vols.map((volChangePts) => {
+        const s = { priceChangePct, volChangePts, daysForward };
+        return { ...s, label: scenarioLabel(s) };
+      }),
+    );
     return this.results(await this.book(loaders, strategy.id), scenarios);
   }
 
@@ -182,7 +231,7 @@ export class RiskService {
     // One environment for the whole portfolio: every strategy sees the same prices.
     const env = envOfLegs(this.cfg, all, loaders.now);
     const books = strategies.map((s, i) => {
-      const book = scenarioBook(openLegs(legs[i] instanceof Error ? [] : legs[i] as LegView[]), env);
+      const book = scenarioBook(openLegs(legs[i] instanceof Error ? [] : (legs[i] as LegView[])), env);
       return { strategy: s, book, base: valueScenario(book, NO_CHANGE) };
     });
     return scenarios.map((s) => {
@@ -190,11 +239,19 @@ export class RiskService {
       const zero = new Decimal(0);
       const sum = (f: (r: (typeof per)[number]) => Decimal) => per.reduce((a, r) => a.plus(f(r)), zero);
       const net = (f: (r: (typeof per)[number]) => number) => per.reduce((a, r) => a + f(r), 0);
-      const worst = per.filter((r) => r.pnl.isNegative()).sort((a, b) => a.pnl.cmp(b.pnl)).slice(0, 5);
+      const worst = per
+        .filter((r) => r.pnl.isNegative())
+        .sort((a, b) => a.pnl.cmp(b.pnl))
+        .slice(0, 5);
       return {
         scenario: {
-          ...s, marketValue: sum((r) => r.marketValue), pnl: sum((r) => r.pnl),
-          netDelta: net((r) => r.netDelta), netGamma: net((r) => r.netGamma), netTheta: net((r) => r.netTheta), netVega: net((r) => r.netVega),
+          ...s,
+          marketValue: sum((r) => r.marketValue),
+          pnl: sum((r) => r.pnl),
+          netDelta: net((r) => r.netDelta),
+          netGamma: net((r) => r.netGamma),
+          netTheta: net((r) => r.netTheta),
+          netVega: net((r) => r.netVega),
         },
         worstStrategies: worst.map((r) => ({ strategy: r.strategy, pnl: r.pnl })),
       };
@@ -207,11 +264,19 @@ export class RiskService {
    * Σ over open legs of delta × underlying price × beta(underlying, benchmark) ÷ benchmark price. Null when the
    * benchmark has no price, or a leg with delta has no underlying price or fewer than 20 common daily closes.
    */
-  async betaWeightedDelta(user: AuthUser, loaders: Loaders, portfolio: PortfolioEntity, benchmark: string | null): Promise<number | null> {
+  async betaWeightedDelta(
+    user: AuthUser,
+    loaders: Loaders,
+    portfolio: PortfolioEntity,
+    benchmark: string | null,
+  ): Promise<number | null> {
     const bench = (benchmark ?? 'SPY').trim().toUpperCase();
-    if (!/^[A-Z0-9.-]{1,10}$/.test(bench)) throw badInput('benchmark must be a ticker (1–10 letters, digits, "." or "-")', 'benchmark');
+    if (!/^[A-Z0-9.-]{1,10}$/.test(bench))
+      throw badInput('benchmark must be a ticker (1–10 letters, digits, "." or "-")', 'benchmark');
     const strategies = await this.queries.list(user, portfolio.id, null);
-    const legs = (await loaders.legsByStrategy.loadMany(strategies.map((s) => s.id))).flatMap((l) => (l instanceof Error ? [] : openLegs(l)));
+    const legs = (await loaders.legsByStrategy.loadMany(strategies.map((s) => s.id))).flatMap((l) =>
+      l instanceof Error ? [] : openLegs(l),
+    );
     const exposed = legs.filter((l) => l.greeks && l.greeks.delta !== 0);
     const benchPrice = (await loaders.marketData.load(bench))?.lastPrice;
     if (!benchPrice || benchPrice.isZero()) return null;
@@ -220,10 +285,15 @@ export class RiskService {
     const underlyings = [...new Set(exposed.map((l) => l.underlyingSymbol))].filter((u) => u !== bench);
     // Enough calendar days for the last 60 trading days, with holidays.
     const from = isoDay(new Date(loaders.now.getTime() - 120 * 86_400_000));
-    const closes = underlyings.length ? await dailyCloses(this.ds, [bench, ...underlyings], from) : new Map<string, CloseSeries>();
+    const closes = underlyings.length
+      ? await dailyCloses(this.ds, [bench, ...underlyings], from)
+      : new Map<string, CloseSeries>();
     const betas = new Map<string, number | null>([[bench, 1]]);
     for (const u of underlyings) {
-      betas.set(u, beta(closes.get(u) ?? [], closes.get(bench) ?? [], RISK_LIMITS.minCommonCloses, RISK_LIMITS.betaCloses));
+      betas.set(
+        u,
+        beta(closes.get(u) ?? [], closes.get(bench) ?? [], RISK_LIMITS.minCommonCloses, RISK_LIMITS.betaCloses),
+      );
     }
     let total = 0;
     for (const l of exposed) {
@@ -241,11 +311,17 @@ export class RiskService {
     let loader = historyLoaders.get(loaders);
     if (!loader) {
       loader = new DataLoader<string, number>(async (ids) => {
-        const legs = (await loaders.legsByStrategy.loadMany([...ids])).map((l) => (l instanceof Error ? [] : openLegs(l)));
+        const legs = (await loaders.legsByStrategy.loadMany([...ids])).map((l) =>
+          l instanceof Error ? [] : openLegs(l),
+        );
         const flat = legs.flat();
         if (!flat.length) return ids.map(() => 0);
         const from = flat.map((l) => l.entryDate).sort()[0];
-        const closes = await dailyCloses(this.ds, flat.flatMap((l) => [l.symbol, l.underlyingSymbol]), from);
+        const closes = await dailyCloses(
+          this.ds,
+          flat.flatMap((l) => [l.symbol, l.underlyingSymbol]),
+          from,
+        );
         return legs.map((mine) => {
           if (!mine.length) return 0;
           const since = mine.map((l) => l.entryDate).sort()[0];
@@ -270,35 +346,51 @@ export class RiskService {
     const priced = legs.filter((l) => l.investmentClass !== InvestmentClass.PRIVATE);
     const count = (src: PriceSource) => priced.filter((l) => l.priceSource === src).length;
     const [market, model, entry] = [count(PriceSource.MARKET), count(PriceSource.MODEL), count(PriceSource.ENTRY)];
-    const flag = !legs.length || (priced.length > 0 && market === 0)
-      ? DataQualityFlag.INSUFFICIENT
-      : market === priced.length ? DataQualityFlag.COMPLETE : DataQualityFlag.PARTIAL;
+    const flag =
+      !legs.length || (priced.length > 0 && market === 0)
+        ? DataQualityFlag.INSUFFICIENT
+        : market === priced.length
+          ? DataQualityFlag.COMPLETE
+          : DataQualityFlag.PARTIAL;
 
     const notes: string[] = [];
     const n = legs.length;
+    const list = (xs: string[]) => [...new Set(xs)].join(', ');
     if (!n) notes.push('The strategy has no open legs: there is nothing to value.');
     if (entry) {
-      notes.push(`${entry} of ${n} legs ${entry === 1 ? 'has' : 'have'} no market price (valued at entry): P&L is not live; publish prices for ${
-        [...new Set(priced.filter((l) => l.priceSource === PriceSource.ENTRY).map((l) => l.symbol))].join(', ')}.`);
+      const symbols = list(priced.filter((l) => l.priceSource === PriceSource.ENTRY).map((l) => l.symbol));
+      notes.push(`${entry} of ${n} legs ${entry === 1 ? 'has' : 'have'} no market price (valued at entry): `
+        + `P&L is not live; publish prices for ${symbols}.`);
     }
-    if (model) notes.push(`${model} of ${n} legs ${model === 1 ? 'is' : 'are'} priced by Black-Scholes from the underlying (no quote of the option itself).`);
+    if (model) {
+      notes.push(`${model} of ${n} legs ${model === 1 ? 'is' : 'are'} priced by Black-Scholes from the underlying `
+        + '(no quote of the option itself).');
+    }
     const blind = priced.filter((l) => l.optionType && !l.underlyingPrice);
     if (blind.length) {
-      notes.push(`${plural(blind.length, 'option leg')} without a price of the underlying (${[...new Set(blind.map((l) => l.underlyingSymbol))].join(', ')}): `
-        + 'no greeks, and scenarios keep it at its current value.');
+      notes.push(`${plural(blind.length, 'option leg')} without a price of the underlying `
+        + `(${list(blind.map((l) => l.underlyingSymbol))}): no greeks, and scenarios keep it at its current value.`);
     }
     if (priv.length) {
-      notes.push(`${plural(priv.length, 'PRIVATE leg')} valued at the last known or entry price: left out of greeks and scenarios, and no payoff is drawn.`);
+      notes.push(`${plural(priv.length, 'PRIVATE leg')} valued at the last known or entry price: `
+        + 'left out of greeks and scenarios, and no payoff is drawn.');
     }
     const underlyings = [...new Set(legs.map((l) => l.underlyingSymbol))];
     if (underlyings.length > 1) notes.push(`No payoff: the legs have several underlyings (${underlyings.join(', ')}).`);
     if (n && historyDays < 2) {
-      notes.push(`Performance figures need at least 2 days of daily closes; ${plural(historyDays, 'day')} since the first entry.`);
+      notes.push('Performance figures need at least 2 days of daily closes; '
+        + `${plural(historyDays, 'day')} since the first entry.`);
     }
     if (!notes.length) notes.push(`Every leg has a market price; ${plural(historyDays, 'day')} of history.`);
     return {
-      flag, message: notes.join(' '), legCount: n, marketPricedLegs: market, modelPricedLegs: model, entryPricedLegs: entry,
-      privateLegs: priv.length, historyDays,
+      flag,
+      message: notes.join(' '),
+      legCount: n,
+      marketPricedLegs: market,
+      modelPricedLegs: model,
+      entryPricedLegs: entry,
+      privateLegs: priv.length,
+      historyDays,
     };
   }
 
@@ -309,12 +401,17 @@ export class RiskService {
     if (!legIds.length) throw badInput('legIds needs at least one leg', 'legIds');
     if (legIds.length > RISK_LIMITS.previewLegs) throw badInput(`at most ${RISK_LIMITS.previewLegs} legIds`, 'legIds');
     const ids = checkIds(legIds, 'legIds', 'Leg');
-    const owned = await read<{ id: string; portfolio_id: string; status: StrategyStatus }>(this.ds,
+    const owned = await read<{ id: string; portfolio_id: string; status: StrategyStatus }>(
+      this.ds,
       `SELECT l.id, l.portfolio_id, s.status FROM legs l JOIN strategies s ON s.id = l.strategy_id
-       JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL WHERE l.id = ANY($1) AND p.user_id = $2`, [ids, user.id]);
+       JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL WHERE l.id = ANY($1) AND p.user_id = $2`,
+      [ids, user.id],
+    );
     if (owned.length !== ids.length) throw notFound('Leg', 'legIds');
-    if (new Set(owned.map((r) => r.portfolio_id)).size > 1) throw badInput('All legs of a strategy must belong to one portfolio', 'legIds');
-    if (owned.some((r) => r.status !== StrategyStatus.ACTIVE)) throw badInput('Legs of a closed strategy cannot be combined', 'legIds');
+    if (new Set(owned.map((r) => r.portfolio_id)).size > 1)
+      throw badInput('All legs of a strategy must belong to one portfolio', 'legIds');
+    if (owned.some((r) => r.status !== StrategyStatus.ACTIVE))
+      throw badInput('Legs of a closed strategy cannot be combined', 'legIds');
     const views = (await loaders.leg.loadMany(ids)).map((v) => {
       if (!v || v instanceof Error) throw notFound('Leg', 'legIds');
       return v;
@@ -323,9 +420,16 @@ export class RiskService {
     const { type, confidence } = detectType(views);
     const payoff = analyzePayoff(views, envOfLegs(this.cfg, views, loaders.now));
     return {
-      type, confidence, suggestedName: defaultName(type, views), legs: views,
+      type,
+      confidence,
+      suggestedName: defaultName(type, views),
+      legs: views,
       payoff: payoff && {
-        strategyId: null, legs: views, maxProfit: payoff.maxProfit, maxLoss: payoff.maxLoss, breakEvenPoints: payoff.breakEvenPoints,
+        strategyId: null,
+        legs: views,
+        maxProfit: payoff.maxProfit,
+        maxLoss: payoff.maxLoss,
+        breakEvenPoints: payoff.breakEvenPoints,
       },
     };
   }
@@ -337,16 +441,28 @@ export class RiskService {
   }
 
   /** Value across the payoff's price grid now (or days forward, with a vol shift), P&L against entry prices. */
-  async tZeroCurve(loaders: Loaders, p: PayoffSource, points: number, days: number | null, vol: number | null): Promise<PayoffPoint[]> {
-    if (!Number.isInteger(points) || points < 2 || points > 1000) throw badInput('points must be between 2 and 1000', 'points');
-    const s = { priceChangePct: 0, volChangePts: this.checkVolChange(vol ?? 0), daysForward: this.checkDays(days ?? 0) };
+  async tZeroCurve(
+    loaders: Loaders,
+    p: PayoffSource,
+    points: number,
+    days: number | null,
+    vol: number | null,
+  ): Promise<PayoffPoint[]> {
+    if (!Number.isInteger(points) || points < 2 || points > 1000)
+      throw badInput('points must be between 2 and 1000', 'points');
+    const s = {
+      priceChangePct: 0,
+      volChangePts: this.checkVolChange(vol ?? 0),
+      daysForward: this.checkDays(days ?? 0),
+    };
     const legs = await this.payoffLegs(loaders, p);
     const env = envOfLegs(this.cfg, legs, loaders.now);
     const payoff = analyzePayoff(legs, env);
     if (!payoff) return [];
     const book = scenarioBook(legs, env);
     return payoff.grid(points).map((x) => ({
-      underlyingPrice: x, pnl: valueScenario(book, s, x).marketValue.minus(book.costBasis).toDecimalPlaces(2),
+      underlyingPrice: x,
+      pnl: valueScenario(book, s, x).marketValue.minus(book.costBasis).toDecimalPlaces(2),
     }));
   }
 
@@ -357,6 +473,9 @@ export class RiskService {
     const payoff = analyzePayoff(legs, env);
     const risk = payoff && expiryRisk(legs, env);
     if (!payoff || !risk) return null;
-    return { pop: probabilityOfProfit(payoff, risk.spot, risk.T, env.riskFreeRate, risk.sigma), move: expectedMove(risk) };
+    return {
+      pop: probabilityOfProfit(payoff, risk.spot, risk.T, env.riskFreeRate, risk.sigma),
+      move: expectedMove(risk),
+    };
   }
 }
