@@ -159,6 +159,18 @@ describe('scenario engine', () => {
     expect(book.costBasis.toString()).toBe(String(100 * 50 - 10 * 20 + 3000 + 200));
   });
 
+  it('moves a pairs trade whose shares cancel out (long 100 at 60, short 100 at 25)', () => {
+    const book = scenarioBook(
+      [stock(100, 50, 'ABC'), stock(-100, 20, 'DEF')],
+      env(null, new Date(), 0.04, [
+        ['ABC', 60],
+        ['DEF', 25],
+      ]),
+    );
+    expect(runScenario(book, { priceChangePct: 10, volChangePts: 0, daysForward: 0 })).toMatchObject({ netDelta: 0 });
+    expect(runScenario(book, { priceChangePct: 10, volChangePts: 0, daysForward: 0 }).pnl.toString()).toBe('350');
+  });
+
   it('floors volatility at 1 point', () => {
     const book = scenarioBook([option(CALL, LC, 100, 0, 0.2)], env(100, yearsBefore(0.5), 0));
     const floor = valueScenario(book, { priceChangePct: 0, volChangePts: -100, daysForward: 0 });

@@ -54,9 +54,10 @@ interface OptionTerm {
   strike: number;
   expiresAt: number; // ms since the epoch
   vol: number;
-  spot: Decimal | null; // the underlying's price now; null: only a given price can value it
+  spotN: number | null; // the underlying's price now; null: only a given price can value it
   scale: Decimal; // sign × quantity × multiplier
   scaleN: number;
+  scaleInt: number | null; // the scale when it is a whole number
   current: Decimal; // its market value now: what it keeps when it cannot be modelled
 }
 /** Legs prepared once for any number of scenarios. */
@@ -73,8 +74,20 @@ export interface ScenarioBook {
   riskFreeRate: number;
 }
 
-/** A leg, optionally with its market value now (else valued here) for legs that do not move. */
-export type ScenarioLeg = LegData & { marketValue?: Decimal };
+/** A leg, optionally with its market value and cost basis now (else computed here, as Leg valuation does). */
+export type ScenarioLeg = LegData & { marketValue?: Decimal; costBasis?: Decimal };
+
+/** Expiry instants by date (a book is built for every strategy of a stress test; expiries repeat). */
+const expiries = new Map<string, number>();
+function expiresAt(date: string): number {
+  let t = expiries.get(date);
+  if (t === undefined) {
+    t = expiryInstant(date).getTime();
+    if (expiries.size > 10_000) expiries.clear();
+    expiries.set(date, t);
+  }
+  return t;
+}
 
 export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): ScenarioBook {
   const zero = new Decimal(0);
@@ -90,7 +103,7 @@ export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): Scen
   for (const leg of legs) {
     const units = leg.multiplier === 1 ? leg.quantity : leg.quantity.mul(leg.multiplier);
     const scale = positionSign(leg.positionType) === 1 ? units : units.neg();
-    book.costBasis = book.costBasis.plus(scale.mul(leg.entryPrice));
+    book.costBasis = book.costBasis.plus(leg.costBasis ?? scale.mul(leg.entryPrice));
     const current = () => leg.marketValue ?? valueLeg(leg, env).marketValue;
     if (leg.investmentClass === InvestmentClass.PRIVATE) {
       book.fixed = book.fixed.plus(current());
@@ -98,20 +111,35 @@ export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): Scen
       book.options.push({
         type: leg.optionType,
         strike: leg.strikePrice.toNumber(),
-        expiresAt: expiryInstant(leg.expirationDate).getTime(),
+        expiresAt: expiresAt(leg.expirationDate),
         vol: leg.impliedVolatility ?? env.defaultVolatility,
-        spot: env.prices.get(leg.underlyingSymbol) ?? null,
+        spotN: env.prices.get(leg.underlyingSymbol)?.toNumber() ?? null,
         scale,
         scaleN: scale.toNumber(),
+        scaleInt: scale.isInteger() && scale.abs().lt(2 ** 31) ? scale.toNumber() : null,
         current: current(),
       });
     } else {
       // A stock without a published price is valued at its entry price, and moves from there.
-      book.linearValue = book.linearValue.plus(scale.mul(env.prices.get(leg.symbol) ?? leg.entryPrice));
+      book.linearValue = book.linearValue.plus(
+        leg.marketValue ?? scale.mul(env.prices.get(leg.symbol) ?? leg.entryPrice),
+      );
       book.linearScale = book.linearScale.plus(scale);
     }
   }
   return book;
+}
+
+/** 1 + pct/100 as an exact decimal, kept for the few percentages a request uses. */
+const growths = new Map<number, Decimal>();
+function growth(pct: number): Decimal {
+  let g = growths.get(pct);
+  if (!g) {
+    g = new Decimal(pct).div(100).plus(1);
+    if (growths.size > 1000) growths.clear();
+    growths.set(pct, g);
+  }
+  return g;
 }
 
 /**
@@ -120,34 +148,47 @@ export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): Scen
  * no price (and no price is given) keeps its current value and has no greeks.
  */
 export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?: Decimal): ScenarioValuation {
-  const factor = new Decimal(s.priceChangePct).div(100).plus(1);
-  const move = underlyingPrice ? () => underlyingPrice : (p: Decimal) => (s.priceChangePct === 0 ? p : p.mul(factor));
+  const factor = 1 + s.priceChangePct / 100;
+  const given = underlyingPrice?.toNumber();
   const at = book.now + s.daysForward * MS_PER_DAY;
   const shift = s.volChangePts / 100;
-  let marketValue = book.fixed.plus(underlyingPrice ? book.linearScale.mul(underlyingPrice) : move(book.linearValue));
+  let marketValue = book.fixed;
+  // (Long and short stock may cancel in scale but not in value: a pairs trade.)
+  if (!book.linearScale.isZero() || !book.linearValue.isZero()) {
+    marketValue = marketValue.plus(
+      underlyingPrice
+        ? book.linearScale.mul(underlyingPrice)
+        : s.priceChangePct === 0
+          ? book.linearValue
+          : book.linearValue.mul(growth(s.priceChangePct)),
+    );
+  }
+  // Per-share model values are kept to 4 decimals (as Leg valuation does for MODEL prices), counted in ten-thousandths:
+  // with a whole-number scale the sum is an exact integer in floating point, and one Decimal is made at the end.
+  let ticks = 0;
   let netDelta = book.linearScale.toNumber(),
     netGamma = 0,
     netTheta = 0,
     netVega = 0;
   for (const o of book.options) {
-    const S = o.spot || underlyingPrice ? move(o.spot ?? underlyingPrice!) : null;
-    if (!S) {
+    const S = given ?? (o.spotN === null ? null : o.spotN * factor);
+    if (S === null) {
       marketValue = marketValue.plus(o.current);
       continue;
     }
     const T = Math.max(0, (o.expiresAt - at) / MS_PER_YEAR);
     const vol = Math.max(o.vol + shift, MIN_VOLATILITY);
-    const s0 = S.toNumber();
-    // Per-share model values are kept to 4 decimals, as Leg valuation does for MODEL prices.
-    marketValue = marketValue.plus(
-      o.scale.mul(new Decimal(bsPrice(o.type, s0, o.strike, T, book.riskFreeRate, vol)).toDecimalPlaces(4)),
-    );
-    const g = bsGreeks(o.type, s0, o.strike, T, book.riskFreeRate, vol);
+    const price = Math.round(bsPrice(o.type, S, o.strike, T, book.riskFreeRate, vol) * 10_000);
+    const term = o.scaleInt === null ? NaN : o.scaleInt * price;
+    if (Number.isSafeInteger(term) && Number.isSafeInteger(ticks + term)) ticks += term;
+    else marketValue = marketValue.plus(o.scale.mul(price).div(10_000));
+    const g = bsGreeks(o.type, S, o.strike, T, book.riskFreeRate, vol);
     netDelta += o.scaleN * g.delta;
     netGamma += o.scaleN * g.gamma;
     netTheta += o.scaleN * g.theta;
     netVega += o.scaleN * g.vega;
   }
+  if (ticks !== 0) marketValue = marketValue.plus(new Decimal(`${ticks}e-4`));
   return { marketValue, netDelta, netGamma, netTheta, netVega };
 }
 

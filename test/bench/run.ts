@@ -22,6 +22,7 @@ import { startServer } from '../../src/server';
 import { startWorker } from '../../workers/worker';
 import { load, percentile, printTable, timeSeq, type Row } from './lib';
 import { REFERENCE, REFERENCE_QUERY, startReference } from './reference';
+import { riskBenchmarks } from './risk';
 
 const NESTED = `query($p: ID!, $first: Int) { portfolio(id: $p) { strategies(first: $first) { totalCount edges { node {
   id name type legCount
@@ -154,6 +155,17 @@ async function main() {
       await r.json();
       return statements;
     };
+
+    // ---- risk analysis (`--only risk` runs it alone) ------------------------------------------------------------
+    if (!only || only === 'risk') {
+      console.error('risk benchmarks');
+      await riskBenchmarks({ app, userId: user.id, quick, add, read, countStatements });
+    }
+    if (only === 'risk') {
+      await inproc.close();
+      printTable(rows);
+      return;
+    }
 
     // ---- 1. nested read ---------------------------------------------------------------------------------------
     console.error('nested read benchmarks');

@@ -199,8 +199,8 @@ export class RiskService {
     const pairs = priceChanges.length * vols.length;
     if (pairs > RISK_LIMITS.gridPairs) {
       throw badInput(
-        `at most ${RISK_LIMITS.gridPairs} (price change, vol change) pairs; `
-          + `priceChangesPct × volChangesPts gives ${pairs}`,
+        `at most ${RISK_LIMITS.gridPairs} (price change, vol change) pairs; ` +
+          `priceChangesPct × volChangesPts gives ${pairs}`,
         'priceChangesPct',
       );
     }
@@ -234,26 +234,26 @@ export class RiskService {
       const book = scenarioBook(openLegs(legs[i] instanceof Error ? [] : (legs[i] as LegView[])), env);
       return { strategy: s, book, base: valueScenario(book, NO_CHANGE) };
     });
+    const zero = new Decimal(0);
+    const baseValue = books.reduce((a, b) => a.plus(b.base.marketValue), zero);
     return scenarios.map((s) => {
-      const per = books.map((b) => ({ strategy: b.strategy, ...runScenario(b.book, s, b.base) }));
-      const zero = new Decimal(0);
-      const sum = (f: (r: (typeof per)[number]) => Decimal) => per.reduce((a, r) => a.plus(f(r)), zero);
-      const net = (f: (r: (typeof per)[number]) => number) => per.reduce((a, r) => a + f(r), 0);
-      const worst = per
-        .filter((r) => r.pnl.isNegative())
-        .sort((a, b) => a.pnl.cmp(b.pnl))
-        .slice(0, 5);
+      let marketValue = zero;
+      let [netDelta, netGamma, netTheta, netVega] = [0, 0, 0, 0];
+      const losers: { strategy: StrategyEntity; pnl: Decimal }[] = [];
+      for (const b of books) {
+        const r = runScenario(b.book, s, b.base);
+        marketValue = marketValue.plus(r.marketValue);
+        netDelta += r.netDelta;
+        netGamma += r.netGamma;
+        netTheta += r.netTheta;
+        netVega += r.netVega;
+        if (r.pnl.isNegative()) losers.push({ strategy: b.strategy, pnl: r.pnl });
+      }
+      // Worst first; equal losses in the strategies' list order (created_at, id).
+      losers.sort((a, b) => a.pnl.cmp(b.pnl));
       return {
-        scenario: {
-          ...s,
-          marketValue: sum((r) => r.marketValue),
-          pnl: sum((r) => r.pnl),
-          netDelta: net((r) => r.netDelta),
-          netGamma: net((r) => r.netGamma),
-          netTheta: net((r) => r.netTheta),
-          netVega: net((r) => r.netVega),
-        },
-        worstStrategies: worst.map((r) => ({ strategy: r.strategy, pnl: r.pnl })),
+        scenario: { ...s, marketValue, pnl: marketValue.minus(baseValue), netDelta, netGamma, netTheta, netVega },
+        worstStrategies: losers.slice(0, 5),
       };
     });
   }
@@ -359,27 +359,37 @@ export class RiskService {
     if (!n) notes.push('The strategy has no open legs: there is nothing to value.');
     if (entry) {
       const symbols = list(priced.filter((l) => l.priceSource === PriceSource.ENTRY).map((l) => l.symbol));
-      notes.push(`${entry} of ${n} legs ${entry === 1 ? 'has' : 'have'} no market price (valued at entry): `
-        + `P&L is not live; publish prices for ${symbols}.`);
+      notes.push(
+        `${entry} of ${n} legs ${entry === 1 ? 'has' : 'have'} no market price (valued at entry): ` +
+          `P&L is not live; publish prices for ${symbols}.`,
+      );
     }
     if (model) {
-      notes.push(`${model} of ${n} legs ${model === 1 ? 'is' : 'are'} priced by Black-Scholes from the underlying `
-        + '(no quote of the option itself).');
+      notes.push(
+        `${model} of ${n} legs ${model === 1 ? 'is' : 'are'} priced by Black-Scholes from the underlying ` +
+          '(no quote of the option itself).',
+      );
     }
     const blind = priced.filter((l) => l.optionType && !l.underlyingPrice);
     if (blind.length) {
-      notes.push(`${plural(blind.length, 'option leg')} without a price of the underlying `
-        + `(${list(blind.map((l) => l.underlyingSymbol))}): no greeks, and scenarios keep it at its current value.`);
+      notes.push(
+        `${plural(blind.length, 'option leg')} without a price of the underlying ` +
+          `(${list(blind.map((l) => l.underlyingSymbol))}): no greeks, and scenarios keep it at its current value.`,
+      );
     }
     if (priv.length) {
-      notes.push(`${plural(priv.length, 'PRIVATE leg')} valued at the last known or entry price: `
-        + 'left out of greeks and scenarios, and no payoff is drawn.');
+      notes.push(
+        `${plural(priv.length, 'PRIVATE leg')} valued at the last known or entry price: ` +
+          'left out of greeks and scenarios, and no payoff is drawn.',
+      );
     }
     const underlyings = [...new Set(legs.map((l) => l.underlyingSymbol))];
     if (underlyings.length > 1) notes.push(`No payoff: the legs have several underlyings (${underlyings.join(', ')}).`);
     if (n && historyDays < 2) {
-      notes.push('Performance figures need at least 2 days of daily closes; '
-        + `${plural(historyDays, 'day')} since the first entry.`);
+      notes.push(
+        'Performance figures need at least 2 days of daily closes; ' +
+          `${plural(historyDays, 'day')} since the first entry.`,
+      );
     }
     if (!notes.length) notes.push(`Every leg has a market price; ${plural(historyDays, 'day')} of history.`);
     return {
