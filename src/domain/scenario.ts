@@ -16,7 +16,10 @@ export interface Scenario {
 }
 
 export interface ScenarioValuation {
-  marketValue: Decimal;
+  /** Exact; computed when first read (a stress test ranks hundreds of strategies by `approxValue` first). */
+  readonly marketValue: Decimal;
+  /** marketValue in floating point, for ranking. */
+  approxValue: number;
   netDelta: number;
   netGamma: number;
   netTheta: number;
@@ -66,6 +69,8 @@ export interface ScenarioBook {
   /** Stocks (and other linear legs) summed: Σ scale × price now, and Σ scale; all move by the same factor. */
   linearValue: Decimal;
   linearScale: Decimal;
+  linearValueN: number;
+  linearScaleN: number;
   /** Value of the legs that never move (PRIVATE). */
   fixed: Decimal;
   /** Σ sign × quantity × multiplier × entry price of every leg. */
@@ -95,6 +100,8 @@ export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): Scen
     options: [],
     linearValue: zero,
     linearScale: zero,
+    linearValueN: 0,
+    linearScaleN: 0,
     fixed: zero,
     costBasis: zero,
     now: env.now.getTime(),
@@ -127,6 +134,8 @@ export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): Scen
       book.linearScale = book.linearScale.plus(scale);
     }
   }
+  book.linearValueN = book.linearValue.toNumber();
+  book.linearScaleN = book.linearScale.toNumber();
   return book;
 }
 
@@ -152,28 +161,19 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
   const given = underlyingPrice?.toNumber();
   const at = book.now + s.daysForward * MS_PER_DAY;
   const shift = s.volChangePts / 100;
-  let marketValue = book.fixed;
-  // (Long and short stock may cancel in scale but not in value: a pairs trade.)
-  if (!book.linearScale.isZero() || !book.linearValue.isZero()) {
-    marketValue = marketValue.plus(
-      underlyingPrice
-        ? book.linearScale.mul(underlyingPrice)
-        : s.priceChangePct === 0
-          ? book.linearValue
-          : book.linearValue.mul(growth(s.priceChangePct)),
-    );
-  }
+  // Decimal parts: legs that do not move, and option terms too large to count exactly in floating point.
+  let extra = book.fixed;
   // Per-share model values are kept to 4 decimals (as Leg valuation does for MODEL prices), counted in ten-thousandths:
   // with a whole-number scale the sum is an exact integer in floating point, and one Decimal is made at the end.
   let ticks = 0;
-  let netDelta = book.linearScale.toNumber(),
+  let netDelta = book.linearScaleN,
     netGamma = 0,
     netTheta = 0,
     netVega = 0;
   for (const o of book.options) {
     const S = given ?? (o.spotN === null ? null : o.spotN * factor);
     if (S === null) {
-      marketValue = marketValue.plus(o.current);
+      extra = extra.plus(o.current);
       continue;
     }
     const T = Math.max(0, (o.expiresAt - at) / MS_PER_YEAR);
@@ -181,15 +181,37 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
     const price = Math.round(bsPrice(o.type, S, o.strike, T, book.riskFreeRate, vol) * 10_000);
     const term = o.scaleInt === null ? NaN : o.scaleInt * price;
     if (Number.isSafeInteger(term) && Number.isSafeInteger(ticks + term)) ticks += term;
-    else marketValue = marketValue.plus(o.scale.mul(price).div(10_000));
+    else extra = extra.plus(o.scale.mul(price).div(10_000));
     const g = bsGreeks(o.type, S, o.strike, T, book.riskFreeRate, vol);
     netDelta += o.scaleN * g.delta;
     netGamma += o.scaleN * g.gamma;
     netTheta += o.scaleN * g.theta;
     netVega += o.scaleN * g.vega;
   }
-  if (ticks !== 0) marketValue = marketValue.plus(new Decimal(`${ticks}e-4`));
-  return { marketValue, netDelta, netGamma, netTheta, netVega };
+  const linear = () =>
+    underlyingPrice
+      ? book.linearScale.mul(underlyingPrice)
+      : s.priceChangePct === 0
+        ? book.linearValue
+        : book.linearValue.mul(growth(s.priceChangePct));
+  const linearN =
+    given !== undefined ? book.linearScaleN * given : book.linearValueN * (s.priceChangePct === 0 ? 1 : factor);
+  let exact: Decimal | undefined;
+  return {
+    get marketValue() {
+      // (Long and short stock may cancel in scale but not in value: a pairs trade.)
+      exact ??= [
+        book.linearScale.isZero() && book.linearValue.isZero() ? null : linear(),
+        ticks ? new Decimal(`${ticks}e-4`) : null,
+      ].reduce<Decimal>((a, x) => (x ? a.plus(x) : a), extra);
+      return exact;
+    },
+    approxValue: extra.toNumber() + linearN + ticks / 10_000,
+    netDelta,
+    netGamma,
+    netTheta,
+    netVega,
+  };
 }
 
 /** One scenario's value and its P&L against the same engine with nothing changed (0 for a scenario of zeros). */
@@ -197,7 +219,20 @@ export function runScenario(
   book: ScenarioBook,
   s: Scenario,
   base = valueScenario(book, NO_CHANGE),
-): ScenarioValuation & { pnl: Decimal } {
+): ScenarioValuation & { readonly pnl: Decimal; approxPnl: number } {
   const v = valueScenario(book, s);
-  return { ...v, pnl: v.marketValue.minus(base.marketValue) };
+  return {
+    get marketValue() {
+      return v.marketValue;
+    },
+    get pnl() {
+      return v.marketValue.minus(base.marketValue);
+    },
+    approxValue: v.approxValue,
+    approxPnl: v.approxValue - base.approxValue,
+    netDelta: v.netDelta,
+    netGamma: v.netGamma,
+    netTheta: v.netTheta,
+    netVega: v.netVega,
+  };
 }

@@ -234,26 +234,27 @@ export class RiskService {
       const book = scenarioBook(openLegs(legs[i] instanceof Error ? [] : (legs[i] as LegView[])), env);
       return { strategy: s, book, base: valueScenario(book, NO_CHANGE) };
     });
-    const zero = new Decimal(0);
-    const baseValue = books.reduce((a, b) => a.plus(b.base.marketValue), zero);
+    // The portfolio's figures from all its legs in one book (the same valuation, summed once); the strategies are
+    // ranked by their P&L in floating point, and the worst get their exact P&L (a few spare against near-ties).
+    const whole = scenarioBook(all, env);
+    const wholeBase = valueScenario(whole, NO_CHANGE);
     return scenarios.map((s) => {
-      let marketValue = zero;
-      let [netDelta, netGamma, netTheta, netVega] = [0, 0, 0, 0];
-      const losers: { strategy: StrategyEntity; pnl: Decimal }[] = [];
-      for (const b of books) {
-        const r = runScenario(b.book, s, b.base);
-        marketValue = marketValue.plus(r.marketValue);
-        netDelta += r.netDelta;
-        netGamma += r.netGamma;
-        netTheta += r.netTheta;
-        netVega += r.netVega;
-        if (r.pnl.isNegative()) losers.push({ strategy: b.strategy, pnl: r.pnl });
-      }
-      // Worst first; equal losses in the strategies' list order (created_at, id).
-      losers.sort((a, b) => a.pnl.cmp(b.pnl));
+      const total = runScenario(whole, s, wholeBase);
+      const ranked = books
+        .map((b) => ({ strategy: b.strategy, r: runScenario(b.book, s, b.base) }))
+        .filter((x) => x.r.approxPnl < 0)
+        .sort((a, b) => a.r.approxPnl - b.r.approxPnl);
+      // Equal losses keep the strategies' list order (created_at, id): the sorts are stable.
+      const worst = ranked
+        .slice(0, 10)
+        .map((x) => ({ strategy: x.strategy, pnl: x.r.pnl }))
+        .filter((x) => x.pnl.isNegative())
+        .sort((a, b) => a.pnl.cmp(b.pnl))
+        .slice(0, 5);
+      const { netDelta, netGamma, netTheta, netVega } = total;
       return {
-        scenario: { ...s, marketValue, pnl: marketValue.minus(baseValue), netDelta, netGamma, netTheta, netVega },
-        worstStrategies: losers.slice(0, 5),
+        scenario: { ...s, marketValue: total.marketValue, pnl: total.pnl, netDelta, netGamma, netTheta, netVega },
+        worstStrategies: worst,
       };
     });
   }
