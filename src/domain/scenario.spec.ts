@@ -173,6 +173,14 @@ describe('scenario engine', () => {
     expect(runScenario(book, { priceChangePct: 10, volChangePts: 0, daysForward: 0 }).pnl.toString()).toBe('350');
   });
 
+  it('values fractional contracts exactly (a scale that is no whole number)', () => {
+    const book = scenarioBook([option(CALL, LC, 100, 7, 0.3, 0.333)], env(100, yearsBefore(0.1)));
+    const v = valueScenario(book, { priceChangePct: 10, volChangePts: 0, daysForward: 60 });
+    expect(v.marketValue.toString()).toBe('333');
+    expect(v.approxValue).toBeCloseTo(333, 9);
+    expect(v.netDelta).toBeCloseTo(33.3, 12);
+  });
+
   it('floors volatility at 1 point', () => {
     const book = scenarioBook([option(CALL, LC, 100, 0, 0.2)], env(100, yearsBefore(0.5), 0));
     const floor = valueScenario(book, { priceChangePct: 0, volChangePts: -100, daysForward: 0 });

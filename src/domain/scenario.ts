@@ -62,6 +62,7 @@ interface OptionTerm {
   scaleN: number;
   scaleInt: number | null; // the scale when it is a whole number
   current: Decimal; // its market value now: what it keeps when it cannot be modelled
+  currentN: number;
 }
 /** Legs prepared once for any number of scenarios. */
 export interface ScenarioBook {
@@ -73,6 +74,7 @@ export interface ScenarioBook {
   linearScaleN: number;
   /** Value of the legs that never move (PRIVATE). */
   fixed: Decimal;
+  fixedN: number;
   /** Σ sign × quantity × multiplier × entry price of every leg. */
   costBasis: Decimal;
   now: number;
@@ -103,6 +105,7 @@ export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): Scen
     linearValueN: 0,
     linearScaleN: 0,
     fixed: zero,
+    fixedN: 0,
     costBasis: zero,
     now: env.now.getTime(),
     riskFreeRate: env.riskFreeRate,
@@ -115,6 +118,7 @@ export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): Scen
     if (leg.investmentClass === InvestmentClass.PRIVATE) {
       book.fixed = book.fixed.plus(current());
     } else if (leg.optionType && leg.strikePrice && leg.expirationDate) {
+      const scaleN = scale.toNumber();
       book.options.push({
         type: leg.optionType,
         strike: leg.strikePrice.toNumber(),
@@ -122,9 +126,11 @@ export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): Scen
         vol: leg.impliedVolatility ?? env.defaultVolatility,
         spotN: env.prices.get(leg.underlyingSymbol)?.toNumber() ?? null,
         scale,
-        scaleN: scale.toNumber(),
-        scaleInt: scale.isInteger() && scale.abs().lt(2 ** 31) ? scale.toNumber() : null,
+        scaleN,
+        // Below 2^21 a float keeps 8 decimals apart from whole numbers, so its integer test is the decimal's.
+        scaleInt: Number.isInteger(scaleN) && Math.abs(scaleN) < 2 ** 21 ? scaleN : null,
         current: current(),
+        currentN: 0,
       });
     } else {
       // A stock without a published price is valued at its entry price, and moves from there.
@@ -135,6 +141,8 @@ export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): Scen
     }
   }
   book.linearValueN = book.linearValue.toNumber();
+  book.fixedN = book.fixed.toNumber();
+  for (const o of book.options) if (o.spotN === null) o.currentN = o.current.toNumber();
   book.linearScaleN = book.linearScale.toNumber();
   return book;
 }
@@ -163,6 +171,7 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
   const shift = s.volChangePts / 100;
   // Decimal parts: legs that do not move, and option terms too large to count exactly in floating point.
   let extra = book.fixed;
+  let extraN = book.fixedN;
   // Per-share model values are kept to 4 decimals (as Leg valuation does for MODEL prices), counted in ten-thousandths:
   // with a whole-number scale the sum is an exact integer in floating point, and one Decimal is made at the end.
   let ticks = 0;
@@ -174,6 +183,7 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
     const S = given ?? (o.spotN === null ? null : o.spotN * factor);
     if (S === null) {
       extra = extra.plus(o.current);
+      extraN += o.currentN;
       continue;
     }
     const T = Math.max(0, (o.expiresAt - at) / MS_PER_YEAR);
@@ -181,7 +191,10 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
     const price = Math.round(bsPrice(o.type, S, o.strike, T, book.riskFreeRate, vol) * 10_000);
     const term = o.scaleInt === null ? NaN : o.scaleInt * price;
     if (Number.isSafeInteger(term) && Number.isSafeInteger(ticks + term)) ticks += term;
-    else extra = extra.plus(o.scale.mul(price).div(10_000));
+    else {
+      extra = extra.plus(o.scale.mul(price).div(10_000));
+      extraN += (o.scaleN * price) / 10_000;
+    }
     const g = bsGreeks(o.type, S, o.strike, T, book.riskFreeRate, vol);
     netDelta += o.scaleN * g.delta;
     netGamma += o.scaleN * g.gamma;
@@ -206,7 +219,7 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
       ].reduce<Decimal>((a, x) => (x ? a.plus(x) : a), extra);
       return exact;
     },
-    approxValue: extra.toNumber() + linearN + ticks / 10_000,
+    approxValue: extraN + linearN + ticks / 10_000,
     netDelta,
     netGamma,
     netTheta,
