@@ -23,6 +23,7 @@ import { SuggestionService } from './modules/tag/suggestion.service';
 import { TagService } from './modules/tag/tag.service';
 import { CandleService } from './modules/market-data/candle.service';
 import { HistoryService } from './modules/history/history.service';
+import { RiskService } from './modules/risk/risk.service';
 
 /** The composition root: one DataSource, the Redis connections, and every service wired once per process. */
 export class App {
@@ -45,6 +46,7 @@ export class App {
   /** Emits when the event connection is back after an outage (see resyncSignal). */
   readonly resync: EventEmitter;
   readonly history: HistoryService;
+  readonly risk: RiskService;
 
   private constructor(
     readonly cfg: Config,
@@ -72,6 +74,7 @@ export class App {
     this.batches = new BatchService(ds, this.batchQueue, redis);
     this.performance = new PerformanceService(ds);
     this.history = new HistoryService(ds);
+    this.risk = new RiskService(ds, cfg, this.queries);
   }
 
   static async create(cfg: Config, databaseUrl: string, redisUrl: string, opts: { sqlLogger?: (sql: string) => void } = {}): Promise<App> {

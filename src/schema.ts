@@ -17,6 +17,7 @@ import { TagResolver } from './modules/tag/tag.resolver';
 import {
   LegHistoryResolver, LifecycleResolver, MetricsHistoryResolver, PortfolioHistoryResolver, StrategyHistoryResolver, TotalsHistoryResolver,
 } from './modules/history/history.resolver';
+import { PayoffRiskResolver, PortfolioRiskResolver, StrategyPreviewResolver, StrategyRiskResolver } from './modules/risk/risk.resolver';
 import { PROJECT_ROOT } from './paths';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema.graphql');
@@ -25,6 +26,7 @@ export const RESOLVERS = [
   AuthResolver, PortfolioResolver, StrategyResolver, StrategyDetectionResolver, StrategyMetricsResolver, PayoffResolver,
   LegResolver, TagResolver, MarketDataResolver, BatchResolver, SubscriptionResolver,
   LegHistoryResolver, MetricsHistoryResolver, TotalsHistoryResolver, StrategyHistoryResolver, PortfolioHistoryResolver, LifecycleResolver,
+  StrategyRiskResolver, PortfolioRiskResolver, PayoffRiskResolver, StrategyPreviewResolver,
 ] as const;
 
 /**

@@ -223,3 +223,20 @@ describe('demo seed', () => {
     expect(bad.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('risk analysis on the demo data', () => {
+  it('has 90 days of daily closes for beta, history days, and a stress test', async () => {
+    const login = ok(await h.gql(`mutation($i: LoginInput!) { login(input: $i) { token } }`,
+      { i: { usernameOrEmail: 'demo_balanced', password: DEMO_PASSWORD } })).login.token;
+    const data = ok(await h.gql(`{ portfolios { betaWeightedDelta stressTest { scenario { pnl } }
+      strategies(first: 100) { edges { node { type dataQuality { flag historyDays } } } } } }`, {}, login));
+    const [p] = data.portfolios;
+    expect(typeof p.betaWeightedDelta).toBe('number');
+    expect(p.stressTest).toHaveLength(9);
+    // Multi-leg demo strategies are all on listed underlyings, priced every trading day of the 90.
+    const combined = p.strategies.edges.map((e: any) => e.node).filter((n: any) => n.type !== 'STANDALONE');
+    expect(combined.length).toBeGreaterThan(0);
+    const days = demoTradingDays(new Date().toISOString().slice(0, 10)).length;
+    for (const n of combined) expect(n.dataQuality.historyDays).toBeGreaterThanOrEqual(Math.min(days - 1, 60));
+  });
+});

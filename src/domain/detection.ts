@@ -1,5 +1,6 @@
 import { suggestedStrategyName } from './templates';
 import { InvestmentClass, LegData, OptionType, positionSign, StrategyType } from './types';
+import { openLegs } from './valuation';
 
 export interface Detection { type: StrategyType; legIds: string[]; suggestedName: string; confidence: number }
 
@@ -213,4 +214,17 @@ export function detectStrategies(legs: LegData[]): Detection[] {
       };
     });
   });
+}
+
+/**
+ * The type a set of legs gets when the user gives none (combineLegs, previewStrategy): one leg is STANDALONE, legs
+ * forming exactly one known pattern get it (CLOSED legs do not count) with the pattern's confidence, anything else is CUSTOM (confidence 0).
+ */
+export function detectType(all: LegData[]): { type: StrategyType; confidence: number } {
+  const legs = openLegs(all);
+  if (legs.length === 1) return { type: StrategyType.STANDALONE, confidence: 1 };
+  const found = detectStrategies(legs);
+  return found.length === 1 && found[0].legIds.length === legs.length
+    ? { type: found[0].type, confidence: found[0].confidence }
+    : { type: StrategyType.CUSTOM, confidence: 0 };
 }

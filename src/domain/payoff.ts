@@ -8,6 +8,13 @@ export interface PayoffAnalysis {
   maxProfit: Decimal | null;   // null = unlimited
   maxLoss: Decimal | null;     // positive magnitude; null = unlimited
   breakEvenPoints: Decimal[];  // ascending, rounded to cents
+  /** The zeros behind breakEvenPoints, unrounded (the bounds of the profit intervals). */
+  zeros: Decimal[];
+  /** The earliest option expiry (YYYY-MM-DD); null without options. */
+  earliestExpiry: string | null;
+  pnlAt(s: Decimal): Decimal;
+  /** The underlying prices `curve` is evaluated at: `points` evenly spaced, plus strikes and break-evens. */
+  grid(points: number): Decimal[];
   curve(points: number): PayoffPoint[];
 }
 
@@ -101,17 +108,21 @@ export function analyzePayoff(legs: readonly LegData[], env: MarketEnv): PayoffA
   const money = (x: Decimal) => (numeric ? x.toDecimalPlaces(2) : x);
   const spot = env.prices.get(legs[0].underlyingSymbol);
   const marks = [...strikes, ...breakEvenPoints, ...(spot ? [spot] : [])];
+  const grid = (points: number): Decimal[] => {
+    const n = Math.min(1000, Math.max(2, Math.trunc(points) || 2));
+    const lo = marks.length ? Decimal.max(Decimal.min(...marks).mul(0.8), 0) : ZERO;
+    const hi = Decimal.max(marks.length ? Decimal.max(...marks).mul(1.2) : 0, lo.plus(1));
+    const xs = Array.from({ length: n }, (_, i) => lo.plus(hi.minus(lo).mul(i).div(n - 1)).toDecimalPlaces(2));
+    return uniqueSorted([...xs, ...strikes, ...breakEvenPoints]);
+  };
   return {
     maxProfit: slope.gt(0) ? null : money(Decimal.max(...values)),
     maxLoss: slope.lt(0) ? null : money(Decimal.max(Decimal.min(...values).neg(), 0)),
     breakEvenPoints,
-    curve(points: number): PayoffPoint[] {
-      const n = Math.min(1000, Math.max(2, Math.trunc(points) || 2));
-      const lo = marks.length ? Decimal.max(Decimal.min(...marks).mul(0.8), 0) : ZERO;
-      const hi = Decimal.max(marks.length ? Decimal.max(...marks).mul(1.2) : 0, lo.plus(1));
-      const xs = Array.from({ length: n }, (_, i) => lo.plus(hi.minus(lo).mul(i).div(n - 1)).toDecimalPlaces(2));
-      return uniqueSorted([...xs, ...strikes, ...breakEvenPoints])
-        .map((x) => ({ underlyingPrice: x, pnl: pnl(x).toDecimalPlaces(2) }));
-    },
+    zeros: uniqueSorted(found),
+    earliestExpiry: earliest || null,
+    pnlAt: pnl,
+    grid,
+    curve: (points: number): PayoffPoint[] => grid(points).map((x) => ({ underlyingPrice: x, pnl: pnl(x).toDecimalPlaces(2) })),
   };
 }

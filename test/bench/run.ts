@@ -23,6 +23,7 @@ import { startWorker } from '../../workers/worker';
 import { benchHistory } from './history';
 import { load, percentile, printTable, timeSeq, type Row } from './lib';
 import { REFERENCE, REFERENCE_QUERY, startReference } from './reference';
+import { riskBenchmarks } from './risk';
 
 const NESTED = `query($p: ID!, $first: Int) { portfolio(id: $p) { strategies(first: $first) { totalCount edges { node {
   id name type legCount
@@ -222,6 +223,16 @@ async function main() {
       await history();
       printTable(rows);
       await inproc.close();
+      return;
+    }
+    // ---- risk analysis (`--only risk` runs it alone) ------------------------------------------------------------
+    if (!only || only === 'risk') {
+      console.error('risk benchmarks');
+      await riskBenchmarks({ app, userId: user.id, quick, add, read, countStatements });
+    }
+    if (only === 'risk') {
+      await inproc.close();
+      printTable(rows);
       return;
     }
 

@@ -6,10 +6,12 @@ import { analyzePayoff } from '../../domain/payoff';
 import type { Context } from '../../context';
 import { envOfLegs } from '../../loaders';
 import { openLegs } from '../../domain/valuation';
+import type { PayoffSource } from '../risk/risk.service';
 import type { StrategyMetricsEntity } from './strategy.entity';
 import { PayoffAnalysisType, PayoffPoint, StrategyMetricsType } from './strategy.types';
 
-type PayoffRoot = { strategyId: string; maxProfit: Decimal | null; maxLoss: Decimal | null; breakEvenPoints: Decimal[] };
+/** A payoff: a strategy's stored one (its legs loaded by id) or a preview's, which carries its legs. */
+export type PayoffRoot = PayoffSource & { maxProfit: Decimal | null; maxLoss: Decimal | null; breakEvenPoints: Decimal[] };
 
 @Resolver(() => StrategyMetricsType)
 export class StrategyMetricsResolver {
@@ -30,7 +32,7 @@ export class PayoffResolver {
   @FieldResolver(() => [PayoffPoint])
   async curve(@Root() p: PayoffRoot, @Ctx() ctx: Context, @Arg('points', () => Int, { nullable: true, defaultValue: 50 }) points: number) {
     if (points < 2 || points > 1000) throw badInput('points must be between 2 and 1000', 'points');
-    const legs = await ctx.loaders.legsByStrategy.load(p.strategyId);
-    return analyzePayoff(openLegs(legs), envOfLegs(ctx.app.cfg, legs, ctx.loaders.now))?.curve(points) ?? [];
+    const legs = await ctx.app.risk.payoffLegs(ctx.loaders, p);
+    return analyzePayoff(legs, envOfLegs(ctx.app.cfg, legs, ctx.loaders.now))?.curve(points) ?? [];
   }
 }

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { PortfolioChangeKind } from '../../common/enums';
 import { badInput, limitExceeded, notFound } from '../../common/errors';
 import { checkIds, inTransaction, isUuid, RetryTransaction } from '../../common/tx';
-import { detectStrategies } from '../../domain/detection';
+import { detectStrategies, detectType } from '../../domain/detection';
 import { standaloneName } from '../../domain/occ';
 import { suggestedStrategyName } from '../../domain/templates';
 import { LegStatus, StrategyStatus, StrategyType } from '../../domain/types';
@@ -22,10 +22,7 @@ interface Locked { strategies: Map<string, StrategyEntity>; legs: LegEntity[] }
 
 /** The type a set of legs gets when the user gives none: the pattern they form exactly, else CUSTOM. */
 export function inferType(legs: LegEntity[]): StrategyType {
-  legs = openLegs(legs);
-  if (legs.length === 1) return StrategyType.STANDALONE;
-  const found = detectStrategies(legs);
-  return found.length === 1 && found[0].legIds.length === legs.length ? found[0].type : StrategyType.CUSTOM;
+  return detectType(legs).type;
 }
 
 export function defaultName(type: StrategyType, legs: LegEntity[]): string {

@@ -1,0 +1,251 @@
+import Decimal from 'decimal.js';
+import { bsGreeks, bsPrice, expiryInstant } from './black-scholes';
+import { valueLeg } from './valuation';
+import { InvestmentClass, LegData, MarketEnv, OptionType, positionSign } from './types';
+
+/**
+ * The scenario engine (API.md "Risk analysis"): open legs valued with every underlying moved by a percentage,
+ * implied volatility shifted by points (floored at 1 point) and the clock moved by calendar days. Options are
+ * valued by Black-Scholes (intrinsic once expired by then), stocks linearly, PRIVATE legs do not move.
+ * Pure: the callers choose the legs (open ones) and the market environment.
+ */
+export interface Scenario {
+  priceChangePct: number; // −10 = every underlying down 10 %
+  volChangePts: number; // +5 = 0.30 → 0.35
+  daysForward: number; // calendar days from env.now
+}
+
+export interface ScenarioValuation {
+  /** Exact; computed when first read (a stress test ranks hundreds of strategies by `approxValue` first). */
+  readonly marketValue: Decimal;
+  /** marketValue in floating point, for ranking. */
+  approxValue: number;
+  netDelta: number;
+  netGamma: number;
+  netTheta: number;
+  netVega: number;
+}
+
+export const NO_CHANGE: Readonly<Scenario> = { priceChangePct: 0, volChangePts: 0, daysForward: 0 };
+
+/** The standard stress set, in API.md's order (Portfolio.stressTest without scenarios). */
+export const STANDARD_STRESS_SET: readonly (Scenario & { label: string })[] = [
+  ...[-20, -10, -5, 5, 10, 20].map((p) => ({
+    label: `${p > 0 ? '+' : ''}${p}%`,
+    priceChangePct: p,
+    volChangePts: 0,
+    daysForward: 0,
+  })),
+  { label: 'vol +10', priceChangePct: 0, volChangePts: 10, daysForward: 0 },
+  { label: 'vol -10', priceChangePct: 0, volChangePts: -10, daysForward: 0 },
+  { label: 'crash (-20% / vol +15)', priceChangePct: -20, volChangePts: 15, daysForward: 0 },
+];
+
+/** The volatility a shift leaves, floored at 1 point. */
+export const MIN_VOLATILITY = 0.01;
+const MS_PER_DAY = 86_400_000;
+const MS_PER_YEAR = 365 * MS_PER_DAY;
+
+/** "-10% / +5 vol / +7d": the label of a scenario the caller did not name. */
+export function scenarioLabel(s: Scenario): string {
+  const signed = (x: number) => (x > 0 ? `+${x}` : `${x}`);
+  return `${signed(s.priceChangePct)}% / ${signed(s.volChangePts)} vol / ${signed(s.daysForward)}d`;
+}
+
+interface OptionTerm {
+  type: OptionType;
+  strike: number;
+  expiresAt: number; // ms since the epoch
+  vol: number;
+  spotN: number | null; // the underlying's price now; null: only a given price can value it
+  scale: Decimal; // sign × quantity × multiplier
+  scaleN: number;
+  scaleInt: number | null; // the scale when it is a whole number
+  current: Decimal; // its market value now: what it keeps when it cannot be modelled
+  currentN: number;
+}
+/** Legs prepared once for any number of scenarios. */
+export interface ScenarioBook {
+  options: OptionTerm[];
+  /** Stocks (and other linear legs) summed: Σ scale × price now, and Σ scale; all move by the same factor. */
+  linearValue: Decimal;
+  linearScale: Decimal;
+  linearValueN: number;
+  linearScaleN: number;
+  /** Value of the legs that never move (PRIVATE). */
+  fixed: Decimal;
+  fixedN: number;
+  /** Σ sign × quantity × multiplier × entry price of every leg. */
+  costBasis: Decimal;
+  now: number;
+  riskFreeRate: number;
+}
+
+/** A leg, optionally with its market value and cost basis now (else computed here, as Leg valuation does). */
+export type ScenarioLeg = LegData & { marketValue?: Decimal; costBasis?: Decimal };
+
+/** Expiry instants by date (a book is built for every strategy of a stress test; expiries repeat). */
+const expiries = new Map<string, number>();
+function expiresAt(date: string): number {
+  let t = expiries.get(date);
+  if (t === undefined) {
+    t = expiryInstant(date).getTime();
+    if (expiries.size > 10_000) expiries.clear();
+    expiries.set(date, t);
+  }
+  return t;
+}
+
+export function scenarioBook(legs: readonly ScenarioLeg[], env: MarketEnv): ScenarioBook {
+  const zero = new Decimal(0);
+  const book: ScenarioBook = {
+    options: [],
+    linearValue: zero,
+    linearScale: zero,
+    linearValueN: 0,
+    linearScaleN: 0,
+    fixed: zero,
+    fixedN: 0,
+    costBasis: zero,
+    now: env.now.getTime(),
+    riskFreeRate: env.riskFreeRate,
+  };
+  for (const leg of legs) {
+    const units = leg.multiplier === 1 ? leg.quantity : leg.quantity.mul(leg.multiplier);
+    const scale = positionSign(leg.positionType) === 1 ? units : units.neg();
+    book.costBasis = book.costBasis.plus(leg.costBasis ?? scale.mul(leg.entryPrice));
+    const current = () => leg.marketValue ?? valueLeg(leg, env).marketValue;
+    if (leg.investmentClass === InvestmentClass.PRIVATE) {
+      book.fixed = book.fixed.plus(current());
+    } else if (leg.optionType && leg.strikePrice && leg.expirationDate) {
+      const scaleN = scale.toNumber();
+      book.options.push({
+        type: leg.optionType,
+        strike: leg.strikePrice.toNumber(),
+        expiresAt: expiresAt(leg.expirationDate),
+        vol: leg.impliedVolatility ?? env.defaultVolatility,
+        spotN: env.prices.get(leg.underlyingSymbol)?.toNumber() ?? null,
+        scale,
+        scaleN,
+        // Below 2^21 a float keeps 8 decimals apart from whole numbers, so its integer test is the decimal's.
+        scaleInt: Number.isInteger(scaleN) && Math.abs(scaleN) < 2 ** 21 ? scaleN : null,
+        current: current(),
+        currentN: 0,
+      });
+    } else {
+      // A stock without a published price is valued at its entry price, and moves from there.
+      book.linearValue = book.linearValue.plus(
+        leg.marketValue ?? scale.mul(env.prices.get(leg.symbol) ?? leg.entryPrice),
+      );
+      book.linearScale = book.linearScale.plus(scale);
+    }
+  }
+  book.linearValueN = book.linearValue.toNumber();
+  book.fixedN = book.fixed.toNumber();
+  for (const o of book.options) if (o.spotN === null) o.currentN = o.current.toNumber();
+  book.linearScaleN = book.linearScale.toNumber();
+  return book;
+}
+
+/** 1 + pct/100 as an exact decimal, kept for the few percentages a request uses. */
+const growths = new Map<number, Decimal>();
+function growth(pct: number): Decimal {
+  let g = growths.get(pct);
+  if (!g) {
+    g = new Decimal(pct).div(100).plus(1);
+    if (growths.size > 1000) growths.clear();
+    growths.set(pct, g);
+  }
+  return g;
+}
+
+/**
+ * The book's value and net greeks under a scenario. With `underlyingPrice` every underlying is at that price
+ * instead of moved by the percentage (the T+0 curve of a one-underlying strategy). An option whose underlying has
+ * no price (and no price is given) keeps its current value and has no greeks.
+ */
+export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?: Decimal): ScenarioValuation {
+  const factor = 1 + s.priceChangePct / 100;
+  const given = underlyingPrice?.toNumber();
+  const at = book.now + s.daysForward * MS_PER_DAY;
+  const shift = s.volChangePts / 100;
+  // Decimal parts: legs that do not move, and option terms too large to count exactly in floating point.
+  let extra = book.fixed;
+  let extraN = book.fixedN;
+  // Per-share model values are kept to 4 decimals (as Leg valuation does for MODEL prices), counted in ten-thousandths:
+  // with a whole-number scale the sum is an exact integer in floating point, and one Decimal is made at the end.
+  let ticks = 0;
+  let netDelta = book.linearScaleN,
+    netGamma = 0,
+    netTheta = 0,
+    netVega = 0;
+  for (const o of book.options) {
+    const S = given ?? (o.spotN === null ? null : o.spotN * factor);
+    if (S === null) {
+      extra = extra.plus(o.current);
+      extraN += o.currentN;
+      continue;
+    }
+    const T = Math.max(0, (o.expiresAt - at) / MS_PER_YEAR);
+    const vol = Math.max(o.vol + shift, MIN_VOLATILITY);
+    const price = Math.round(bsPrice(o.type, S, o.strike, T, book.riskFreeRate, vol) * 10_000);
+    const term = o.scaleInt === null ? NaN : o.scaleInt * price;
+    if (Number.isSafeInteger(term) && Number.isSafeInteger(ticks + term)) ticks += term;
+    else {
+      extra = extra.plus(o.scale.mul(price).div(10_000));
+      extraN += (o.scaleN * price) / 10_000;
+    }
+    const g = bsGreeks(o.type, S, o.strike, T, book.riskFreeRate, vol);
+    netDelta += o.scaleN * g.delta;
+    netGamma += o.scaleN * g.gamma;
+    netTheta += o.scaleN * g.theta;
+    netVega += o.scaleN * g.vega;
+  }
+  const linear = () =>
+    underlyingPrice
+      ? book.linearScale.mul(underlyingPrice)
+      : s.priceChangePct === 0
+        ? book.linearValue
+        : book.linearValue.mul(growth(s.priceChangePct));
+  const linearN =
+    given !== undefined ? book.linearScaleN * given : book.linearValueN * (s.priceChangePct === 0 ? 1 : factor);
+  let exact: Decimal | undefined;
+  return {
+    get marketValue() {
+      // (Long and short stock may cancel in scale but not in value: a pairs trade.)
+      exact ??= [
+        book.linearScale.isZero() && book.linearValue.isZero() ? null : linear(),
+        ticks ? new Decimal(`${ticks}e-4`) : null,
+      ].reduce<Decimal>((a, x) => (x ? a.plus(x) : a), extra);
+      return exact;
+    },
+    approxValue: extraN + linearN + ticks / 10_000,
+    netDelta,
+    netGamma,
+    netTheta,
+    netVega,
+  };
+}
+
+/** One scenario's value and its P&L against the same engine with nothing changed (0 for a scenario of zeros). */
+export function runScenario(
+  book: ScenarioBook,
+  s: Scenario,
+  base = valueScenario(book, NO_CHANGE),
+): ScenarioValuation & { readonly pnl: Decimal; approxPnl: number } {
+  const v = valueScenario(book, s);
+  return {
+    get marketValue() {
+      return v.marketValue;
+    },
+    get pnl() {
+      return v.marketValue.minus(base.marketValue);
+    },
+    approxValue: v.approxValue,
+    approxPnl: v.approxValue - base.approxValue,
+    netDelta: v.netDelta,
+    netGamma: v.netGamma,
+    netTheta: v.netTheta,
+    netVega: v.netVega,
+  };
+}
