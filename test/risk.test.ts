@@ -51,12 +51,14 @@ async function setPrice(symbol: string, price: number | string) {
     [symbol, price],
   );
 }
-/** Daily closes at 20:00 UTC (afternoon in New York) on each of the given past days (1 = yesterday). */
+/** Daily bars (the daily closes) on each of the given past days (1 = yesterday, UTC). */
 async function history(symbol: string, closes: { daysAgo: number; close: number }[]) {
   await h.app.ds.query(
-    `INSERT INTO prices (symbol, price, at)
-     SELECT $1, x.close, date_trunc('day', now()) - make_interval(days => x.ago) + interval '20 hours'
-     FROM unnest($2::int[], $3::numeric[]) AS x(ago, close)`,
+    `INSERT INTO daily_bars (symbol, date, open, high, low, close)
+     SELECT $1, (now() AT TIME ZONE 'UTC')::date - x.ago, x.close, x.close, x.close, x.close
+     FROM unnest($2::int[], $3::numeric[]) AS x(ago, close)
+     ON CONFLICT (symbol, date) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
+       close = EXCLUDED.close`,
     [symbol, closes.map((c) => c.daysAgo), closes.map((c) => c.close)],
   );
 }
