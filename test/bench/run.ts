@@ -122,7 +122,7 @@ function machineBusyMs(): number {
  * both alike. Each round measures both for `ms`; its ratio is A's throughput ÷ B's. Ratios come back sorted, and
  * each side's throughput and server CPU time per request per round.
  */
-async function interleaved(rounds: number, ms: number, a: Side, b: Side) {
+async function interleaved(rounds: number, ms: number, a: Side, b: Side, reconnect: () => void) {
   const sides = {
     a: { ...a, rps: [] as number[], cpu: [] as number[] },
     b: { ...b, rps: [] as number[], cpu: [] as number[] },
@@ -131,6 +131,9 @@ async function interleaved(rounds: number, ms: number, a: Side, b: Side) {
   const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
     for (const side of r % 2 === 0 ? [sides.a, sides.b] : [sides.b, sides.a]) {
+      // Kept-alive connections that idled through the other side's round may be closing on the server's keep-alive
+      // timeout (5 s in Node) just as they are reused ("socket hang up"): each measurement starts on new ones.
+      reconnect();
       const cpu0 = cpuMsOf(side.pid);
       const l = await load(10, ms, side.once);
       const name = side === sides.a ? 'ours' : 'reference';
@@ -313,7 +316,7 @@ async function main() {
         await measure(label, ref.process.pid!, refRead, false);
         add(label, `response size (ours: ${(ours / 1024).toFixed(0)} KiB)`, bytes / 1024, 'KiB');
         const r = await interleaved(rounds, quick ? 2000 : 5000, { pid: api.pid!, once: () => read(NESTED, vars) },
-          { pid: ref.process.pid!, once: refRead });
+          { pid: ref.process.pid!, once: refRead }, () => agent.destroy());
         const vs = `nested read vs the reference, ${d.name}, ${rounds} interleaved rounds`;
         const median = percentile(r.ratios, 50);
         add(vs, 'throughput, 10 clients, ours ÷ reference, median of rounds', median, '×', `≥ ${d.target.toFixed(1)}`,
