@@ -21,7 +21,8 @@ export async function timeSeq(n: number, fn: () => Promise<unknown> | unknown, w
 }
 
 /** `clients` concurrent loops for `ms` milliseconds (bounded); returns completed requests per second and latencies. */
-export async function load(clients: number, ms: number, fn: () => Promise<unknown>): Promise<{ rps: number; latencies: number[]; errors: number; firstError?: unknown }> {
+export async function load(clients: number, ms: number, fn: () => Promise<unknown>,
+): Promise<{ rps: number; latencies: number[]; errors: number; firstError?: unknown }> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: unknown;
@@ -34,7 +35,8 @@ export async function load(clients: number, ms: number, fn: () => Promise<unknow
       latencies.push(performance.now() - t);
     }
   }));
-  return { rps: (latencies.length / (performance.now() - start)) * 1000, latencies: latencies.sort((a, b) => a - b), errors, firstError };
+  const rps = (latencies.length / (performance.now() - start)) * 1000;
+  return { rps, latencies: latencies.sort((a, b) => a - b), errors, firstError };
 }
 
 export function printTable(rows: Row[]): void {
