@@ -4,10 +4,12 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import './common/enums';
 import { directFieldResolvers } from './common/direct-resolvers';
+import { installNodeTypeResolver } from './common/node';
 import { DateTimeScalar } from './common/scalars';
 import { AuthResolver } from './modules/auth/auth.resolver';
 import { BatchResolver } from './modules/batch/batch.resolver';
 import { LegResolver } from './modules/leg/leg.resolver';
+import { NodeResolver } from './modules/node/node.resolver';
 import { MarketDataResolver } from './modules/market-data/market-data.resolver';
 import { PortfolioResolver } from './modules/portfolio/portfolio.resolver';
 import { PayoffResolver, StrategyMetricsResolver } from './modules/strategy/metrics.resolver';
@@ -20,7 +22,7 @@ export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema.graphql');
 
 export const RESOLVERS = [
   AuthResolver, PortfolioResolver, StrategyResolver, StrategyDetectionResolver, StrategyMetricsResolver, PayoffResolver,
-  LegResolver, TagResolver, MarketDataResolver, BatchResolver, SubscriptionResolver,
+  LegResolver, TagResolver, MarketDataResolver, BatchResolver, SubscriptionResolver, NodeResolver,
 ] as const;
 
 /**
@@ -37,5 +39,6 @@ export async function createSchema(pubSub: PubSub = createPubSub(), emit = false
   });
   // No global middlewares and no auth checker above: field resolvers of root and context only may be called directly.
   directFieldResolvers(schema);
+  installNodeTypeResolver(schema);
   return schema;
 }

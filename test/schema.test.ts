@@ -10,7 +10,7 @@ import { createSchema, SCHEMA_FILE } from '../src/schema';
  * implements, concatenated so that `extend` applies.
  */
 const CONTRACT_DIR = path.resolve(__dirname, '../contract');
-const IMPLEMENTED_EXTENSIONS: string[] = [];
+const IMPLEMENTED_EXTENSIONS: string[] = ['contract-clients.graphql'];
 const contractSdl = () =>
   ['contract.graphql', ...IMPLEMENTED_EXTENSIONS].map((f) => readFileSync(path.join(CONTRACT_DIR, f), 'utf8')).join('\n');
 
