@@ -17,7 +17,7 @@ import { jitGateway } from './executor';
 import { createLoaders } from './loaders';
 import { logger } from './logger';
 import { CorsPolicy } from './common/cors';
-import { serveIde, wantsIde } from './ide/graphiql';
+import { serveIde } from './ide/graphiql';
 import { RedisApqCache } from './infra/apq-cache';
 import { activeSubscriptions, metricsRegistry, metricsText, observe } from './infra/metrics';
 
@@ -204,7 +204,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
         return send(res, r.ready ? 200 : 503, JSON.stringify(r));
       }
       if (url.pathname === '/metrics') return send(res, 200, await metricsText(), metricsRegistry.contentType);
-      if (app.cfg.graphqlIde && wantsIde(req) && serveIde(req, res, url.pathname)) return;
+      if (app.cfg.graphqlIde && serveIde(req, res, url.pathname)) return;
       if (url.pathname !== '/graphql') return send(res, 404, '{"error":"not found"}');
       if (cors.handle(req, res)) return;
       const headers = new HeaderMap();

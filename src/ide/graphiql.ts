@@ -127,14 +127,14 @@ function loadAssets(): Map<string, Asset> {
   return m;
 }
 
-/** A browser asking for a page (not a GraphQL GET request from a client). */
-export function wantsIde(req: http.IncomingMessage): boolean {
-  return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-}
-
-/** Answers GET /graphql (the page) and GET /graphql/ide/<file>; false when `pathname` is neither. */
+/**
+ * Answers GET /graphql from a browser asking for a page (Accept: text/html; GraphQL GET requests of clients ask for
+ * JSON) and GET /graphql/ide/<file>; false for anything else.
+ */
 export function serveIde(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): boolean {
-  const name = pathname === '/graphql' ? '' : pathname.startsWith(IDE_ASSET_PATH) ? pathname.slice(IDE_ASSET_PATH.length) : null;
+  if (req.method !== 'GET') return false;
+  const page = pathname === '/graphql' && (req.headers.accept ?? '').includes('text/html');
+  const name = page ? '' : pathname.startsWith(IDE_ASSET_PATH) ? pathname.slice(IDE_ASSET_PATH.length) : null;
   if (name === null) return false;
   assets ??= loadAssets();
   const a = assets.get(name);
