@@ -280,13 +280,14 @@ export function createLoaders(ds: DataSource, cfg: Config) {
     }),
     marketData,
     tag: byId(async (keys) => (await read<TagLinkRow>(ds,
-      `SELECT t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at FROM tags t WHERE t.id = ANY($1)`,
+      `SELECT t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at
+       FROM tags t WHERE t.id = ANY($1)`,
       [keys])).map(tagFromRow)),
     batchRun: byId((keys) => ds.getRepository(BatchRunEntity).findBy({ id: In(keys) })),
   };
   const ancestors = loaders.lineage('ancestors');
   const nodeTypeLoaders = new Map<string, DataLoader<string, NodeTypeName | null>>();
-  /** For node/nodes: which type each id is among the objects `user` may see (one statement per batch, for all types). */
+  /** For node/nodes: the type of each id among the objects `user` may see (one statement per batch, all types). */
   const nodeTypes = (user: AuthUser) => {
     let l = nodeTypeLoaders.get(user.id);
     if (!l) nodeTypeLoaders.set(user.id, (l = nodeTypeLoader(ds, user)));
@@ -313,7 +314,8 @@ function nodeTypeLoader(ds: DataSource, user: AuthUser) {
        UNION ALL SELECT l.id, 'Leg' FROM legs l JOIN portfolios p ON p.id = l.portfolio_id
          WHERE l.id = ANY($1) AND p.user_id = $2 AND p.deleted_at IS NULL
        UNION ALL SELECT t.id, 'Tag' FROM tags t WHERE t.id = ANY($1) AND t.user_id = $2
-       UNION ALL SELECT r.id, 'BatchRun' FROM batch_runs r WHERE r.id = ANY($1) AND (r.user_id = $2 OR (r.user_id IS NULL AND $3))`,
+       UNION ALL SELECT r.id, 'BatchRun' FROM batch_runs r
+         WHERE r.id = ANY($1) AND (r.user_id = $2 OR (r.user_id IS NULL AND $3))`,
       [ids, user.id, user.isAdmin]);
     const types = new Map(rows.map((r) => [r.id, r.t]));
     return ids.map((id) => types.get(id) ?? null);

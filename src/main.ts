@@ -44,7 +44,7 @@ async function main() {
   const server = await startServer(app, await createSchema(app.pubSub), cfg.PORT);
 
   console.log(`
-GraphQL (HTTP POST and graphql-ws): ${server.url}${cfg.graphqlIde ? `\nGraphiQL (open in a browser): ${server.url}` : ''}
+GraphQL (HTTP POST and graphql-ws): ${server.url}${cfg.graphqlIde ? `\nGraphiQL (in a browser): ${server.url}` : ''}
 Demo logins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.join(', ')}
 Get a token:
   curl -s ${server.url} -H 'content-type: application/json' \\

@@ -94,9 +94,13 @@ function send(res: http.ServerResponse, status: number, body: string, type = 'ap
 export function listen(server: http.Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new Error(`port ${port} is already in use by another process: stop it or set PORT to a free port`));
-      else if (e.code === 'EACCES') reject(new Error(`port ${port} may not be opened by this user: set PORT to a port above 1023`));
-      else reject(e);
+      if (e.code === 'EADDRINUSE') {
+        reject(new Error(`port ${port} is already in use by another process: stop it or set PORT to a free port`));
+      } else if (e.code === 'EACCES') {
+        reject(new Error(`port ${port} may not be opened by this user: set PORT to a port above 1023`));
+      } else {
+        reject(e);
+      }
     };
     server.once('error', failed);
     server.listen(port, '0.0.0.0', () => {
@@ -114,7 +118,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
   const cors = new CorsPolicy(app.cfg.corsOrigins);
   // A browser page on an origin not listed in CORS_ORIGINS cannot open a socket (its Origin is checked; 403).
   const wss = new WebSocketServer({
-    server: httpServer, path: '/graphql', maxPayload: 1024 * 1024, verifyClient: (info: { req: http.IncomingMessage }) => cors.allowsUpgrade(info.req),
+    server: httpServer, path: '/graphql', maxPayload: 1024 * 1024,
+    verifyClient: (info: { req: http.IncomingMessage }) => cors.allowsUpgrade(info.req),
   });
   const rules = [...specifiedRules, ...protection.validationRules];
   const wsCleanup = useServer<{ authorization?: string }, { user: Context['user']; active?: Set<string> }>({

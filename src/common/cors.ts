@@ -54,7 +54,7 @@ export class CorsPolicy {
   }
 }
 
-/** Parses CORS_ORIGINS: comma-separated origins such as `https://app.example.com` or `http://localhost:5173`, or `*`. */
+/** Parses CORS_ORIGINS: comma-separated origins (`https://app.example.com`, `http://localhost:5173`) or `*`. */
 export function parseOrigins(raw: string): { origins: string[]; problem?: string } {
   const origins = raw.split(',').map((s) => s.trim()).filter(Boolean);
   for (const o of origins) {

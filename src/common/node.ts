@@ -19,5 +19,6 @@ export abstract class NodeInterface {
  * a decorator's resolveType in an async function. The objects node/nodes return carry their type (NODE_TYPE).
  */
 export function installNodeTypeResolver(schema: GraphQLSchema): void {
-  assertInterfaceType(schema.getType('Node')).resolveType = (value) => (value as { [NODE_TYPE]?: NodeTypeName })[NODE_TYPE];
+  assertInterfaceType(schema.getType('Node')).resolveType = (value) =>
+    (value as { [NODE_TYPE]?: NodeTypeName })[NODE_TYPE];
 }

@@ -67,7 +67,8 @@ const INIT = `(function () {
     }
     var sent = { 'content-type': 'application/json', accept: 'application/json' };
     for (var k in headers) sent[k] = headers[k];
-    return fetch(url, { method: 'POST', headers: sent, body: JSON.stringify(params) }).then(function (r) { return r.json(); });
+    return fetch(url, { method: 'POST', headers: sent, body: JSON.stringify(params) })
+      .then(function (r) { return r.json(); });
   }
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {

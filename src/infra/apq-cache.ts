@@ -12,7 +12,8 @@ export const APQ_MAX_QUERY_BYTES = 64 * 1024;
  * entries older than the TTL, and deletes the oldest entries beyond the maximum: one atomic script.
  */
 const SET_SCRIPT = `
-local prefix, key, value, ttl, max, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local prefix, key, value = ARGV[1], ARGV[2], ARGV[3]
+local ttl, max, now = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 redis.call('SET', prefix .. key, value, 'EX', ttl)
 redis.call('ZADD', KEYS[1], now, key)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl * 1000)
@@ -46,7 +47,8 @@ export class RedisApqCache {
 
   async set(key: string, value: string): Promise<void> {
     if (Buffer.byteLength(value) > APQ_MAX_QUERY_BYTES) return;
-    await this.redis.eval(SET_SCRIPT, 1, this.index, this.prefix, key, value, this.limits.ttlSeconds, this.limits.maxEntries, Date.now());
+    const { ttlSeconds, maxEntries } = this.limits;
+    await this.redis.eval(SET_SCRIPT, 1, this.index, this.prefix, key, value, ttlSeconds, maxEntries, Date.now());
   }
 
   async delete(key: string): Promise<boolean> {

@@ -90,9 +90,9 @@ export function checkPostgresUserAccess(databaseDir: string, binariesDir: string
     const r = spawnSync('/bin/sh', ['-c', 'cd "$0"', probe], { uid, gid, stdio: 'ignore' });
     if (r.status !== 0) {
       throw new Error(
-        `npm start runs as root, so the embedded PostgreSQL must run as the 'postgres' user, which cannot enter ${probe} `
-        + `(a parent directory is closed to other users): run it as a normal user, move the project to a directory other users `
-        + 'may enter, or set DATABASE_URL to a PostgreSQL server',
+        `npm start runs as root, so the embedded PostgreSQL must run as the 'postgres' user, which cannot enter `
+        + `${probe} (a parent directory is closed to other users): run it as a normal user, move the project to a `
+        + 'directory other users may enter, or set DATABASE_URL to a PostgreSQL server',
       );
     }
   }
