@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createPubSub } from '@graphql-yoga/subscription';
-import { buildSchema, type PubSub } from 'type-graphql';
+import { buildSchema, emitSchemaDefinitionFile, type PubSub } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import './common/enums';
 import { directFieldResolvers } from './common/direct-resolvers';
@@ -17,6 +17,7 @@ import { StrategyDetectionResolver, StrategyResolver } from './modules/strategy/
 import { SubscriptionResolver } from './modules/strategy/subscription.resolver';
 import { TagResolver } from './modules/tag/tag.resolver';
 import { PROJECT_ROOT } from './paths';
+import { describeSchema } from './schema-descriptions';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema.graphql');
 
@@ -35,8 +36,10 @@ export async function createSchema(pubSub: PubSub = createPubSub(), emit = false
     pubSub,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
-    emitSchemaFile: emit ? { path: SCHEMA_FILE, sortedSchema: false } : false,
   });
+  // Every element carries a description: its decorator's, else the table's (schema-descriptions.ts).
+  describeSchema(schema);
+  if (emit) await emitSchemaDefinitionFile(SCHEMA_FILE, schema, { sortedSchema: false });
   // No global middlewares and no auth checker above: field resolvers of root and context only may be called directly.
   directFieldResolvers(schema);
   installNodeTypeResolver(schema);
