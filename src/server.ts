@@ -53,9 +53,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (code) return { ...base, message: code === 'CONFLICT' ? 'Conflicts with an existing record' : 'Rejected by a database rule', extensions: { code } };
   }
   let code = formatted.extensions?.code as string | undefined;
-  // graphql-armor rejects depth and cost as validation errors; API.md names them QUERY_TOO_COMPLEX.
   // Apollo's APQ check sends this without a code; API.md: bad input.
   if (formatted.message === 'provided sha does not match query') code = 'BAD_USER_INPUT';
+  // graphql-armor rejects depth and cost as validation errors; API.md names them QUERY_TOO_COMPLEX.
   if (/Query Cost limit|Query depth limit|Max tokens|Aliases limit|Directives limit/i.test(formatted.message)) code = 'QUERY_TOO_COMPLEX';
   if (code && CLIENT_CODES.has(code)) {
     const { stacktrace: _s, ...ext } = formatted.extensions ?? {};
