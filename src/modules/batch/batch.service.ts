@@ -28,6 +28,19 @@ export class BatchService {
     return run;
   }
 
+  /**
+   * currentBatchRun: the queued or running run of `kind`, else the latest; admins see every run, other users their
+   * own (imports and recomputations).
+   */
+  async current(user: AuthUser, kind: BatchRunKind): Promise<BatchRunEntity | null> {
+    return this.ds.getRepository(BatchRunEntity).createQueryBuilder('r')
+      .where('r.kind = :kind', { kind })
+      .andWhere(user.isAdmin ? '1 = 1' : 'r.user_id = :uid', { uid: user.id })
+      .orderBy(`CASE WHEN r.status IN ('QUEUED', 'RUNNING') THEN 0 ELSE 1 END`, 'ASC')
+      .addOrderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC')
+      .limit(1).getOne();
+  }
+
   async mustGet(user: AuthUser, id: string): Promise<BatchRunEntity> {
     return (await this.get(user, id)) ?? Promise.reject(notFound('Batch run', 'id'));
   }

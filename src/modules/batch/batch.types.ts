@@ -2,8 +2,9 @@ import Decimal from 'decimal.js';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { BatchRunKind, BatchRunStatus } from './batch.entity';
+import { NodeInterface } from '../../common/node';
 
-@ObjectType('BatchRun', { simpleResolvers: true })
+@ObjectType('BatchRun', { simpleResolvers: true, implements: NodeInterface })
 export class BatchRunType {
   @Field(() => ID) id: string;
   @Field(() => BatchRunKind) kind: BatchRunKind;

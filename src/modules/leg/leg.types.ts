@@ -3,6 +3,7 @@ import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { InvestmentClass, LegStatus, OptionType, PositionType, PriceSource } from '../../domain/types';
 import { StrategyType_ } from '../strategy/strategy.types';
+import { NodeInterface } from '../../common/node';
 
 @ObjectType('Greeks', { simpleResolvers: true })
 export class GreeksType {
@@ -13,7 +14,7 @@ export class GreeksType {
   @Field(() => Float) rho: number;
 }
 
-@ObjectType('Leg', { simpleResolvers: true })
+@ObjectType('Leg', { simpleResolvers: true, implements: NodeInterface })
 export class LegType {
   @Field(() => ID) id: string;
   @Field(() => String, { description: 'stock ticker or OCC option symbol' }) symbol: string;

@@ -5,8 +5,9 @@ import { GroupBy, PortfolioChangeKind, TagMatch } from '../../common/enums';
 import { StrategyStatus, StrategyType } from '../../domain/types';
 import { TagType } from '../tag/tag.types';
 import type { LegView } from '../../loaders';
+import { NodeInterface } from '../../common/node';
 
-@ObjectType('Strategy', { simpleResolvers: true })
+@ObjectType('Strategy', { simpleResolvers: true, implements: NodeInterface })
 export class StrategyType_ {
   @Field(() => ID) id: string;
   @Field(() => String) name: string;

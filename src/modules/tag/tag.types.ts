@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { NodeInterface } from '../../common/node';
 
-@ObjectType('Tag', { simpleResolvers: true })
+@ObjectType('Tag', { simpleResolvers: true, implements: NodeInterface })
 export class TagType {
   @Field(() => ID) id: string;
   @Field(() => String) name: string;
