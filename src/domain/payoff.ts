@@ -10,8 +10,6 @@ export interface PayoffAnalysis {
   breakEvenPoints: Decimal[];  // ascending, rounded to cents
   /** The zeros behind breakEvenPoints, unrounded (the bounds of the profit intervals). */
   zeros: Decimal[];
-  /** The earliest option expiry (YYYY-MM-DD); null without options. */
-  earliestExpiry: string | null;
   pnlAt(s: Decimal): Decimal;
   /** The underlying prices `curve` is evaluated at: `points` evenly spaced, plus strikes and break-evens. */
   grid(points: number): Decimal[];
@@ -120,9 +118,9 @@ export function analyzePayoff(legs: readonly LegData[], env: MarketEnv): PayoffA
     maxLoss: slope.lt(0) ? null : money(Decimal.max(Decimal.min(...values).neg(), 0)),
     breakEvenPoints,
     zeros: uniqueSorted(found),
-    earliestExpiry: earliest || null,
     pnlAt: pnl,
     grid,
-    curve: (points: number): PayoffPoint[] => grid(points).map((x) => ({ underlyingPrice: x, pnl: pnl(x).toDecimalPlaces(2) })),
+    curve: (points: number): PayoffPoint[] =>
+      grid(points).map((x) => ({ underlyingPrice: x, pnl: pnl(x).toDecimalPlaces(2) })),
   };
 }
