@@ -20,6 +20,8 @@ const schema = z.object({
   // start:api only: how many API processes share PORT (node:cluster); "auto" is one per core.
   API_PROCESSES: z.string().regex(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, 'must be "auto" or a whole number from 1 to 64').default('1')
     .transform((v) => (v === 'auto' ? availableParallelism() : Number(v))),
+  // The portfolio screen (src/web/, built into dist/web) at GET /.
+  WEB_APP: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 
 export type Config = ReturnType<typeof loadConfig>;

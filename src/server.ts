@@ -15,6 +15,7 @@ import { jitGateway } from './executor';
 import { createLoaders } from './loaders';
 import { logger } from './logger';
 import { activeSubscriptions, metricsRegistry, metricsText, observe } from './infra/metrics';
+import { serveWebApp } from './web-app';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export const MAX_DEPTH = 12;
@@ -173,6 +174,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
         return send(res, r.ready ? 200 : 503, JSON.stringify(r));
       }
       if (url.pathname === '/metrics') return send(res, 200, await metricsText(), metricsRegistry.contentType);
+      if (app.cfg.WEB_APP && serveWebApp(req, res, url.pathname)) return;
       if (url.pathname !== '/graphql') return send(res, 404, '{"error":"not found"}');
       const headers = new HeaderMap();
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);

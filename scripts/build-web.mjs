@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Builds the portfolio screen (src/web → dist/web) when its sources, schema.graphql or the lockfile changed since the
+// last build: graphql-codegen (types from schema.graphql), tsc (type check), vite build. `--force` always builds.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const web = path.join(root, 'src', 'web');
+const out = path.join(root, 'dist', 'web');
+const stamp = path.join(out, '.source-hash');
+
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    if (name === 'gql' || name === 'node_modules') return [];
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+const hash = createHash('sha256');
+for (const f of [...files(web).sort(), path.join(root, 'schema.graphql'), path.join(root, 'package-lock.json'), fileURLToPath(import.meta.url)]) {
+  hash.update(path.relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
+}
+const digest = hash.digest('hex');
+if (!process.argv.includes('--force') && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && existsSync(path.join(out, 'index.html'))) {
+  process.exit(0);
+}
+
+function run(bin, args, cwd = root) {
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', ...bin), ...args], { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) {
+    console.error(`web app build failed: ${bin.at(-1)} ${args.join(' ')}`);
+    process.exit(r.status ?? 1);
+  }
+}
+console.log('Building the web app (src/web → dist/web)…');
+run(['@graphql-codegen', 'cli', 'cjs', 'bin.js'], ['--config', 'codegen.yml', '--silent'], web);
+run(['typescript', 'bin', 'tsc'], ['-p', path.join(web, 'tsconfig.json')]);
+run(['vite', 'bin', 'vite.js'], ['build', '--config', path.join(web, 'vite.config.mts'), '--logLevel', 'warn']);
+writeFileSync(stamp, digest);
