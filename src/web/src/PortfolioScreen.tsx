@@ -1,6 +1,6 @@
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import {
-  DndContext, KeyboardSensor, PointerSensor, closestCenter, pointerWithin, useSensor, useSensors,
+  DndContext, DragOverlay, KeyboardSensor, PointerSensor, closestCenter, pointerWithin, useSensor, useSensors,
   type CollisionDetection, type DragEndEvent,
 } from '@dnd-kit/core';
 import { arrayMove, sortableKeyboardCoordinates } from '@dnd-kit/sortable';
@@ -55,6 +55,7 @@ export function PortfolioScreen() {
   const [detailId, setDetailId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<Notice | null>(null);
+  const [dragging, setDragging] = useState<string | null>(null);
 
   const debouncedSearch = useDebounced(search, 250);
   const debouncedUnderlying = useDebounced(underlying, 250);
@@ -89,6 +90,7 @@ export function PortfolioScreen() {
   }
 
   async function onDragEnd({ active, over }: DragEndEvent) {
+    setDragging(null);
     if (!over) return;
     const a = String(active.id);
     const o = String(over.id);
@@ -121,7 +123,9 @@ export function PortfolioScreen() {
   if (portfolios.error) return <main className="screen"><p role="alert" className="error">{errorText(portfolios.error)}</p></main>;
 
   return (
-    <DndContext sensors={sensors} collisionDetection={collision} onDragEnd={onDragEnd}>
+    <DndContext sensors={sensors} collisionDetection={collision} onDragEnd={onDragEnd}
+      onDragStart={({ active }) => setDragging(String(active.id))} onDragCancel={() => setDragging(null)}>
+      <DragOverlay dropAnimation={null}>{dragging && <DragLabel id={dragging} tags={activeTags} />}</DragOverlay>
       <div className="screen">
         <header className="topbar">
           <h1>Strategy Graph</h1>
@@ -226,6 +230,13 @@ export function PortfolioScreen() {
       </div>
     </DndContext>
   );
+}
+
+/** What follows the pointer while dragging: the tag's chip, or the strategy. */
+function DragLabel({ id, tags }: { id: string; tags: { id: string; name: string; color: string }[] }) {
+  const tag = id.startsWith('tag:') ? tags.find((t) => t.id === id.slice(4)) : null;
+  if (tag) return <span className="drag-overlay"><span className="swatch" style={{ background: tag.color }} />{tag.name}</span>;
+  return <span className="drag-overlay">Strategy: drop on a tag</span>;
 }
 
 function TotalsBar({ portfolioId }: { portfolioId: string }) {

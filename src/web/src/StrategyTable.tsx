@@ -34,11 +34,14 @@ export function StrategyTable(p: Props) {
   const flat = useQuery(STRATEGIES, {
     variables: { id: p.portfolioId, first: PAGE, filter: p.filter },
     skip: !!p.groupBy,
-    notifyOnNetworkStatusChange: true,
+    fetchPolicy: 'cache-and-network',
+    nextFetchPolicy: 'cache-first',
   });
   const grouped = useQuery(GROUPED, {
     variables: { id: p.portfolioId, by: p.groupBy ?? 'TAG', filter: p.filter },
     skip: !p.groupBy,
+    fetchPolicy: 'cache-and-network',
+    nextFetchPolicy: 'cache-first',
   });
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const conn = flat.data?.portfolio?.strategies;
@@ -97,7 +100,8 @@ export function StrategyTable(p: Props) {
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtualItems.map((v) => {
             const it = items[v.index];
-            const style = { position: 'absolute' as const, top: 0, left: 0, right: 0, height: v.size, transform: `translateY(${v.start}px)` };
+            // dnd-kit measures drop targets without their CSS transforms: rows are placed by top, not translateY.
+            const style = { position: 'absolute' as const, top: v.start, left: 0, right: 0, height: v.size };
             if (it.kind === 'group') return <GroupRow key={v.key} group={it.group} style={style} groupBy={p.groupBy!} />;
             if (it.kind === 'strategy') {
               return (

@@ -36,7 +36,7 @@ export function TagsSidebar({ tags, onError }: { tags: Tag[]; onError(text: stri
           {active.map((t) => <TagItem key={t.id} tag={t} onError={onError} />)}
         </ul>
       </SortableContext>
-      <form onSubmit={create} className="newtag" aria-label="New tag">
+      <form onSubmit={create} className="newtag" aria-label="Create a tag">
         <label>New tag<input value={name} onChange={(e) => setName(e.target.value)} required maxLength={50} /></label>
         <label>Colour<input type="color" value={color} onChange={(e) => setColor(e.target.value)} /></label>
         <button type="submit" disabled={creating.loading}>Add tag</button>
@@ -97,9 +97,9 @@ function TagItem({ tag, onError }: { tag: Tag; onError(text: string): void }) {
           <label className="sr" htmlFor={`tag-color-${tag.id}`}>Colour of tag {tag.name}</label>
           <input id={`tag-color-${tag.id}`} type="color" value={tag.color.toLowerCase()} onChange={(e) => void save({ color: e.target.value.toUpperCase() })} />
           <button type="button" className="icon" aria-label={`Rename tag ${tag.name}`} onClick={() => setEditing(true)}>✎</button>
-          <button type="button" className="icon" aria-label={`Archive tag ${tag.name}`} onClick={async () => {
+          <button type="button" className="icon small" aria-label={`Archive tag ${tag.name}`} onClick={async () => {
             try { await archive({ variables: { id: tag.id } }); } catch (e) { onError(errorText(e)); }
-          }}>🗄</button>
+          }}>archive</button>
         </span>
       )}
       {error && <p role="alert" className="error">{error}</p>}
