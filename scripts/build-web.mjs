@@ -3,7 +3,7 @@
 // last build: graphql-codegen (types from schema.graphql), tsc (type check), vite build. `--force` always builds.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,9 +25,25 @@ for (const f of [...files(web).sort(), path.join(root, 'schema.graphql'), path.j
   hash.update(path.relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
 }
 const digest = hash.digest('hex');
-if (!process.argv.includes('--force') && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && existsSync(path.join(out, 'index.html'))) {
-  process.exit(0);
+const upToDate = () => existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && existsSync(path.join(out, 'index.html'));
+if (!process.argv.includes('--force') && upToDate()) process.exit(0);
+
+// One build at a time (parallel test files build before they start): the others wait for it and use its result.
+const lock = path.join(root, 'dist', '.web-build.lock');
+mkdirSync(path.dirname(lock), { recursive: true });
+for (;;) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch (e) {
+    if (e.code !== 'EEXIST') throw e;
+    // A lock older than 5 minutes was left by a killed build.
+    if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+    await new Promise((r) => setTimeout(r, 250));
+    if (!process.argv.includes('--force') && upToDate()) process.exit(0);
+  }
 }
+process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 
 function run(bin, args, cwd = root) {
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules', ...bin), ...args], { cwd, stdio: ['ignore', 'inherit', 'inherit'] });

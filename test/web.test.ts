@@ -222,6 +222,36 @@ describe('portfolio screen in Chromium', () => {
     await until(async () => (await page.locator('[data-strategy-id]').count()) === 5, 10000, 'the imported row listed');
   }, 60_000);
 
+  it('switches portfolios and pages through 130 strategies with first/after, rendering only the visible rows', async () => {
+    const many = await createPortfolio(h, user.token, 'Many');
+    const names: string[] = [];
+    for (let i = 0; i < 130; i += 10) {
+      await Promise.all(Array.from({ length: 10 }, async (_, j) => {
+        const sym = `M${String(i + j).padStart(3, '0')}${ticker('')}`;
+        names[i + j] = `Long ${sym}`;
+        await createPosition(h, user.token, { portfolioId: many, symbol: sym, quantity: '1', entryPrice: '10' });
+      }));
+    }
+    const picker = page.getByRole('combobox', { name: 'Portfolio', exact: true });
+    await picker.focus(); // the picker reads the list of portfolios again when it gets focus
+    await picker.selectOption({ label: 'Many' });
+    const count = page.locator('.count');
+    await until(async () => (await count.innerText()) === '130 strategies, 100 loaded', 15000, 'the first page');
+    const rendered = await page.locator('[data-strategy-id]').count();
+    expect(rendered).toBeGreaterThan(5);
+    expect(rendered).toBeLessThan(60); // virtualised: the visible rows and a few more
+    await until(async () => {
+      await page.getByTestId('strategy-scroll').evaluate((el: any) => { el.scrollTop = el.scrollHeight; });
+      return (await count.innerText()) === '130 strategies, 130 loaded';
+    }, 15000, 'the second page (after the first page\'s endCursor)');
+    const api = (await ok(await h.gql(`query($id: ID!) { portfolio(id: $id) { strategies(first: 500) { edges { node { name } } } } }`, { id: many }, user.token)))
+      .portfolio.strategies.edges.map((e: any) => e.node.name);
+    await until(async () => (await page.locator('[data-strategy-id]').last().innerText()).includes(api.at(-1)), 5000, 'the last row shown');
+    expect(new Set(api)).toEqual(new Set(names));
+    await picker.selectOption({ label: 'Web test' });
+    await until(async () => (await page.locator('[data-strategy-id]').count()) === 5, 10000, 'back to the first portfolio');
+  }, 90_000);
+
   it('works on a phone-sized viewport', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await row(`Long ${T.other}`).waitFor();

@@ -129,11 +129,12 @@ export function PortfolioScreen() {
       <div className="screen">
         <header className="topbar">
           <h1>Strategy Graph</h1>
-          <label className="inline">Portfolio
-            <select value={current?.id ?? ''} onChange={(e) => { setPortfolioId(e.target.value); setSelectedLegs(new Map()); setDetailId(null); }}>
+          <span className="inline">
+            <label htmlFor="portfolio-picker">Portfolio</label>
+            <select id="portfolio-picker" value={current?.id ?? ''} onFocus={() => void portfolios.refetch()} onChange={(e) => { setPortfolioId(e.target.value); setSelectedLegs(new Map()); setDetailId(null); }}>
               {list.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
             </select>
-          </label>
+          </span>
           <nav aria-label="Views" className="tabs">
             {(['strategies', 'performance', 'import'] as View[]).map((v) => (
               <button key={v} type="button" aria-pressed={view === v} onClick={() => setView(v)}>
