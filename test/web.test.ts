@@ -1,8 +1,8 @@
 /**
  * The portfolio screen (src/web) in a real Chromium (Debian's /usr/bin/chromium driven by playwright-core; nothing
  * downloads a browser) against the real server, worker, PostgreSQL and Redis. One browser and one server for the
- * file; the tests run in order on one page, as a user would. WEB_SCREENSHOTS=1 writes the README's screenshots into
- * docs/ (otherwise into a temporary directory).
+ * file; the tests run in order on one page, as a user would. WEB_SCREENSHOTS=1 also seeds the demo data and takes
+ * the README's screenshots of it into docs/.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,11 +10,14 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEMO_PASSWORD, seedDemo } from '../src/seed/demo';
 import { createPortfolio, createPosition, ok, registerUser, startHarness, until, type Harness } from './helpers/harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '..');
-const SHOTS = process.env.WEB_SCREENSHOTS === '1' ? path.join(ROOT, 'docs') : mkdtempSync(path.join(tmpdir(), 'web-shots-'));
+const SHOTS = mkdtempSync(path.join(tmpdir(), 'web-shots-'));
+/** WEB_SCREENSHOTS=1: the README's screenshots, of the demo data, into docs/. */
+const README_SHOTS = process.env.WEB_SCREENSHOTS === '1';
 const ADMIN = `web_admin_${randomBytes(4).toString('hex')}`;
 const PASSWORD = 'correct-horse-1';
 
@@ -259,6 +262,27 @@ describe('portfolio screen in Chromium', () => {
     expect(await row(`Long ${T.other}`).locator('[data-field=pnl]').isVisible()).toBe(true);
     await page.setViewportSize({ width: 1280, height: 800 });
   });
+
+  (README_SHOTS ? it : it.skip)('takes the README screenshots of the demo data', async () => {
+    await seedDemo(h.app);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Username or email').fill('demo_balanced');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('[data-strategy-id]').first().waitFor();
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(ROOT, 'docs', 'portfolio-screen.png') });
+    const demo = ok(await h.gql(`mutation { login(input: { usernameOrEmail: "demo_balanced", password: "${DEMO_PASSWORD}" }) { token } }`)).login.token;
+    const [p] = ok(await h.gql(`{ portfolios { id } }`, {}, demo)).portfolios;
+    const condor = ok(await h.gql(STRATS, { id: p.id, f: { types: ['IRON_CONDOR'] } }, demo)).portfolio.strategies.edges[0].node;
+    await page.getByRole('searchbox', { name: 'Name' }).fill(condor.name);
+    await row(condor.name).getByRole('button', { name: condor.name, exact: true }).click();
+    const panel = page.getByRole('complementary', { name: 'Strategy detail' });
+    await panel.getByTestId('payoff-chart').locator('canvas').waitFor();
+    await page.getByRole('searchbox', { name: 'Name' }).fill('');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(ROOT, 'docs', 'payoff-chart.png') });
+  }, 120_000);
 
   it('logged no console errors', () => {
     expect(consoleErrors).toEqual([]);
