@@ -15,6 +15,4 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 1200,
   },
-  // During `npx vite src/web` development, the API runs on its own port.
-  server: { proxy: { '/graphql': { target: 'http://localhost:4000', ws: true } } },
 });
