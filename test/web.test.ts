@@ -126,6 +126,12 @@ describe('portfolio screen in Chromium', () => {
   }, 60_000);
 
   it('creates a tag in the sidebar and assigns it by dragging it onto a strategy row', async () => {
+    // The API's message for a taken name appears by the form.
+    await page.getByRole('textbox', { name: 'New tag' }).fill('growth');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    const refused = page.getByRole('form', { name: 'Create a tag' }).getByRole('alert');
+    await refused.waitFor();
+    expect(await refused.innerText()).toBe('A tag named "growth" already exists');
     await page.getByRole('textbox', { name: 'New tag' }).fill('Earnings');
     await page.getByRole('button', { name: 'Add tag' }).click();
     const tag = page.locator('.tag', { hasText: 'Earnings' }).locator('.tag-drag');
