@@ -261,6 +261,34 @@ describe('portfolio screen in Chromium', () => {
     await until(async () => (await page.locator('[data-strategy-id]').count()) === 5, 10000, 'back to the first portfolio');
   }, 90_000);
 
+  it('shows performance by type and by tag as the API computes it', async () => {
+    const perf = ok(await h.gql(`query($id: ID!) { performanceByStrategyType(portfolioId: $id) { key unrealizedPnl }
+      performanceByTag(portfolioId: $id) { key unrealizedPnl } }`, { id: pid }, user.token));
+    await page.getByRole('button', { name: 'Performance' }).click();
+    for (const [caption, rows] of [['By strategy type', perf.performanceByStrategyType], ['By tag', perf.performanceByTag]] as const) {
+      const table = page.getByRole('table', { name: caption });
+      await table.waitFor();
+      expect(await table.locator('tbody tr').count()).toBe(Math.max(rows.length, 1));
+      for (const r of rows) {
+        const label = caption === 'By tag' ? r.key : r.key.toLowerCase().replace(/_/g, ' ');
+        const cells = await table.getByRole('row', { name: new RegExp(`^${label}\\b`) }).locator('td').allInnerTexts();
+        expect(cells[1]).toBe(fmt(r.unrealizedPnl));
+      }
+    }
+    await page.getByRole('button', { name: 'Strategies' }).click();
+  }, 60_000);
+
+  it('splits a strategy from its detail panel', async () => {
+    const cc = (await strategies({ types: ['COVERED_CALL'] })).edges[0].node;
+    await page.getByRole('button', { name: cc.name, exact: true }).click();
+    const panel = page.getByRole('complementary', { name: 'Strategy detail' });
+    await panel.getByRole('button', { name: 'Split' }).click();
+    await panel.waitFor({ state: 'detached' });
+    await until(async () => (await strategies({ types: ['COVERED_CALL'] })).totalCount === 0, 10000, 'the split through the API');
+    await until(async () => (await page.locator('[data-strategy-id]').count()) === 6, 10000, 'six rows');
+    expect(await page.getByRole('status').filter({ hasText: 'Strategy split into its legs' }).count()).toBe(1);
+  }, 60_000);
+
   it('works on a phone-sized viewport', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await row(`Long ${T.other}`).waitFor();
