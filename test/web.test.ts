@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type WebSocketRoute } from 'playwright-core';
 import { DEMO_PASSWORD, seedDemo } from '../src/seed/demo';
 import { createPortfolio, createPosition, ok, registerUser, startHarness, until, type Harness } from './helpers/harness';
 
@@ -41,6 +41,9 @@ describe('portfolio screen in Chromium', () => {
   let admin: { token: string };
   let pid: string;
   const consoleErrors: string[] = [];
+  /** The page's graphql-ws sockets pass through Playwright, so a test can cut them (and refuse new ones). */
+  const sockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+  let refuseSockets = false;
   const T = { stock: ticker('W'), other: ticker('V'), idx: ticker('X') };
   const ids: Record<string, { legId: string; strategyId: string }> = {};
 
@@ -74,6 +77,11 @@ describe('portfolio screen in Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      // 1012 (service restart): a close graphql-ws retries.
+      if (refuseSockets) return ws.close({ code: 1012, reason: 'refused by the test' });
+      sockets.push({ page: ws, server: ws.connectToServer() });
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -215,6 +223,25 @@ describe('portfolio screen in Chromium', () => {
     await until(async () => (await page.locator('[data-total=unrealizedPnl]').innerText()) === fmt(totals.unrealizedPnl), 5000, 'totals to follow');
     await page.getByRole('button', { name: 'Close detail' }).click();
     await page.screenshot({ path: path.join(SHOTS, 'portfolio-screen.png') });
+  }, 60_000);
+
+  it('shows a banner while the live connection is lost, reconnects, and updates cells again', async () => {
+    expect(await page.getByText('Live connection lost').count()).toBe(0);
+    refuseSockets = true;
+    for (const s of sockets.splice(0)) {
+      await s.server.close();
+      await s.page.close({ code: 1012, reason: 'cut by the test' });
+    }
+    await page.getByRole('status').filter({ hasText: 'Live connection lost — reconnecting…' }).waitFor();
+    refuseSockets = false;
+    await page.getByText('Live connection lost').waitFor({ state: 'detached', timeout: 15000 });
+    expect(sockets.length).toBe(1);
+    // The subscriptions were made again on the new socket: a price moves the cell.
+    const target = row(`Long ${T.other}`).locator('[data-field=pnl]');
+    await until(async () => {
+      await publish({ [T.other]: '24' });
+      return (await target.innerText()) === fmt('200');
+    }, 15000, 'the P&L cell to move after the reconnect');
   }, 60_000);
 
   it('imports a CSV and lists the bad row with its error', async () => {
