@@ -21,11 +21,17 @@ function files(dir) {
 }
 
 const hash = createHash('sha256');
-for (const f of [...files(web).sort(), path.join(root, 'schema.graphql'), path.join(root, 'package-lock.json'), fileURLToPath(import.meta.url)]) {
+for (const f of [
+  ...files(web).sort(),
+  path.join(root, 'schema.graphql'),
+  path.join(root, 'package-lock.json'),
+  fileURLToPath(import.meta.url),
+]) {
   hash.update(path.relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
 }
 const digest = hash.digest('hex');
-const upToDate = () => existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && existsSync(path.join(out, 'index.html'));
+const upToDate = () =>
+  existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && existsSync(path.join(out, 'index.html'));
 if (!process.argv.includes('--force') && upToDate()) process.exit(0);
 
 // One build at a time (parallel test files build before they start): the others wait for it and use its result.
@@ -38,7 +44,8 @@ for (;;) {
   } catch (e) {
     if (e.code !== 'EEXIST') throw e;
     // A lock older than 5 minutes was left by a killed build.
-    if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+    if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 300_000)
+      rmSync(lock, { recursive: true, force: true });
     await new Promise((r) => setTimeout(r, 250));
     if (!process.argv.includes('--force') && upToDate()) process.exit(0);
   }
@@ -46,7 +53,12 @@ for (;;) {
 process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 
 function run(bin, args, cwd = root) {
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', ...bin), ...args], { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', ...bin), ...args], {
+    cwd,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    // Always the production build of React and Apollo, also when called from the tests (NODE_ENV=test).
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (r.status !== 0) {
     console.error(`web app build failed: ${bin.at(-1)} ${args.join(' ')}`);
     process.exit(r.status ?? 1);

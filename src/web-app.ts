@@ -7,19 +7,33 @@ import { PROJECT_ROOT } from './paths';
 export const WEB_ROOT = path.join(PROJECT_ROOT, 'dist', 'web');
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.map': 'application/json',
 };
 
 /**
  * Serves the built web app (WEB_APP=true): GET / is its index.html, GET /assets/… its hashed files (cached for a
  * year). Answers false for any other path, so the caller's routes (/graphql, /healthz, …) are untouched.
  */
-export function serveWebApp(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, root = WEB_ROOT): boolean {
+export function serveWebApp(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  pathname: string,
+  root = WEB_ROOT,
+): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const isIndex = pathname === '/' || pathname === '/index.html';
   if (!isIndex && !pathname.startsWith('/assets/') && pathname !== '/favicon.svg') return false;
-  const file = path.join(root, isIndex ? 'index.html' : path.normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, ''));
+  const file = path.join(
+    root,
+    isIndex ? 'index.html' : path.normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, ''),
+  );
   if (!file.startsWith(root + path.sep)) return false;
   if (!existsSync(file) || !statSync(file).isFile()) {
     if (!isIndex) return false;

@@ -14,7 +14,9 @@ const WEB = path.join(ROOT, 'dist', 'web');
 /** The files index.html loads before the app runs (its module script, preloads and stylesheets). */
 function firstLoad(): { js: string[]; css: string[] } {
   const html = readFileSync(path.join(WEB, 'index.html'), 'utf8');
-  const js = [...html.matchAll(/<script[^>]+src="([^"]+)"|<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)].map((m) => m[1] ?? m[2]);
+  const js = [...html.matchAll(/<script[^>]+src="([^"]+)"|<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)].map(
+    (m) => m[1] ?? m[2],
+  );
   const css = [...html.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g)].map((m) => m[1]);
   return { js, css };
 }
@@ -26,8 +28,12 @@ describe('web app files', () => {
 
   describe('WEB_APP on (default)', () => {
     let h: Harness;
-    beforeAll(async () => { h = await startHarness({ worker: false }); });
-    afterAll(async () => { await h?.close(); });
+    beforeAll(async () => {
+      h = await startHarness({ worker: false });
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
     const base = () => `http://localhost:${h.server.port}`;
 
     it('serves index.html at GET / and its hashed assets with a year of caching', async () => {
@@ -50,7 +56,11 @@ describe('web app files', () => {
 
     it('leaves the API routes alone and serves nothing outside dist/web', async () => {
       expect((await fetch(`${base()}/healthz`)).status).toBe(200);
-      const gql = await fetch(`${base()}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      const gql = await fetch(`${base()}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
       expect(await gql.json()).toEqual({ data: { __typename: 'Query' } });
       expect((await fetch(`${base()}/assets/missing.js`)).status).toBe(404);
       expect((await fetch(`${base()}/assets/%2e%2e/%2e%2e/package.json`)).status).toBe(404);
@@ -61,8 +71,12 @@ describe('web app files', () => {
 
   describe('WEB_APP=false', () => {
     let h: Harness;
-    beforeAll(async () => { h = await startHarness({ worker: false, config: { WEB_APP: 'false' } }); });
-    afterAll(async () => { await h?.close(); });
+    beforeAll(async () => {
+      h = await startHarness({ worker: false, config: { WEB_APP: 'false' } });
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
 
     it('serves no app at GET /', async () => {
       expect((await fetch(`http://localhost:${h.server.port}/`)).status).toBe(404);

@@ -23,7 +23,12 @@ export function LiveUpdates({ portfolioId }: { portfolioId: string }) {
       void client.refetchQueries({ include }).catch(() => undefined);
     }, 250);
   }
-  useEffect(() => () => { if (pending.current.timer) clearTimeout(pending.current.timer); }, []);
+  useEffect(
+    () => () => {
+      if (pending.current.timer) clearTimeout(pending.current.timer);
+    },
+    [],
+  );
 
   useSubscription(METRICS_UPDATED, { variables: { id: portfolioId }, onData: () => refetch(false) });
   useSubscription(PORTFOLIO_CHANGED, { variables: { id: portfolioId }, onData: () => refetch(true) });

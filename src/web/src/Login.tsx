@@ -37,18 +37,54 @@ export function Login() {
     <main className="login">
       <form onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">Strategy Graph</h1>
-        <label>Username or email
-          <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
+        <label>
+          Username or email
+          <input
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+            autoFocus
+          />
         </label>
-        <label>Password
-          <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        <label>
+          Password
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
         </label>
-        {error && <p role="alert" className="error">{error}</p>}
-        <button type="submit" disabled={busy}>{busy ? 'Logging in…' : 'Log in'}</button>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? 'Logging in…' : 'Log in'}
+        </button>
         <p className="hint">
-          Demo data (seeded by <code>npm start</code> into an empty database): {DEMO_USERS.map((u, i) => (
-            <span key={u}>{i > 0 && ', '}<button type="button" className="link" onClick={() => { setUsername(u); setPassword('demo123'); }}>{u}</button></span>
-          ))}, password <code>demo123</code>.
+          Demo data (seeded by <code>npm start</code> into an empty database):{' '}
+          {DEMO_USERS.map((u, i) => (
+            <span key={u}>
+              {i > 0 && ', '}
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  setUsername(u);
+                  setPassword('demo123');
+                }}
+              >
+                {u}
+              </button>
+            </span>
+          ))}
+          , password <code>demo123</code>.
         </p>
       </form>
     </main>

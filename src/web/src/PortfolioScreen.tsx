@@ -1,7 +1,15 @@
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import {
-  DndContext, DragOverlay, KeyboardSensor, PointerSensor, closestCenter, pointerWithin, useSensor, useSensors,
-  type CollisionDetection, type DragEndEvent,
+  DndContext,
+  DragOverlay,
+  KeyboardSensor,
+  PointerSensor,
+  closestCenter,
+  pointerWithin,
+  useSensor,
+  useSensors,
+  type CollisionDetection,
+  type DragEndEvent,
 } from '@dnd-kit/core';
 import { arrayMove, sortableKeyboardCoordinates } from '@dnd-kit/sortable';
 import { useEffect, useMemo, useState } from 'react';
@@ -19,16 +27,35 @@ import { StrategyTable, type LegRef } from './StrategyTable';
 import { TagsSidebar } from './TagsSidebar';
 
 export const STRATEGY_TYPES: StrategyType[] = [
-  'STANDALONE', 'COVERED_CALL', 'PROTECTIVE_PUT', 'COLLAR', 'VERTICAL_SPREAD', 'IRON_CONDOR', 'IRON_BUTTERFLY',
-  'BUTTERFLY', 'STRADDLE', 'STRANGLE', 'CALENDAR_SPREAD', 'DIAGONAL_SPREAD', 'PAIRS_TRADE', 'CUSTOM',
+  'STANDALONE',
+  'COVERED_CALL',
+  'PROTECTIVE_PUT',
+  'COLLAR',
+  'VERTICAL_SPREAD',
+  'IRON_CONDOR',
+  'IRON_BUTTERFLY',
+  'BUTTERFLY',
+  'STRADDLE',
+  'STRANGLE',
+  'CALENDAR_SPREAD',
+  'DIAGONAL_SPREAD',
+  'PAIRS_TRADE',
+  'CUSTOM',
 ];
 const GROUPS: { value: GroupBy | ''; label: string }[] = [
-  { value: '', label: 'No grouping' }, { value: 'TAG', label: 'Tag' }, { value: 'STRATEGY_TYPE', label: 'Type' },
-  { value: 'UNDERLYING', label: 'Underlying' }, { value: 'SECTOR', label: 'Sector' },
+  { value: '', label: 'No grouping' },
+  { value: 'TAG', label: 'Tag' },
+  { value: 'STRATEGY_TYPE', label: 'Type' },
+  { value: 'UNDERLYING', label: 'Underlying' },
+  { value: 'SECTOR', label: 'Sector' },
 ];
 
 type View = 'strategies' | 'performance' | 'import';
-export interface Notice { text: string; kind: 'error' | 'info'; strategyId?: string }
+export interface Notice {
+  text: string;
+  kind: 'error' | 'info';
+  strategyId?: string;
+}
 
 /** Pointer drops land on what is under the pointer; keyboard drags move to the closest target. */
 const collision: CollisionDetection = (args) => {
@@ -64,7 +91,10 @@ export function PortfolioScreen() {
     if (debouncedSearch.trim()) f.search = debouncedSearch.trim();
     if (debouncedUnderlying.trim()) f.underlying = debouncedUnderlying.trim().toUpperCase();
     if (type) f.types = [type];
-    if (tagIds.length) { f.tagIds = tagIds; f.tagMatch = tagMatch; }
+    if (tagIds.length) {
+      f.tagIds = tagIds;
+      f.tagMatch = tagMatch;
+    }
     return f;
   }, [debouncedSearch, debouncedUnderlying, type, tagIds, tagMatch]);
 
@@ -72,7 +102,9 @@ export function PortfolioScreen() {
   const [addTags] = useMutation(ADD_TAGS);
   const [reorderTags] = useMutation(REORDER_TAGS);
   const [applyDetections, applying] = useMutation(APPLY_DETECTIONS);
-  const activeTags = (tags.data?.tags ?? []).filter((t) => !t.isArchived).sort((a, b) => a.displayOrder - b.displayOrder);
+  const activeTags = (tags.data?.tags ?? [])
+    .filter((t) => !t.isArchived)
+    .sort((a, b) => a.displayOrder - b.displayOrder);
 
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
@@ -104,7 +136,9 @@ export function PortfolioScreen() {
       try {
         await reorderTags({
           variables: { ids: next },
-          optimisticResponse: { reorderTags: next.map((id, i) => ({ __typename: 'Tag' as const, id, displayOrder: i })) },
+          optimisticResponse: {
+            reorderTags: next.map((id, i) => ({ __typename: 'Tag' as const, id, displayOrder: i })),
+          },
         });
       } catch (e) {
         setNotice({ kind: 'error', text: errorText(e) });
@@ -115,24 +149,50 @@ export function PortfolioScreen() {
   function toggleLeg(leg: LegRef, on: boolean) {
     setSelectedLegs((m) => {
       const next = new Map(m);
-      if (on) next.set(leg.id, leg); else next.delete(leg.id);
+      if (on) next.set(leg.id, leg);
+      else next.delete(leg.id);
       return next;
     });
   }
 
-  if (portfolios.error) return <main className="screen"><p role="alert" className="error">{errorText(portfolios.error)}</p></main>;
+  if (portfolios.error)
+    return (
+      <main className="screen">
+        <p role="alert" className="error">
+          {errorText(portfolios.error)}
+        </p>
+      </main>
+    );
 
   return (
-    <DndContext sensors={sensors} collisionDetection={collision} onDragEnd={onDragEnd}
-      onDragStart={({ active }) => setDragging(String(active.id))} onDragCancel={() => setDragging(null)}>
+    <DndContext
+      sensors={sensors}
+      collisionDetection={collision}
+      onDragEnd={onDragEnd}
+      onDragStart={({ active }) => setDragging(String(active.id))}
+      onDragCancel={() => setDragging(null)}
+    >
       <DragOverlay dropAnimation={null}>{dragging && <DragLabel id={dragging} tags={activeTags} />}</DragOverlay>
       <div className="screen">
         <header className="topbar">
           <h1>Strategy Graph</h1>
           <span className="inline">
             <label htmlFor="portfolio-picker">Portfolio</label>
-            <select id="portfolio-picker" value={current?.id ?? ''} onFocus={() => void portfolios.refetch()} onChange={(e) => { setPortfolioId(e.target.value); setSelectedLegs(new Map()); setDetailId(null); }}>
-              {list.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+            <select
+              id="portfolio-picker"
+              value={current?.id ?? ''}
+              onFocus={() => void portfolios.refetch()}
+              onChange={(e) => {
+                setPortfolioId(e.target.value);
+                setSelectedLegs(new Map());
+                setDetailId(null);
+              }}
+            >
+              {list.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
             </select>
           </span>
           <nav aria-label="Views" className="tabs">
@@ -143,9 +203,15 @@ export function PortfolioScreen() {
             ))}
           </nav>
           <span className="user">{username}</span>
-          <button type="button" onClick={() => store.logout()}>Log out</button>
+          <button type="button" onClick={() => store.logout()}>
+            Log out
+          </button>
         </header>
-        {connection === 'lost' && <div role="status" className="banner">Live connection lost — reconnecting…</div>}
+        {connection === 'lost' && (
+          <div role="status" className="banner">
+            Live connection lost — reconnecting…
+          </div>
+        )}
         {portfolios.loading && <p>Loading…</p>}
         {!portfolios.loading && !current && <p>No portfolios yet. Create one through the API (createPortfolio).</p>}
         {current && (
@@ -158,32 +224,66 @@ export function PortfolioScreen() {
                 {view === 'strategies' && (
                   <>
                     <div className="filters" role="search">
-                      <label>Name<input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Search" /></label>
-                      <label>Underlying<input value={underlying} onChange={(e) => setUnderlying(e.target.value)} placeholder="e.g. AAPL" size={8} /></label>
-                      <label>Type
+                      <label>
+                        Name
+                        <input
+                          type="search"
+                          value={search}
+                          onChange={(e) => setSearch(e.target.value)}
+                          placeholder="Search"
+                        />
+                      </label>
+                      <label>
+                        Underlying
+                        <input
+                          value={underlying}
+                          onChange={(e) => setUnderlying(e.target.value)}
+                          placeholder="e.g. AAPL"
+                          size={8}
+                        />
+                      </label>
+                      <label>
+                        Type
                         <select value={type} onChange={(e) => setType(e.target.value as StrategyType | '')}>
                           <option value="">All types</option>
-                          {STRATEGY_TYPES.map((t) => <option key={t} value={t}>{t.replace(/_/g, ' ').toLowerCase()}</option>)}
+                          {STRATEGY_TYPES.map((t) => (
+                            <option key={t} value={t}>
+                              {t.replace(/_/g, ' ').toLowerCase()}
+                            </option>
+                          ))}
                         </select>
                       </label>
                       <fieldset className="tagfilter">
                         <legend>Tags</legend>
                         {activeTags.map((t) => (
                           <label key={t.id} className="chip-check">
-                            <input type="checkbox" checked={tagIds.includes(t.id)}
-                              onChange={(e) => setTagIds((ids) => (e.target.checked ? [...ids, t.id] : ids.filter((x) => x !== t.id)))} />
-                            <span className="swatch" style={{ background: t.color }} />{t.name}
+                            <input
+                              type="checkbox"
+                              checked={tagIds.includes(t.id)}
+                              onChange={(e) =>
+                                setTagIds((ids) => (e.target.checked ? [...ids, t.id] : ids.filter((x) => x !== t.id)))
+                              }
+                            />
+                            <span className="swatch" style={{ background: t.color }} />
+                            {t.name}
                           </label>
                         ))}
-                        <label>Match
+                        <label>
+                          Match
                           <select value={tagMatch} onChange={(e) => setTagMatch(e.target.value as TagMatch)}>
-                            <option value="ANY">any</option><option value="ALL">all</option>
+                            <option value="ANY">any</option>
+                            <option value="ALL">all</option>
                           </select>
                         </label>
                       </fieldset>
-                      <label>Group by
+                      <label>
+                        Group by
                         <select value={groupBy} onChange={(e) => setGroupBy(e.target.value as GroupBy | '')}>
-                          {GROUPS.map((g) => <option key={g.value} value={g.value}>{g.label}</option>)}
+                          {GROUPS.map((g) => (
+                            <option key={g.value} value={g.value}>
+                              {g.label}
+                            </option>
+                          ))}
                         </select>
                       </label>
                     </div>
@@ -191,24 +291,55 @@ export function PortfolioScreen() {
                       <button type="button" disabled={selectedLegs.size < 2} onClick={() => setCreating(true)}>
                         Create strategy{selectedLegs.size ? ` (${selectedLegs.size} legs)` : ''}
                       </button>
-                      {selectedLegs.size > 0 && <button type="button" onClick={() => setSelectedLegs(new Map())}>Clear selection</button>}
-                      <button type="button" disabled={applying.loading} onClick={async () => {
-                        try {
-                          const r = await applyDetections({ variables: { id: current.id } });
-                          setNotice({ kind: 'info', text: `${r.data?.applyDetections.length ?? 0} strategies created from detections` });
-                          await client.refetchQueries({ include: 'active' });
-                        } catch (e) { setNotice({ kind: 'error', text: errorText(e) }); }
-                      }}>Apply all detections</button>
+                      {selectedLegs.size > 0 && (
+                        <button type="button" onClick={() => setSelectedLegs(new Map())}>
+                          Clear selection
+                        </button>
+                      )}
+                      <button
+                        type="button"
+                        disabled={applying.loading}
+                        onClick={async () => {
+                          try {
+                            const r = await applyDetections({ variables: { id: current.id } });
+                            setNotice({
+                              kind: 'info',
+                              text: `${r.data?.applyDetections.length ?? 0} strategies created from detections`,
+                            });
+                            await client.refetchQueries({ include: 'active' });
+                          } catch (e) {
+                            setNotice({ kind: 'error', text: errorText(e) });
+                          }
+                        }}
+                      >
+                        Apply all detections
+                      </button>
                     </div>
                     {notice && (
-                      <p role={notice.kind === 'error' ? 'alert' : 'status'} className={notice.kind === 'error' ? 'error' : 'info'}>
-                        {notice.text} <button type="button" className="link" aria-label="Dismiss message" onClick={() => setNotice(null)}>×</button>
+                      <p
+                        role={notice.kind === 'error' ? 'alert' : 'status'}
+                        className={notice.kind === 'error' ? 'error' : 'info'}
+                      >
+                        {notice.text}{' '}
+                        <button
+                          type="button"
+                          className="link"
+                          aria-label="Dismiss message"
+                          onClick={() => setNotice(null)}
+                        >
+                          ×
+                        </button>
                       </p>
                     )}
                     <StrategyTable
-                      portfolioId={current.id} filter={filter} groupBy={groupBy || null}
-                      selectedLegs={selectedLegs} onToggleLeg={toggleLeg}
-                      onOpen={setDetailId} notice={notice} onNotice={setNotice}
+                      portfolioId={current.id}
+                      filter={filter}
+                      groupBy={groupBy || null}
+                      selectedLegs={selectedLegs}
+                      onToggleLeg={toggleLeg}
+                      onOpen={setDetailId}
+                      notice={notice}
+                      onNotice={setNotice}
                     />
                   </>
                 )}
@@ -219,10 +350,14 @@ export function PortfolioScreen() {
             </div>
             {creating && (
               <CreateStrategyDialog
-                portfolioId={current.id} legs={[...selectedLegs.values()]}
+                portfolioId={current.id}
+                legs={[...selectedLegs.values()]}
                 onClose={(createdId) => {
                   setCreating(false);
-                  if (createdId) { setSelectedLegs(new Map()); setDetailId(createdId); }
+                  if (createdId) {
+                    setSelectedLegs(new Map());
+                    setDetailId(createdId);
+                  }
                 }}
               />
             )}
@@ -236,7 +371,13 @@ export function PortfolioScreen() {
 /** What follows the pointer while dragging: the tag's chip, or the strategy. */
 function DragLabel({ id, tags }: { id: string; tags: { id: string; name: string; color: string }[] }) {
   const tag = id.startsWith('tag:') ? tags.find((t) => t.id === id.slice(4)) : null;
-  if (tag) return <span className="drag-overlay"><span className="swatch" style={{ background: tag.color }} />{tag.name}</span>;
+  if (tag)
+    return (
+      <span className="drag-overlay">
+        <span className="swatch" style={{ background: tag.color }} />
+        {tag.name}
+      </span>
+    );
   return <span className="drag-overlay">Strategy: drop on a tag</span>;
 }
 
@@ -261,7 +402,11 @@ function TotalsBar({ portfolioId }: { portfolioId: string }) {
       {items.map(([label, value, key]) => (
         <div key={key} className="total">
           <span className="label">{label}</span>
-          <Flash value={value}><span className={`value ${key === 'unrealizedPnl' ? sign(t.unrealizedPnl) : ''}`} data-total={key}>{value}</span></Flash>
+          <Flash value={value}>
+            <span className={`value ${key === 'unrealizedPnl' ? sign(t.unrealizedPnl) : ''}`} data-total={key}>
+              {value}
+            </span>
+          </Flash>
         </div>
       ))}
     </section>
@@ -272,8 +417,15 @@ function TotalsBar({ portfolioId }: { portfolioId: string }) {
 export function Flash({ value, children }: { value: string; children: React.ReactNode }) {
   const [prev, setPrev] = useState(value);
   const [n, setN] = useState(0);
-  if (prev !== value) { setPrev(value); setN((x) => x + 1); }
-  return <span key={n} className={n ? 'flash' : undefined} data-changed={n || undefined}>{children}</span>;
+  if (prev !== value) {
+    setPrev(value);
+    setN((x) => x + 1);
+  }
+  return (
+    <span key={n} className={n ? 'flash' : undefined} data-changed={n || undefined}>
+      {children}
+    </span>
+  );
 }
 
 function useDebounced<T>(value: T, ms: number): T {

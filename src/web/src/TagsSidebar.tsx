@@ -24,7 +24,9 @@ export function TagsSidebar({ tags, onError }: { tags: Tag[]; onError(text: stri
       await createTag({ variables: { input: { name: name.trim(), color } } });
       setName('');
       setError(null);
-    } catch (err) { setError(errorText(err)); }
+    } catch (err) {
+      setError(errorText(err));
+    }
   }
 
   return (
@@ -33,14 +35,28 @@ export function TagsSidebar({ tags, onError }: { tags: Tag[]; onError(text: stri
       <p className="hint">Drag a tag onto a strategy to assign it.</p>
       <SortableContext items={active.map((t) => `tag:${t.id}`)} strategy={verticalListSortingStrategy}>
         <ul className="tags">
-          {active.map((t) => <TagItem key={t.id} tag={t} onError={onError} />)}
+          {active.map((t) => (
+            <TagItem key={t.id} tag={t} onError={onError} />
+          ))}
         </ul>
       </SortableContext>
       <form onSubmit={create} className="newtag" aria-label="Create a tag">
-        <label>New tag<input value={name} onChange={(e) => setName(e.target.value)} required maxLength={50} /></label>
-        <label>Colour<input type="color" value={color} onChange={(e) => setColor(e.target.value)} /></label>
-        <button type="submit" disabled={creating.loading}>Add tag</button>
-        {error && <p role="alert" className="error">{error}</p>}
+        <label>
+          New tag
+          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={50} />
+        </label>
+        <label>
+          Colour
+          <input type="color" value={color} onChange={(e) => setColor(e.target.value)} />
+        </label>
+        <button type="submit" disabled={creating.loading}>
+          Add tag
+        </button>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
       </form>
       {archived.length > 0 && (
         <details>
@@ -48,10 +64,21 @@ export function TagsSidebar({ tags, onError }: { tags: Tag[]; onError(text: stri
           <ul className="tags">
             {archived.map((t) => (
               <li key={t.id} className="tag archived">
-                <span className="swatch" style={{ background: t.color }} />{t.name}
-                <button type="button" className="link" onClick={async () => {
-                  try { await restore({ variables: { id: t.id } }); } catch (e) { onError(errorText(e)); }
-                }}>Restore <span className="sr">{t.name}</span></button>
+                <span className="swatch" style={{ background: t.color }} />
+                {t.name}
+                <button
+                  type="button"
+                  className="link"
+                  onClick={async () => {
+                    try {
+                      await restore({ variables: { id: t.id } });
+                    } catch (e) {
+                      onError(errorText(e));
+                    }
+                  }}
+                >
+                  Restore <span className="sr">{t.name}</span>
+                </button>
               </li>
             ))}
           </ul>
@@ -75,34 +102,89 @@ function TagItem({ tag, onError }: { tag: Tag; onError(text: string): void }) {
       await update({ variables: { input: { id: tag.id, ...patch } } });
       setError(null);
       setEditing(false);
-    } catch (e) { setError(errorText(e)); }
+    } catch (e) {
+      setError(errorText(e));
+    }
   }
 
   return (
-    <li ref={sortable.setNodeRef} style={style} className={`tag ${sortable.isDragging ? 'dragging' : ''}`} data-tag-id={tag.id}>
-      <span className="tag-drag" {...sortable.attributes} {...sortable.listeners} aria-label={`Tag ${tag.name}: drag onto a strategy or to reorder`}>
+    <li
+      ref={sortable.setNodeRef}
+      style={style}
+      className={`tag ${sortable.isDragging ? 'dragging' : ''}`}
+      data-tag-id={tag.id}
+    >
+      <span
+        className="tag-drag"
+        {...sortable.attributes}
+        {...sortable.listeners}
+        aria-label={`Tag ${tag.name}: drag onto a strategy or to reorder`}
+      >
         <span className="swatch" style={{ background: tag.color }} />
         <span className="tag-name">{tag.name}</span>
-        <span className="usage" title="Active strategies with this tag">{tag.usageCount}</span>
+        <span className="usage" title="Active strategies with this tag">
+          {tag.usageCount}
+        </span>
       </span>
       {editing ? (
-        <form onSubmit={(e) => { e.preventDefault(); void save({ name: name.trim() }); }} className="tag-edit">
-          <label className="sr" htmlFor={`tag-name-${tag.id}`}>Name of tag {tag.name}</label>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save({ name: name.trim() });
+          }}
+          className="tag-edit"
+        >
+          <label className="sr" htmlFor={`tag-name-${tag.id}`}>
+            Name of tag {tag.name}
+          </label>
           <input id={`tag-name-${tag.id}`} value={name} onChange={(e) => setName(e.target.value)} autoFocus />
           <button type="submit">Save</button>
-          <button type="button" onClick={() => { setEditing(false); setName(tag.name); setError(null); }}>Cancel</button>
+          <button
+            type="button"
+            onClick={() => {
+              setEditing(false);
+              setName(tag.name);
+              setError(null);
+            }}
+          >
+            Cancel
+          </button>
         </form>
       ) : (
         <span className="tag-tools">
-          <label className="sr" htmlFor={`tag-color-${tag.id}`}>Colour of tag {tag.name}</label>
-          <input id={`tag-color-${tag.id}`} type="color" value={tag.color.toLowerCase()} onChange={(e) => void save({ color: e.target.value.toUpperCase() })} />
-          <button type="button" className="icon" aria-label={`Rename tag ${tag.name}`} onClick={() => setEditing(true)}>✎</button>
-          <button type="button" className="icon small" aria-label={`Archive tag ${tag.name}`} onClick={async () => {
-            try { await archive({ variables: { id: tag.id } }); } catch (e) { onError(errorText(e)); }
-          }}>archive</button>
+          <label className="sr" htmlFor={`tag-color-${tag.id}`}>
+            Colour of tag {tag.name}
+          </label>
+          <input
+            id={`tag-color-${tag.id}`}
+            type="color"
+            value={tag.color.toLowerCase()}
+            onChange={(e) => void save({ color: e.target.value.toUpperCase() })}
+          />
+          <button type="button" className="icon" aria-label={`Rename tag ${tag.name}`} onClick={() => setEditing(true)}>
+            ✎
+          </button>
+          <button
+            type="button"
+            className="icon small"
+            aria-label={`Archive tag ${tag.name}`}
+            onClick={async () => {
+              try {
+                await archive({ variables: { id: tag.id } });
+              } catch (e) {
+                onError(errorText(e));
+              }
+            }}
+          >
+            archive
+          </button>
         </span>
       )}
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
     </li>
   );
 }

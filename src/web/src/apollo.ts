@@ -28,14 +28,19 @@ export function createCache() {
   });
 }
 
-export interface Api { client: ApolloClient; ws: Client; dispose(): void }
+export interface Api {
+  client: ApolloClient;
+  ws: Client;
+  dispose(): void;
+}
 
 /** One Apollo client per login: HTTP for queries and mutations, graphql-ws (same /graphql URL) for subscriptions. */
 export function createApi(token: string): Api {
   const http = new HttpLink({ uri: '/graphql' });
   const auth = new SetContextLink(({ headers }) => ({ headers: { ...headers, authorization: `Bearer ${token}` } }));
   const logoutOnExpiry = new ErrorLink(({ error }) => {
-    if (CombinedGraphQLErrors.is(error) && error.errors.some((x) => x.extensions?.code === 'UNAUTHENTICATED')) store.logout();
+    if (CombinedGraphQLErrors.is(error) && error.errors.some((x) => x.extensions?.code === 'UNAUTHENTICATED'))
+      store.logout();
   });
   const ws = createClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
@@ -59,5 +64,12 @@ export function createApi(token: string): Api {
     ApolloLink.from([logoutOnExpiry, auth, http]),
   );
   const client = new ApolloClient({ link, cache: createCache() });
-  return { client, ws, dispose: () => { void ws.dispose(); client.stop(); } };
+  return {
+    client,
+    ws,
+    dispose: () => {
+      void ws.dispose();
+      client.stop();
+    },
+  };
 }

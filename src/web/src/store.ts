@@ -1,14 +1,20 @@
 import { useSyncExternalStore } from 'react';
 
 export type Connection = 'connecting' | 'connected' | 'lost';
-interface State { token: string | null; username: string | null; connection: Connection }
+interface State {
+  token: string | null;
+  username: string | null;
+  connection: Connection;
+}
 
 const KEY = 'strategy-graph.session';
 function load(): Pick<State, 'token' | 'username'> {
   try {
     const s = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
     if (s && typeof s.token === 'string') return { token: s.token, username: s.username ?? null };
-  } catch { /* no session */ }
+  } catch {
+    /* no session */
+  }
   return { token: null, username: null };
 }
 
