@@ -384,42 +384,47 @@ describe('portfolio screen in Chromium', () => {
     const picker = page.getByRole('combobox', { name: 'Portfolio', exact: true });
     await picker.focus(); // the picker reads the list of portfolios again when it gets focus
     await picker.selectOption({ label: 'Many' });
-    const count = page.locator('.count');
-    await until(async () => (await count.innerText()) === '130 strategies, 100 loaded', 15000, 'the first page');
-    const rendered = await page.locator('[data-strategy-id]').count();
-    expect(rendered).toBeGreaterThan(5);
-    expect(rendered).toBeLessThan(60); // virtualised: the visible rows and a few more
-    await until(
-      async () => {
-        await page.getByTestId('strategy-scroll').evaluate((el: any) => {
-          el.scrollTop = el.scrollHeight;
-        });
-        return (await count.innerText()) === '130 strategies, 130 loaded';
-      },
-      15000,
-      "the second page (after the first page's endCursor)",
-    );
-    const api = (
-      await ok(
+    const scroller = page.getByTestId('strategy-scroll');
+    const toBottom = () =>
+      scroller.evaluate((el: any) => {
+        el.scrollTop = el.scrollHeight;
+      });
+    try {
+      const count = page.locator('.count');
+      await until(async () => (await count.innerText()) === '130 strategies, 100 loaded', 15000, 'the first page');
+      const rendered = await page.locator('[data-strategy-id]').count();
+      expect(rendered).toBeGreaterThan(5);
+      expect(rendered).toBeLessThan(60); // virtualised: the visible rows and a few more
+      await until(
+        async () => (await toBottom(), (await count.innerText()) === '130 strategies, 130 loaded'),
+        15000,
+        "the second page (after the first page's endCursor)",
+      );
+      const api = ok(
         await h.gql(
           `query($id: ID!) { portfolio(id: $id) { strategies(first: 500) { edges { node { name } } } } }`,
           { id: many },
           user.token,
         ),
-      )
-    ).portfolio.strategies.edges.map((e: any) => e.node.name);
-    await until(
-      async () => (await page.locator('[data-strategy-id]').last().innerText()).includes(api.at(-1)),
-      5000,
-      'the last row shown',
-    );
-    expect(new Set(api)).toEqual(new Set(names));
-    await picker.selectOption({ label: 'Web test' });
-    await until(
-      async () => (await page.locator('[data-strategy-id]').count()) === 5,
-      10000,
-      'back to the first portfolio',
-    );
+      ).portfolio.strategies.edges.map((e: any) => e.node.name);
+      expect(new Set(api)).toEqual(new Set(names));
+      await until(
+        async () => (
+          await toBottom(),
+          (await page.locator('[data-strategy-id]').last().innerText()).includes(api.at(-1))
+        ),
+        15000,
+        'the last row shown',
+      );
+      expect(await page.locator('[data-strategy-id]').count()).toBeLessThan(60);
+    } finally {
+      await picker.selectOption({ label: 'Web test' });
+      await until(
+        async () => (await page.locator('[data-strategy-id]').count()) === 5,
+        15000,
+        'back to the first portfolio',
+      );
+    }
   }, 90_000);
 
   it('shows performance by type and by tag as the API computes it', async () => {
