@@ -39,6 +39,8 @@ const schema = z.object({
   CORS_ORIGINS: z.string().default(''),
   // GraphiQL at GET /graphql for browsers; unset: on outside production.
   GRAPHQL_IDE: z.enum(['true', 'false']).optional(),
+  // The portfolio screen (src/web/, built into dist/web) at GET /.
+  WEB_APP: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 
 export type Config = ReturnType<typeof loadConfig>;

@@ -23,6 +23,7 @@ import { RedisApqCache } from './infra/apq-cache';
 import {
   activeSubscriptions, metricsRegistry, metricsText, observe, operationLabel, setMaxOperationLabels,
 } from './infra/metrics';
+import { serveWebApp } from './web-app';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export const MAX_DEPTH = 12;
@@ -315,6 +316,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
         return await serveMetrics(req, res, cfg.METRICS_TOKEN);
       }
       if (app.cfg.graphqlIde && serveIde(req, res, url.pathname)) return;
+      if (app.cfg.WEB_APP && serveWebApp(req, res, url.pathname)) return;
       if (url.pathname !== '/graphql') return send(res, 404, '{"error":"not found"}');
       if (cors.handle(req, res)) return;
       const headers = new HeaderMap();
