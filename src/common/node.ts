@@ -1,10 +1,17 @@
 import { assertInterfaceType, type GraphQLSchema } from 'graphql';
 import { Field, ID, InterfaceType } from 'type-graphql';
 
-/** The concrete GraphQL type of an object that `node`/`nodes` return (objects of these types are plain rows). */
-export const NODE_TYPE = Symbol('nodeType');
 export const NODE_TYPES = ['Portfolio', 'Strategy', 'Leg', 'Tag', 'BatchRun'] as const;
 export type NodeTypeName = (typeof NODE_TYPES)[number];
+
+/**
+ * The concrete GraphQL type of each object `node`/`nodes` returned (objects of these types are plain rows, and leg
+ * views are frozen and shared by reads, so the type is kept beside them, not on them; an object's type never changes).
+ */
+const nodeTypes = new WeakMap<object, NodeTypeName>();
+export function markNodeType(node: object, type: NodeTypeName): void {
+  nodeTypes.set(node, type);
+}
 
 @InterfaceType('Node', {
   description: "Relay's global object identification: any object of the caller's that can be fetched again by its id "
@@ -16,9 +23,8 @@ export abstract class NodeInterface {
 
 /**
  * Node's resolveType, synchronous: graphql-jit (see executor.ts) calls it without awaiting, and type-graphql wraps
- * a decorator's resolveType in an async function. The objects node/nodes return carry their type (NODE_TYPE).
+ * a decorator's resolveType in an async function. The objects node/nodes return were marked with markNodeType.
  */
 export function installNodeTypeResolver(schema: GraphQLSchema): void {
-  assertInterfaceType(schema.getType('Node')).resolveType = (value) =>
-    (value as { [NODE_TYPE]?: NodeTypeName })[NODE_TYPE];
+  assertInterfaceType(schema.getType('Node')).resolveType = (value) => nodeTypes.get(value as object);
 }

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { badInput } from '../../common/errors';
-import { NODE_TYPE, NodeInterface, type NodeTypeName } from '../../common/node';
+import { markNodeType, NodeInterface, type NodeTypeName } from '../../common/node';
 import { isUuid } from '../../common/tx';
 import { requireUser, type Context } from '../../context';
 import type { Loaders } from '../../loaders';
@@ -30,7 +30,7 @@ async function loadNode(ctx: Context, id: string, only?: NodeTypeName): Promise<
   if (!type || (only && type !== only)) return null;
   const node = await TYPE_LOADERS[type](ctx.loaders).load(id);
   if (!node) return null;
-  (node as { [NODE_TYPE]?: NodeTypeName })[NODE_TYPE] = type;
+  markNodeType(node, type);
   return node;
 }
 
