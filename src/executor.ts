@@ -34,6 +34,11 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
     if (!rc.operation) {
       return execute({ schema, document: rc.document, variableValues: variables, operationName: rc.operationName });
     }
+    // Subscriptions are served over graphql-ws only; over HTTP they would run once with no event to resolve.
+    if (rc.operation.operation === 'subscription') {
+      const message = 'Subscriptions are served over graphql-ws (a WebSocket on this URL), not over HTTP';
+      return { errors: [new GraphQLError(message, { extensions: { code: 'BAD_REQUEST' } })] };
+    }
     const nul = nulByte(variables, rc.document);
     if (nul !== null) return { errors: [nul] };
     const checked = getVariableValues(schema, rc.operation.variableDefinitions ?? [], variables, { maxErrors: 50 });

@@ -51,18 +51,28 @@ const INIT = `(function () {
     for (var k in headers || {}) if (k.toLowerCase() === name) return headers[k];
     return undefined;
   }
-  function operationOf(params, doc) {
-    var defs = (doc && doc.definitions) || [];
-    for (var i = 0; i < defs.length; i++) {
-      var d = defs[i];
-      if (d.kind !== 'OperationDefinition') continue;
-      if (!params.operationName || (d.name && d.name.value === params.operationName)) return d.operation;
+  // The operation's type from the text itself (the editor's parsed document can lag behind a click): the top-level
+  // definitions, comments and strings skipped, the one named operationName or else the first.
+  function operationOf(params) {
+    var src = (params.query || '').replace(/"""[\\s\\S]*?"""|"(?:\\\\.|[^"\\\\])*"|#[^\\n]*/g, ' ');
+    var depth = 0, first = null, re = /[{}]|[_A-Za-z][_0-9A-Za-z]*/g, m, prev = null;
+    while ((m = re.exec(src))) {
+      var t = m[0];
+      if (t === '{') { if (depth === 0 && first === null) first = prev || 'query'; depth++; prev = null; continue; }
+      if (t === '}') { depth--; continue; }
+      if (depth !== 0) continue;
+      if (t === 'query' || t === 'mutation' || t === 'subscription') {
+        var name = /\\s*([_A-Za-z][_0-9A-Za-z]*)/y; name.lastIndex = re.lastIndex;
+        var n = name.exec(src);
+        if (params.operationName && n && n[1] === params.operationName) return t;
+        prev = t;
+      } else if (t === 'fragment') { prev = 'fragment'; }
     }
-    return 'query';
+    return first === 'fragment' || first === null ? 'query' : first;
   }
   function fetcher(params, opts) {
     var headers = (opts && opts.headers) || {};
-    if (operationOf(params, opts && opts.documentAST) === 'subscription') {
+    if (operationOf(params) === 'subscription') {
       return socket(header(headers, 'authorization')).iterate(params);
     }
     var sent = { 'content-type': 'application/json', accept: 'application/json' };
