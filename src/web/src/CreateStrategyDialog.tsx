@@ -16,7 +16,6 @@ export function CreateStrategyDialog({
   legs,
   onClose,
 }: {
-  portfolioId: string;
   legs: LegRef[];
   onClose(createdId?: string): void;
 }) {

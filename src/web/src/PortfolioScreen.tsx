@@ -350,7 +350,6 @@ export function PortfolioScreen() {
             </div>
             {creating && (
               <CreateStrategyDialog
-                portfolioId={current.id}
                 legs={[...selectedLegs.values()]}
                 onClose={(createdId) => {
                   setCreating(false);

@@ -248,18 +248,6 @@ export const REMOVE_TAGS = graphql(`
   }
 `);
 
-export const DETECT = graphql(`
-  query Detect($id: ID!) {
-    detectStrategies(portfolioId: $id) {
-      type
-      suggestedName
-      confidence
-      legs {
-        id
-      }
-    }
-  }
-`);
 export const PREVIEW = graphql(`
   query Preview($legIds: [ID!]!) {
     previewStrategy(legIds: $legIds) {
