@@ -33,10 +33,19 @@ const PASSWORD = 'correct-horse-1';
 const ticker = (p: string) => `${p}${Array.from(randomBytes(3), (b) => String.fromCharCode(65 + (b % 26))).join('')}`;
 const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const fmt = (v: string) => money.format(Number(v));
+/** As the app shows a nullable amount. */
+const fmtOr = (v: string | null) => (v === null ? '—' : fmt(v));
+const label = (t: string) => t.toLowerCase().replace(/_/g, ' ');
 
 const PUBLISH = `mutation($p: [PriceInput!]!) { publishPrices(prices: $p) }`;
 const TOTALS = `query($id: ID!) { portfolio(id: $id) {
-  totals { marketValue unrealizedPnl costBasis strategyCount legCount } } }`;
+  totals { marketValue unrealizedPnl costBasis strategyCount legCount realizedPnl totalPnl dayPnl } } }`;
+const PREVIEW = `query($ids: [ID!]!) { previewStrategy(legIds: $ids) {
+  type suggestedName payoff { maxProfit maxLoss breakEvenPoints } } }`;
+const T0 = `query($id: ID!) { strategy(id: $id) { metrics { payoff { tZeroCurve(points: 121) { pnl } } } } }`;
+const LIFECYCLE = `query($id: ID!) { strategy(id: $id) { id name status
+  metrics { realizedPnl totalPnl stale }
+  legs { id symbol status realizedPnl dayPnl exitPrice } timeline { date totalPnl } } }`;
 const STRATS = `query($id: ID!, $f: StrategyFilter) { portfolio(id: $id) {
   strategies(first: 500, filter: $f) { totalCount
   edges { node { id name type legs { id symbol } tags { id name } metrics { unrealizedPnl stale } } } } } }`;
@@ -165,6 +174,9 @@ describe('portfolio screen in Chromium', () => {
     expect(await page.locator('[data-total=unrealizedPnl]').innerText()).toBe(fmt(totals.unrealizedPnl));
     expect(await page.locator('[data-total=costBasis]').innerText()).toBe(fmt(totals.costBasis));
     expect(await page.locator('[data-total=legCount]').innerText()).toBe(String(totals.legCount));
+    expect(await page.locator('[data-total=realizedPnl]').innerText()).toBe(fmt(totals.realizedPnl));
+    expect(await page.locator('[data-total=totalPnl]').innerText()).toBe(fmt(totals.totalPnl));
+    expect(await page.locator('[data-total=dayPnl]').innerText()).toBe(fmtOr(totals.dayPnl));
 
     // Expanding a row shows its legs.
     await page.getByRole('button', { name: `Expand Long ${T.stock}` }).click();
@@ -240,6 +252,23 @@ describe('portfolio screen in Chromium', () => {
     await dialog.getByTestId('detected-type').waitFor();
     expect(await dialog.getByTestId('detected-type').innerText()).toBe('covered call');
     expect(await dialog.getByLabel('Type').inputValue()).toBe('COVERED_CALL');
+    // The dialog shows previewStrategy's type, name and payoff as the API computes them.
+    const preview = ok(
+      await h.gql(PREVIEW, { ids: [ids.stock.legId, ids.call.legId] }, user.token),
+    ).previewStrategy;
+    expect(preview.type).toBe('COVERED_CALL');
+    expect(await dialog.getByTestId('detected-type').innerText()).toBe(label(preview.type));
+    expect(await dialog.getByTestId('suggested-name').innerText()).toBe(preview.suggestedName);
+    expect(await dialog.getByLabel('Name').inputValue()).toBe(preview.suggestedName);
+    expect(preview.payoff).not.toBeNull();
+    expect(await dialog.getByTestId('preview-max-loss').innerText()).toBe(
+      preview.payoff.maxLoss === null ? 'unlimited' : fmt(preview.payoff.maxLoss),
+    );
+    expect(await dialog.getByTestId('preview-max-profit').innerText()).toBe(
+      preview.payoff.maxProfit === null ? 'unlimited' : fmt(preview.payoff.maxProfit),
+    );
+    expect(await dialog.getByTestId('preview-break-evens').innerText()).toBe(preview.payoff.breakEvenPoints.join(' '));
+    await dialog.getByTestId('payoff-chart').locator('canvas').waitFor();
     await dialog.getByRole('button', { name: 'Create' }).click();
     await dialog.waitFor({ state: 'detached' });
 
@@ -276,7 +305,15 @@ describe('portfolio screen in Chromium', () => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let curve = 0;
         let breakEven = 0;
+        let tZero = 0;
         for (let i = 0; i < d.length; i += 4) {
+          if (
+            Math.abs(d[i] - 124) < 30 &&
+            Math.abs(d[i + 1] - 58) < 30 &&
+            Math.abs(d[i + 2] - 237) < 30 &&
+            d[i + 3] > 200
+          )
+            tZero++;
           if (
             Math.abs(d[i] - 5) < 30 &&
             Math.abs(d[i + 1] - 150) < 30 &&
@@ -292,10 +329,14 @@ describe('portfolio screen in Chromium', () => {
           )
             breakEven++;
         }
-        return { curve, breakEven };
+        return { curve, breakEven, tZero };
       });
     expect(drawn.curve).toBeGreaterThan(100); // the expiry curve's stroke
     expect(drawn.breakEven).toBeGreaterThan(20); // the dashed break-even line
+    // The T+0 curve the API computes is drawn too (a dashed violet series).
+    const t0 = ok(await h.gql(T0, { id: cc.id }, user.token)).strategy.metrics.payoff.tZeroCurve;
+    expect(t0.length).toBeGreaterThan(1);
+    expect(drawn.tZero).toBeGreaterThan(50);
     await panel.screenshot({ path: path.join(SHOTS, 'payoff-chart.png') });
   }, 90_000);
 
@@ -480,6 +521,111 @@ describe('portfolio screen in Chromium', () => {
     expect(await row(`Long ${T.other}`).locator('[data-field=pnl]').isVisible()).toBe(true);
     await page.setViewportSize({ width: 1280, height: 800 });
   });
+
+  it('shows a closed leg after the open one, realized P&L, the daily timeline, and closes at a given exit price', async () => {
+    // Daily closes of the index ticker after the entry day (2026-01-05), so the timeline has days to draw.
+    const run = ok(
+      await h.gql(
+        `mutation($csv: String!) { importPrices(csv: $csv) { run { id } } }`,
+        {
+          csv: `symbol,date,open,high,low,close\n${['06', '07', '08']
+            .map((d, i) => `${T.idx},2026-01-${d},${401 + i},${401 + i},${401 + i},${401 + i}`)
+            .join('\n')}`,
+        },
+        admin.token,
+      ),
+    ).importPrices.run;
+    const done = await until(
+      async () => {
+        const r = ok(await h.gql(`query($id: ID!) { batchRun(id: $id) { status } }`, { id: run.id }, admin.token))
+          .batchRun;
+        return r && ['COMPLETED', 'FAILED'].includes(r.status) ? r : null;
+      },
+      60000,
+      'the price import',
+    );
+    expect(done.status).toBe('COMPLETED');
+    const combined = ok(
+      await h.gql(
+        `mutation($i: CombineInput!) { combineLegs(input: $i) { id } }`,
+        { i: { legIds: [ids.idx.legId, ids.idxPut.legId], name: 'Idx hedged' } },
+        user.token,
+      ),
+    ).combineLegs;
+    // (15 − 12.50) × 2 contracts × 100
+    const closed = ok(
+      await h.gql(
+        `mutation($id: ID!) { closeLeg(id: $id, exitPrice: "15") { id status realizedPnl } }`,
+        { id: ids.idxPut.legId },
+        user.token,
+      ),
+    ).closeLeg;
+    expect(closed.status).toBe('CLOSED');
+    expect(Number(closed.realizedPnl)).toBe(500);
+    await settled();
+    const api = ok(await h.gql(LIFECYCLE, { id: combined.id }, user.token)).strategy;
+    expect(api.legs.map((l: any) => l.status)).toEqual(['OPEN', 'CLOSED']);
+
+    // The row's realized P&L, and its legs: the open one first, the closed one after it, marked closed.
+    const r = row('Idx hedged');
+    await until(
+      async () => (await r.locator('[data-field=realized]').innerText()) === fmt(api.metrics.realizedPnl),
+      10000,
+      'the row realized P&L',
+    );
+    await page.getByRole('button', { name: 'Expand Idx hedged' }).click();
+    const legRows = page.locator('[data-leg-id]');
+    await until(async () => (await legRows.count()) === 2, 5000, 'two leg rows');
+    expect(await legRows.evaluateAll((els) => els.map((e: any) => e.dataset.legId))).toEqual(
+      api.legs.map((l: any) => l.id),
+    );
+    expect(await legRows.nth(0).locator('[data-field=leg-status]').innerText()).toBe('open');
+    expect(await legRows.nth(1).locator('[data-field=leg-status]').innerText()).toBe('closed');
+    expect(await legRows.nth(1).getAttribute('class')).toContain('closed');
+    expect(await legRows.nth(1).locator('[data-field=leg-realized]').innerText()).toBe(fmt(api.legs[1].realizedPnl));
+    expect(await legRows.nth(0).locator('[data-field=leg-day-pnl]').innerText()).toBe(
+      `day ${fmtOr(api.legs[0].dayPnl)}`,
+    );
+    await page.getByRole('button', { name: 'Collapse Idx hedged' }).click();
+    const totalsAfterLeg = ok(await h.gql(TOTALS, { id: pid }, user.token)).portfolio.totals;
+    await until(
+      async () => (await page.locator('[data-total=realizedPnl]').innerText()) === fmt(totalsAfterLeg.realizedPnl),
+      10000,
+      'the totals realized P&L',
+    );
+
+    // The detail draws the daily timeline the API has.
+    expect(api.timeline.length).toBeGreaterThanOrEqual(2);
+    await r.getByRole('button', { name: 'Idx hedged', exact: true }).click();
+    const panel = page.getByRole('complementary', { name: 'Strategy detail' });
+    await panel.getByTestId('timeline-chart').locator('canvas').waitFor();
+    expect(await panel.getByTestId('realized-pnl').innerText()).toBe(fmt(api.metrics.realizedPnl));
+
+    // Closing with an exit price typed for the open leg.
+    await panel.getByRole('button', { name: 'Close strategy…' }).click();
+    await panel.getByLabel(`Exit price ${T.idx}`).fill('420');
+    await panel.getByRole('button', { name: 'Close at these prices' }).click();
+    const after = await until(
+      async () => {
+        const s = ok(await h.gql(LIFECYCLE, { id: combined.id }, user.token)).strategy;
+        return s.status === 'CLOSED' ? s : null;
+      },
+      10000,
+      'the strategy closed through the API',
+    );
+    const idxLeg = after.legs.find((l: any) => l.id === ids.idx.legId);
+    expect(Number(idxLeg.exitPrice)).toBe(420);
+    expect(Number(idxLeg.realizedPnl)).toBe(200); // (420 − 400) × 10
+    expect(Number(after.metrics.realizedPnl)).toBe(700);
+    const totals = ok(await h.gql(TOTALS, { id: pid }, user.token)).portfolio.totals;
+    await until(
+      async () => (await page.locator('[data-total=realizedPnl]').innerText()) === fmt(totals.realizedPnl),
+      10000,
+      'the totals realized P&L after closing',
+    );
+    expect(await page.locator('[data-total=totalPnl]').innerText()).toBe(fmt(totals.totalPnl));
+    await panel.getByRole('button', { name: 'Close detail' }).click();
+  }, 120_000);
 
   (README_SHOTS ? it : it.skip)(
     'takes the README screenshots of the demo data',

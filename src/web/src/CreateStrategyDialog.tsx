@@ -1,32 +1,42 @@
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { errorText } from './apollo';
-import { typeLabel } from './format';
+import { fmtMoney, typeLabel } from './format';
 import type { StrategyType } from './gql/graphql';
-import { COMBINE, DETECT } from './operations';
+import { COMBINE, PREVIEW } from './operations';
+import { PayoffChart, type PayoffCurve } from './PayoffChart';
 import { STRATEGY_TYPES } from './PortfolioScreen';
 import type { LegRef } from './StrategyTable';
 
 /**
- * "Create strategy" from the selected legs: the detected pattern (detectStrategies), a suggested name, a type
- * selector, then combineLegs. RISK: once the API has previewStrategy, its payoff preview goes here.
+ * "Create strategy" from the selected legs: previewStrategy's detected type, suggested name and payoff (a small
+ * chart, max profit/loss, break-evens), a type selector, then combineLegs.
  */
 export function CreateStrategyDialog({
-  portfolioId,
   legs,
   onClose,
 }: {
-  portfolioId: string;
   legs: LegRef[];
   onClose(createdId?: string): void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const client = useApolloClient();
-  const detect = useQuery(DETECT, { variables: { id: portfolioId }, fetchPolicy: 'network-only' });
+  const legIds = useMemo(() => legs.map((l) => l.id), [legs]);
+  const preview = useQuery(PREVIEW, { variables: { legIds }, fetchPolicy: 'network-only', skip: legIds.length < 2 });
   const [combine, combining] = useMutation(COMBINE);
-  const ids = useMemo(() => new Set(legs.map((l) => l.id)), [legs]);
-  const match = detect.data?.detectStrategies.find(
-    (d) => d.legs.length === ids.size && d.legs.every((l) => ids.has(l.id)),
+  const match = preview.data?.previewStrategy;
+  const payoff = match?.payoff;
+  const curve = useMemo<PayoffCurve | null>(
+    () =>
+      payoff && payoff.curve.length >= 2
+        ? {
+            prices: payoff.curve.map((p) => Number(p.underlyingPrice)),
+            pnl: payoff.curve.map((p) => Number(p.pnl)),
+            breakEvens: payoff.breakEvenPoints.map(Number),
+            current: null,
+          }
+        : null,
+    [payoff],
   );
   const [name, setName] = useState('');
   const [type, setType] = useState<StrategyType>('CUSTOM');
@@ -37,12 +47,12 @@ export function CreateStrategyDialog({
     ref.current?.showModal();
   }, []);
   useEffect(() => {
-    if (touched || detect.loading) return;
+    if (touched || preview.loading) return;
     if (match) {
-      setType(match.type);
+      setType(match.type === 'STANDALONE' ? 'CUSTOM' : match.type);
       setName(match.suggestedName);
     } else setName(`${[...new Set(legs.map((l) => l.underlyingSymbol))].join('/')} custom`);
-  }, [match, touched, detect.loading, legs]);
+  }, [match, touched, preview.loading, legs]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -91,18 +101,44 @@ export function CreateStrategyDialog({
           </tbody>
         </table>
         <p className="detected" aria-live="polite">
-          {detect.loading ? (
+          {preview.loading ? (
             'Detecting…'
           ) : match ? (
             <>
-              Detected pattern: <strong data-testid="detected-type">{typeLabel(match.type)}</strong> (
-              {Math.round(match.confidence * 100)}% confidence)
+              Detected pattern: <strong data-testid="detected-type">{typeLabel(match.type)}</strong>
+              {match.type === 'CUSTOM' ? ' (no known pattern)' : ` (${Math.round(match.confidence * 100)}% confidence)`},
+              suggested name{' '}
+              <em data-testid="suggested-name">{match.suggestedName}</em>
             </>
+          ) : preview.error ? (
+            <span role="alert" className="error">
+              {errorText(preview.error)}
+            </span>
           ) : (
-            'No known pattern among these legs (only standalone legs are detected): ' +
-            'the strategy will be custom unless you choose a type.'
+            'Select at least two legs.'
           )}
         </p>
+        {match && (
+          <section aria-label="Payoff preview">
+            {curve && <PayoffChart curve={curve} width={360} height={160} />}
+            {payoff ? (
+              <dl className="facts">
+                <dt>Max profit</dt>
+                <dd data-testid="preview-max-profit">
+                  {payoff.maxProfit === null ? 'unlimited' : fmtMoney(payoff.maxProfit)}
+                </dd>
+                <dt>Max loss</dt>
+                <dd data-testid="preview-max-loss">
+                  {payoff.maxLoss === null ? 'unlimited' : fmtMoney(payoff.maxLoss)}
+                </dd>
+                <dt>Break-even</dt>
+                <dd data-testid="preview-break-evens">{payoff.breakEvenPoints.join(' ') || 'none'}</dd>
+              </dl>
+            ) : (
+              <p>No payoff for these legs (no options, or no prices yet).</p>
+            )}
+          </section>
+        )}
         <label>
           Name
           <input

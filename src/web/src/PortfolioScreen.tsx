@@ -350,7 +350,6 @@ export function PortfolioScreen() {
             </div>
             {creating && (
               <CreateStrategyDialog
-                portfolioId={current.id}
                 legs={[...selectedLegs.values()]}
                 onClose={(createdId) => {
                   setCreating(false);
@@ -381,6 +380,8 @@ function DragLabel({ id, tags }: { id: string; tags: { id: string; name: string;
   return <span className="drag-overlay">Strategy: drop on a tag</span>;
 }
 
+const PNL_KEYS = new Set(['unrealizedPnl', 'realizedPnl', 'totalPnl', 'dayPnl']);
+
 function TotalsBar({ portfolioId }: { portfolioId: string }) {
   const { data } = useQuery(TOTALS, { variables: { id: portfolioId } });
   const t = data?.portfolio?.totals;
@@ -389,7 +390,9 @@ function TotalsBar({ portfolioId }: { portfolioId: string }) {
     ['Market value', fmtMoney(t.marketValue), 'marketValue'],
     ['Cost basis', fmtMoney(t.costBasis), 'costBasis'],
     ['Unrealized P&L', fmtMoney(t.unrealizedPnl), 'unrealizedPnl'],
-    // LIFECYCLE: realized and day P&L appear here once the trade-lifecycle fields exist in the schema.
+    ['Realized P&L', fmtMoney(t.realizedPnl), 'realizedPnl'],
+    ['Total P&L', fmtMoney(t.totalPnl), 'totalPnl'],
+    ['Day P&L', fmtMoney(t.dayPnl), 'dayPnl'],
     ['Net Δ', fmtNum(t.netDelta), 'netDelta'],
     ['Net Γ', fmtNum(t.netGamma, 4), 'netGamma'],
     ['Net Θ', fmtNum(t.netTheta), 'netTheta'],
@@ -403,7 +406,7 @@ function TotalsBar({ portfolioId }: { portfolioId: string }) {
         <div key={key} className="total">
           <span className="label">{label}</span>
           <Flash value={value}>
-            <span className={`value ${key === 'unrealizedPnl' ? sign(t.unrealizedPnl) : ''}`} data-total={key}>
+            <span className={`value ${PNL_KEYS.has(key) ? sign(t[key as 'totalPnl']) : ''}`} data-total={key}>
               {value}
             </span>
           </Flash>

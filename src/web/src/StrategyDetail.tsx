@@ -4,10 +4,13 @@ import { errorText } from './apollo';
 import { fmtMoney, fmtNum, sign, typeLabel } from './format';
 import type { StrategyType } from './gql/graphql';
 import { CLOSE_STRATEGY, SPLIT, STRATEGY_DETAIL, UPDATE_STRATEGY } from './operations';
-import { PayoffChart, type PayoffCurve } from './PayoffChart';
+import { PayoffChart, TimelineChart, type PayoffCurve } from './PayoffChart';
 import { STRATEGY_TYPES, type Notice } from './PortfolioScreen';
 
-/** One strategy: payoff chart, greeks, minute P&L candles, versions and lineage; rename, retype, split, close. */
+/**
+ * One strategy: payoff chart (expiry and T+0), greeks, daily timeline, minute P&L candles, versions and lineage;
+ * rename, retype, split, close at given exit prices.
+ */
 export function StrategyDetail({
   id,
   onClose,
@@ -23,6 +26,8 @@ export function StrategyDetail({
   const [split] = useMutation(SPLIT);
   const [close] = useMutation(CLOSE_STRATEGY);
   const [name, setName] = useState<string | null>(null);
+  const [closing, setClosing] = useState(false);
+  const [exits, setExits] = useState<Record<string, string>>({});
   const [actionError, setActionError] = useState<string | null>(null);
   const s = data?.strategy;
   const payoff = s?.metrics?.payoff;
@@ -35,8 +40,26 @@ export function StrategyDetail({
       pnl: payoff.curve.map((p) => Number(p.pnl)),
       breakEvens: payoff.breakEvenPoints.map(Number),
       current: stock?.lastPrice ? Number(stock.lastPrice) : null,
+      tZero: payoff.tZeroCurve.length
+        ? {
+            prices: payoff.tZeroCurve.map((p) => Number(p.underlyingPrice)),
+            pnl: payoff.tZeroCurve.map((p) => Number(p.pnl)),
+          }
+        : null,
     };
   }, [s, payoff]);
+  const timeline = useMemo(
+    () => (s ? { dates: s.timeline.map((d) => d.date), pnl: s.timeline.map((d) => Number(d.totalPnl)) } : null),
+    [s],
+  );
+  const openLegs = s?.legs.filter((l) => l.status === 'OPEN') ?? [];
+
+  function closeWithExits() {
+    const exitPrices = Object.entries(exits)
+      .filter(([legId, v]) => v.trim() !== '' && openLegs.some((l) => l.id === legId))
+      .map(([legId, v]) => ({ legId, exitPrice: v.trim() }));
+    void act(() => close({ variables: { id, exitPrices } }), 'Strategy closed').then((done) => done && setClosing(false));
+  }
 
   async function act(fn: () => Promise<unknown>, done?: string) {
     try {
@@ -44,8 +67,10 @@ export function StrategyDetail({
       setActionError(null);
       await client.refetchQueries({ include: 'active' });
       if (done) onNotice({ kind: 'info', text: done });
+      return true;
     } catch (e) {
       setActionError(errorText(e));
+      return false;
     }
   }
 
@@ -69,7 +94,7 @@ export function StrategyDetail({
             {typeLabel(s.type)} · {s.status.toLowerCase()} · {s.legs.length} legs
           </p>
           <section aria-label="Payoff">
-            <h3>Payoff at expiry</h3>
+            <h3>Payoff at expiry{curve?.tZero ? ' and today (T+0, dashed)' : ''}</h3>
             {curve ? <PayoffChart curve={curve} /> : <p>No payoff for this strategy (no options or no prices yet).</p>}
             {payoff && (
               <dl className="facts">
@@ -102,6 +127,12 @@ export function StrategyDetail({
               <dl className="facts">
                 <dt>Unrealized P&amp;L</dt>
                 <dd className={sign(s.metrics.unrealizedPnl)}>{fmtMoney(s.metrics.unrealizedPnl)}</dd>
+                <dt>Realized P&amp;L</dt>
+                <dd className={sign(s.metrics.realizedPnl)} data-testid="realized-pnl">
+                  {fmtMoney(s.metrics.realizedPnl)}
+                </dd>
+                <dt>Total P&amp;L</dt>
+                <dd className={sign(s.metrics.totalPnl)}>{fmtMoney(s.metrics.totalPnl)}</dd>
                 <dt>Market value</dt>
                 <dd>{fmtMoney(s.metrics.marketValue)}</dd>
                 <dt>Δ</dt>
@@ -153,11 +184,35 @@ export function StrategyDetail({
                 >
                   Split
                 </button>
-                {/* LIFECYCLE: closing with exit prices per leg once the API accepts them. */}
-                <button type="button" onClick={() => void act(() => close({ variables: { id } }), 'Strategy closed')}>
-                  Close strategy
+                <button type="button" aria-expanded={closing} onClick={() => setClosing((c) => !c)}>
+                  Close strategy…
                 </button>
               </div>
+              {closing && (
+                <form
+                  className="exit-prices"
+                  aria-label="Exit prices"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    closeWithExits();
+                  }}
+                >
+                  <p>Exit price per open leg (empty: closes at its mark).</p>
+                  {openLegs.map((l) => (
+                    <label key={l.id}>
+                      <span className="mono">{l.symbol}</span>
+                      <input
+                        inputMode="decimal"
+                        aria-label={`Exit price ${l.symbol}`}
+                        placeholder={l.markPrice}
+                        value={exits[l.id] ?? ''}
+                        onChange={(e) => setExits((x) => ({ ...x, [l.id]: e.target.value }))}
+                      />
+                    </label>
+                  ))}
+                  <button type="submit">Close at these prices</button>
+                </form>
+              )}
               {actionError && (
                 <p role="alert" className="error">
                   {actionError}
@@ -197,7 +252,14 @@ export function StrategyDetail({
               <p>No candles yet (prices move them).</p>
             )}
           </section>
-          {/* LIFECYCLE: the daily timeline goes here once Strategy.timeline exists. */}
+          <section aria-label="Daily timeline">
+            <h3>Daily total P&amp;L</h3>
+            {timeline && timeline.dates.length >= 2 ? (
+              <TimelineChart dates={timeline.dates} pnl={timeline.pnl} />
+            ) : (
+              <p>No daily history yet (it needs daily closes of the legs' symbols).</p>
+            )}
+          </section>
           <section aria-label="Versions and lineage">
             <h3>Versions</h3>
             <ol className="versions">

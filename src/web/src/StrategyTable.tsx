@@ -103,6 +103,7 @@ export function StrategyTable(p: Props) {
         <span className="c-num">Legs</span>
         <span className="c-num">Market value</span>
         <span className="c-num">Unrealized P&amp;L</span>
+        <span className="c-num">Realized P&amp;L</span>
         <span className="c-num">Δ</span>
         <span className="c-num">Θ</span>
         <span className="c-tags">Tags</span>
@@ -186,6 +187,7 @@ function GroupRow({ group, style, groupBy }: { group: Group; style: React.CSSPro
       <span className={`c-num ${sign(group.totals.unrealizedPnl)}`} data-field="group-pnl">
         {fmtMoney(group.totals.unrealizedPnl)}
       </span>
+      <span className="c-num" />
       <span className="c-num">{fmtNum(group.totals.netDelta)}</span>
       <span className="c-num" />
       <span className="c-tags" />
@@ -266,6 +268,9 @@ function StrategyRow({
       <span className={`c-num ${sign(pnl)}`} data-field="pnl">
         <Flash value={fmtMoney(pnl)}>{fmtMoney(pnl)}</Flash>
       </span>
+      <span className={`c-num ${sign(s.metrics?.realizedPnl)}`} data-field="realized">
+        {fmtMoney(s.metrics?.realizedPnl)}
+      </span>
       <span className="c-num">
         <Flash value={fmtNum(s.metrics?.netDelta)}>{fmtNum(s.metrics?.netDelta)}</Flash>
       </span>
@@ -308,12 +313,14 @@ function LegRow({
   onChange(on: boolean): void;
 }) {
   const short = leg.positionType === 'SHORT' || leg.positionType === 'SC' || leg.positionType === 'SP';
+  const closed = leg.status === 'CLOSED';
   return (
-    <div style={style} role="row" className="row leg" data-leg-id={leg.id}>
+    <div style={style} role="row" className={`row leg ${closed ? 'closed' : ''}`} data-leg-id={leg.id}>
       <span className="c-expand">
         <input
           type="checkbox"
           checked={checked}
+          disabled={closed}
           onChange={(e) => onChange(e.target.checked)}
           aria-label={`Select leg ${leg.symbol}`}
         />
@@ -321,7 +328,8 @@ function LegRow({
       <span className="c-name mono">{leg.symbol}</span>
       <span className="c-type">
         {short ? '−' : '+'}
-        {fmtNum(leg.quantity)} · mark {fmtMoney(leg.lastPrice)}
+        {fmtNum(leg.quantity)} ·{' '}
+        {closed ? `exit ${fmtMoney(leg.exitPrice)} ${leg.exitDate ?? ''}` : `mark ${fmtMoney(leg.markPrice)}`}
       </span>
       <span className="c-num" title="Price source">
         {leg.priceSource.toLowerCase()}
@@ -330,10 +338,20 @@ function LegRow({
       <span className={`c-num ${sign(leg.unrealizedPnl)}`} data-field="leg-pnl">
         <Flash value={fmtMoney(leg.unrealizedPnl)}>{fmtMoney(leg.unrealizedPnl)}</Flash>
       </span>
+      <span className={`c-num ${sign(leg.realizedPnl)}`} data-field="leg-realized">
+        {fmtMoney(leg.realizedPnl)}
+      </span>
       <span className="c-num">{fmtNum(leg.greeks?.delta)}</span>
       <span className="c-num">{fmtNum(leg.greeks?.theta)}</span>
       <span className="c-tags">
-        {/* LIFECYCLE: leg status (open/closed) and realized P&L go here once Leg.status exists. */}
+        <span className={`status ${closed ? 'closed' : 'open'}`} data-field="leg-status">
+          {closed ? 'closed' : 'open'}
+        </span>
+        {!closed && (
+          <span className={sign(leg.dayPnl)} data-field="leg-day-pnl" title="Day P&L">
+            day {fmtMoney(leg.dayPnl)}
+          </span>
+        )}
       </span>
     </div>
   );

@@ -40,6 +40,9 @@ export const TOTALS = graphql(`
         marketValue
         costBasis
         unrealizedPnl
+        realizedPnl
+        totalPnl
+        dayPnl
         netDelta
         netGamma
         netTheta
@@ -66,6 +69,9 @@ export const STRATEGY_ROW = graphql(`
     }
     metrics {
       unrealizedPnl
+      realizedPnl
+      totalPnl
+      dayPnl
       marketValue
       netDelta
       netTheta
@@ -85,6 +91,12 @@ export const STRATEGY_ROW = graphql(`
       marketValue
       unrealizedPnl
       investmentClass
+      status
+      markPrice
+      exitPrice
+      exitDate
+      realizedPnl
+      dayPnl
       greeks {
         delta
         gamma
@@ -236,14 +248,20 @@ export const REMOVE_TAGS = graphql(`
   }
 `);
 
-export const DETECT = graphql(`
-  query Detect($id: ID!) {
-    detectStrategies(portfolioId: $id) {
+export const PREVIEW = graphql(`
+  query Preview($legIds: [ID!]!) {
+    previewStrategy(legIds: $legIds) {
       type
       suggestedName
       confidence
-      legs {
-        id
+      payoff {
+        maxProfit
+        maxLoss
+        breakEvenPoints
+        curve(points: 61) {
+          underlyingPrice
+          pnl
+        }
       }
     }
   }
@@ -286,8 +304,8 @@ export const UPDATE_STRATEGY = graphql(`
   }
 `);
 export const CLOSE_STRATEGY = graphql(`
-  mutation CloseStrategy($id: ID!) {
-    closeStrategy(id: $id) {
+  mutation CloseStrategy($id: ID!, $exitPrices: [LegExitInput!]) {
+    closeStrategy(id: $id, exitPrices: $exitPrices) {
       id
       status
       closedAt
@@ -313,9 +331,13 @@ export const STRATEGY_DETAIL = graphql(`
         priceSource
         quantity
         positionType
+        status
+        markPrice
       }
       metrics {
         unrealizedPnl
+        realizedPnl
+        totalPnl
         marketValue
         costBasis
         netDelta
@@ -332,7 +354,15 @@ export const STRATEGY_DETAIL = graphql(`
             underlyingPrice
             pnl
           }
+          tZeroCurve(points: $points) {
+            underlyingPrice
+            pnl
+          }
         }
+      }
+      timeline {
+        date
+        totalPnl
       }
       m2m {
         bucketStart
