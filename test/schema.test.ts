@@ -7,8 +7,8 @@ import { staleDescriptionKeys, undescribed } from '../src/schema-descriptions';
 
 /**
  * The public contract, kept in the repository (`contract/`, copies of the product owner's files; `.ci/run` fails
- * when they differ from the product owner's folder beside the clone, where it exists). The base file plus every extension the product
- * implements, concatenated so that `extend` applies.
+ * when they differ from the product owner's folder beside the clone, where it exists). The base file plus every
+ * extension the product implements, concatenated so that `extend` applies.
  */
 const CONTRACT_DIR = path.resolve(__dirname, '../contract');
 const IMPLEMENTED_EXTENSIONS: string[] = [
