@@ -42,9 +42,6 @@ export const RISK_LIMITS = {
   betaCloses: 60,
 };
 
-/** Which legs count for every risk figure: the OPEN ones (every risk calculation goes through here). */
-export { openLegs };
-
 /** Daily closes of one symbol, oldest first. */
 export type CloseSeries = { date: string; close: number }[];
 

@@ -1,21 +1,7 @@
 import { useApolloClient, useMutation, useQuery, useSubscription } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { errorText } from './apollo';
-import { graphql } from './gql';
-import { BATCH_PROGRESS, BATCH_RUN, IMPORT } from './operations';
-
-const RUN_FIELDS = graphql(`
-  fragment ImportRun on BatchRun {
-    id
-    status
-    total
-    completed
-    failed
-    errors
-    progress
-    message
-  }
-`);
+import { BATCH_PROGRESS, BATCH_RUN, IMPORT, IMPORT_RUN } from './operations';
 
 const EXAMPLE = `ticker,quantity,entry_price,entry_date,tags
 AAPL,100,180.50,2026-01-05,"tech,core"
@@ -41,7 +27,7 @@ export function ImportPanel({ portfolioId }: { portfolioId: string }) {
   const run = runId
     ? (client.cache.readFragment({
         id: client.cache.identify({ __typename: 'BatchRun', id: runId }),
-        fragment: RUN_FIELDS,
+        fragment: IMPORT_RUN,
       }) ?? stored.data?.batchRun)
     : null;
 

@@ -412,17 +412,24 @@ export const PERFORMANCE = graphql(`
   }
 `);
 
+/** What the import panel shows of a run: the mutation, the query and the progress subscription read the same fields. */
+export const IMPORT_RUN = graphql(`
+  fragment ImportRun on BatchRun {
+    id
+    status
+    total
+    completed
+    failed
+    errors
+    progress
+    message
+  }
+`);
 export const IMPORT = graphql(`
   mutation Import($id: ID!, $csv: String!) {
     importPositions(portfolioId: $id, csv: $csv) {
       run {
-        id
-        status
-        total
-        completed
-        failed
-        errors
-        progress
+        ...ImportRun
       }
     }
   }
@@ -430,28 +437,14 @@ export const IMPORT = graphql(`
 export const BATCH_RUN = graphql(`
   query BatchRunState($id: ID!) {
     batchRun(id: $id) {
-      id
-      status
-      total
-      completed
-      failed
-      errors
-      progress
-      message
+      ...ImportRun
     }
   }
 `);
 export const BATCH_PROGRESS = graphql(`
   subscription BatchProgress($id: ID!) {
     batchRunProgress(id: $id) {
-      id
-      status
-      total
-      completed
-      failed
-      errors
-      progress
-      message
+      ...ImportRun
     }
   }
 `);
