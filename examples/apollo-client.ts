@@ -41,10 +41,21 @@ export function createApiClient(url: string, token: string, webSocketImpl?: unkn
       },
     }),
   });
-  return { client, close: () => { client.stop(); return socket.dispose(); } };
+  return {
+    client,
+    close: () => {
+      client.stop();
+      return socket.dispose();
+    },
+  };
 }
 
-export interface StrategyNode { id: string; name: string; type: string; metrics: { unrealizedPnl: string; stale: boolean } | null }
+export interface StrategyNode {
+  id: string;
+  name: string;
+  type: string;
+  metrics: { unrealizedPnl: string; stale: boolean } | null;
+}
 export interface PortfolioStrategies {
   portfolio: {
     id: string;
@@ -58,30 +69,68 @@ export interface PortfolioStrategies {
 }
 
 /** One page of a portfolio's strategies (Relay-style: `first`/`after`, merged by relayStylePagination). */
-export const PORTFOLIO_STRATEGIES: TypedDocumentNode<PortfolioStrategies, { id: string; first: number; after?: string | null }> = gql`
+export const PORTFOLIO_STRATEGIES: TypedDocumentNode<
+  PortfolioStrategies,
+  { id: string; first: number; after?: string | null }
+> = gql`
   query PortfolioStrategies($id: ID!, $first: Int!, $after: String) {
     portfolio(id: $id) {
       id
       name
       strategies(first: $first, after: $after) {
         totalCount
-        pageInfo { hasNextPage endCursor }
-        edges { cursor node { id name type metrics { unrealizedPnl stale } } }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            id
+            name
+            type
+            metrics {
+              unrealizedPnl
+              stale
+            }
+          }
+        }
       }
     }
   }
 `;
 
 /** Any object by id (Relay's node). */
-export const NODE: TypedDocumentNode<{ node: { __typename: string; id: string; name?: string } | null }, { id: string }> = gql`
+export const NODE: TypedDocumentNode<
+  { node: { __typename: string; id: string; name?: string } | null },
+  { id: string }
+> = gql`
   query Node($id: ID!) {
-    node(id: $id) { __typename id ... on Portfolio { name } ... on Strategy { name } ... on Tag { name } }
+    node(id: $id) {
+      __typename
+      id
+      ... on Portfolio {
+        name
+      }
+      ... on Strategy {
+        name
+      }
+      ... on Tag {
+        name
+      }
+    }
   }
 `;
 
 /** Structural changes of a portfolio, live. */
-export const PORTFOLIO_CHANGED: TypedDocumentNode<{ portfolioChanged: { kind: string; strategyIds: string[] } }, { id: string }> = gql`
+export const PORTFOLIO_CHANGED: TypedDocumentNode<
+  { portfolioChanged: { kind: string; strategyIds: string[] } },
+  { id: string }
+> = gql`
   subscription PortfolioChanged($id: ID!) {
-    portfolioChanged(portfolioId: $id) { kind strategyIds }
+    portfolioChanged(portfolioId: $id) {
+      kind
+      strategyIds
+    }
   }
 `;

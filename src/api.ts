@@ -16,7 +16,8 @@ import { startServer } from './server';
  * against PostgreSQL or are pure, and /metrics sums all processes' metrics (collected by this primary).
  */
 async function serve(cfg: Config) {
-  if (!cfg.DATABASE_URL) throw new Error('DATABASE_URL must be set for start:api (npm start runs everything on embedded defaults)');
+  if (!cfg.DATABASE_URL)
+    throw new Error('DATABASE_URL must be set for start:api (npm start runs everything on embedded defaults)');
   const app = await App.create(cfg, cfg.DATABASE_URL, cfg.REDIS_URL);
   const server = await startServer(app, await createSchema(app.pubSub), cfg.PORT);
   let stopping: Promise<void> | undefined;

@@ -69,7 +69,11 @@ export class App {
     this.queries = new StrategyQueries(ds, cfg);
     this.suggestions = new SuggestionService(ds, this.strategies);
     this.candles = new CandleService(ds);
-    this.batchQueue = new Queue<BatchJob>(QUEUES.batch, { connection: redis, prefix: cfg.QUEUE_PREFIX, defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } });
+    this.batchQueue = new Queue<BatchJob>(QUEUES.batch, {
+      connection: redis,
+      prefix: cfg.QUEUE_PREFIX,
+      defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
+    });
     this.batchQueue.on('error', () => undefined);
     this.batches = new BatchService(ds, this.batchQueue, redis);
     this.performance = new PerformanceService(ds);
@@ -77,7 +81,12 @@ export class App {
     this.risk = new RiskService(ds, cfg, this.queries);
   }
 
-  static async create(cfg: Config, databaseUrl: string, redisUrl: string, opts: { sqlLogger?: (sql: string) => void } = {}): Promise<App> {
+  static async create(
+    cfg: Config,
+    databaseUrl: string,
+    redisUrl: string,
+    opts: { sqlLogger?: (sql: string) => void } = {},
+  ): Promise<App> {
     const ds = createDataSource(databaseUrl, { logger: opts.sqlLogger });
     await ds.initialize();
     // The subscriber must queue commands while reconnecting (it re-subscribes); the producer fails fast.
@@ -88,7 +97,10 @@ export class App {
   /** After a commit: enqueue recomputations (the stale flag is already committed) and publish the changes. */
   async deliver(c: Changes): Promise<void> {
     await this.producer.enqueue([...c.recompute]);
-    await publishAll(this.redis, c.events.map((e) => [TOPICS.portfolioChanged(e.portfolioId), e] as const));
+    await publishAll(
+      this.redis,
+      c.events.map((e) => [TOPICS.portfolioChanged(e.portfolioId), e] as const),
+    );
   }
 
   /**
@@ -97,17 +109,26 @@ export class App {
    */
   async publishMetrics(r: RecomputeResult): Promise<void> {
     const byPortfolio = new Map<string, string[]>();
-    for (const u of r.updated) byPortfolio.set(u.portfolioId, [...(byPortfolio.get(u.portfolioId) ?? []), u.strategyId]);
+    for (const u of r.updated)
+      byPortfolio.set(u.portfolioId, [...(byPortfolio.get(u.portfolioId) ?? []), u.strategyId]);
     await publishAll(this.redis, [
-      ...[...byPortfolio].map(([portfolioId, strategyIds]) => [TOPICS.strategyMetrics(portfolioId), { portfolioId, strategyIds }] as const),
+      ...[...byPortfolio].map(
+        ([portfolioId, strategyIds]) => [TOPICS.strategyMetrics(portfolioId), { portfolioId, strategyIds }] as const,
+      ),
       ...r.candles.map((c) => [TOPICS.m2m(c.strategyId), c] as const),
     ]);
   }
 
   /** /readyz: PostgreSQL and Redis answer, and every migration is applied. */
   async readiness(): Promise<{ ready: boolean; postgres: boolean; redis: boolean; migrations: boolean }> {
-    const postgres = await this.ds.query('SELECT 1').then(() => true, () => false);
-    const redis = await this.redis.ping().then((r) => r === 'PONG', () => false);
+    const postgres = await this.ds.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    const redis = await this.redis.ping().then(
+      (r) => r === 'PONG',
+      () => false,
+    );
     const migrations = postgres && !(await this.ds.showMigrations().catch(() => true));
     return { ready: postgres && redis && migrations, postgres, redis, migrations };
   }

@@ -4,7 +4,9 @@ import { loadConfig } from './config';
 describe('configuration', () => {
   it('refuses production without JWT_SECRET, naming the variable', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-long-enough-secret' }).JWT_SECRET).toBe('a-long-enough-secret');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-long-enough-secret' }).JWT_SECRET).toBe(
+      'a-long-enough-secret',
+    );
   });
 
   it('names the variable of a bad value', () => {
@@ -12,7 +14,8 @@ describe('configuration', () => {
     expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow(/REDIS_URL/);
     expect(() => loadConfig({ DEFAULT_IMPLIED_VOLATILITY: '0' })).toThrow(/DEFAULT_IMPLIED_VOLATILITY/);
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
-    for (const bad of ['0', '65', 'two', '1.5', '-1']) expect(() => loadConfig({ API_PROCESSES: bad })).toThrow(/API_PROCESSES/);
+    for (const bad of ['0', '65', 'two', '1.5', '-1'])
+      expect(() => loadConfig({ API_PROCESSES: bad })).toThrow(/API_PROCESSES/);
   });
 
   it('reads API_PROCESSES as a count, "auto" as one per core', () => {
@@ -23,7 +26,13 @@ describe('configuration', () => {
 
   it('applies the documented defaults and a random development secret', () => {
     const c = loadConfig({ ADMIN_USERS: ' Alice, bob ,' });
-    expect(c).toMatchObject({ PORT: 4000, REDIS_URL: 'redis://127.0.0.1:6379', RISK_FREE_RATE: 0.04, DEFAULT_IMPLIED_VOLATILITY: 0.3, LOG_LEVEL: 'info' });
+    expect(c).toMatchObject({
+      PORT: 4000,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      RISK_FREE_RATE: 0.04,
+      DEFAULT_IMPLIED_VOLATILITY: 0.3,
+      LOG_LEVEL: 'info',
+    });
     expect([...c.adminUsers]).toEqual(['alice', 'bob']);
     expect(c.JWT_SECRET).toHaveLength(64);
     expect(loadConfig({}).JWT_SECRET).not.toBe(c.JWT_SECRET);

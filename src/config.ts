@@ -17,9 +17,15 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   M2M_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   DEMO_SEED: z.enum(['auto', 'off']).default('auto'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('bull'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,40}$/)
+    .default('bull'),
   // start:api only: how many API processes share PORT (node:cluster); "auto" is one per core.
-  API_PROCESSES: z.string().regex(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, 'must be "auto" or a whole number from 1 to 64').default('1')
+  API_PROCESSES: z
+    .string()
+    .regex(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, 'must be "auto" or a whole number from 1 to 64')
+    .default('1')
     .transform((v) => (v === 'auto' ? availableParallelism() : Number(v))),
   // /metrics: on a port of its own (then not on PORT), and/or only with `Authorization: Bearer <METRICS_TOKEN>`.
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -32,7 +38,12 @@ const schema = z.object({
   // Failed logins within LOGIN_WINDOW_MINUTES: per account from one address, and per address over all accounts.
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(100),
-  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  LOGIN_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   // register calls per address per hour (each hashes a password: ~0.4 s of CPU).
   REGISTER_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(20),
   // Browser origins allowed to call the API (CORS and WebSocket upgrades), comma-separated; `*` outside production.
@@ -40,7 +51,10 @@ const schema = z.object({
   // GraphiQL at GET /graphql for browsers; unset: on outside production.
   GRAPHQL_IDE: z.enum(['true', 'false']).optional(),
   // The portfolio screen (src/web/, built into dist/web) at GET /.
-  WEB_APP: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  WEB_APP: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -66,7 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     graphqlIde: c.GRAPHQL_IDE ? c.GRAPHQL_IDE === 'true' : c.NODE_ENV !== 'production',
     // Outside production a random per-process secret keeps development friction-free; tokens die with the process.
     JWT_SECRET: c.JWT_SECRET ?? randomBytes(32).toString('hex'),
-    adminUsers: new Set(c.ADMIN_USERS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)),
+    adminUsers: new Set(
+      c.ADMIN_USERS.split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   };
 }
 

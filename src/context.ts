@@ -2,7 +2,11 @@ import type { App } from './app';
 import { unauthenticated } from './common/errors';
 import type { Loaders } from './loaders';
 
-export interface AuthUser { id: string; username: string; isAdmin: boolean }
+export interface AuthUser {
+  id: string;
+  username: string;
+  isAdmin: boolean;
+}
 
 /** Per-request (or per-subscription) context: the acting user and request-scoped DataLoaders. */
 export interface Context {

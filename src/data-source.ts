@@ -6,9 +6,19 @@ import { SnakeNamingStrategy } from './common/naming';
 import { UserEntity } from './modules/auth/user.entity';
 import { BatchRunEntity, PortfolioSnapshotEntity, StrategyDailyPnlEntity } from './modules/batch/batch.entity';
 import { LegEntity } from './modules/leg/leg.entity';
-import { DailyBarEntity, M2MCandleEntity, MarketDataEntity, PriceEntity } from './modules/market-data/market-data.entity';
+import {
+  DailyBarEntity,
+  M2MCandleEntity,
+  MarketDataEntity,
+  PriceEntity,
+} from './modules/market-data/market-data.entity';
 import { PortfolioEntity } from './modules/portfolio/portfolio.entity';
-import { StrategyEntity, StrategyLineageEntity, StrategyMetricsEntity, StrategyVersionEntity } from './modules/strategy/strategy.entity';
+import {
+  StrategyEntity,
+  StrategyLineageEntity,
+  StrategyMetricsEntity,
+  StrategyVersionEntity,
+} from './modules/strategy/strategy.entity';
 import { StrategyTagEntity, TagEntity } from './modules/tag/tag.entity';
 import { MIGRATIONS } from '../migrations';
 
@@ -18,7 +28,10 @@ types.setTypeParser(types.builtins.DATE, (v) => v);
 /** The digit at `i` of `t` (NaN-free: callers check the layout first). */
 const digit = (t: string, i: number) => t.charCodeAt(i) - 48;
 const two = (t: string, i: number) => digit(t, i) * 10 + digit(t, i + 1);
-const isDigit = (t: string, i: number) => { const c = t.charCodeAt(i); return c >= 48 && c <= 57; };
+const isDigit = (t: string, i: number) => {
+  const c = t.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
 /** Where "YYYY-MM-DD HH:MM:SS" has its digits. */
 const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 
@@ -29,7 +42,16 @@ const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
  */
 export function parseTimestamptz(text: string): Date {
   const n = text.length;
-  if (n < 22 || text[4] !== '-' || text[7] !== '-' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':' || text[0] === '0') return parsePostgresDate(text) as Date;
+  if (
+    n < 22 ||
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== ' ' ||
+    text[13] !== ':' ||
+    text[16] !== ':' ||
+    text[0] === '0'
+  )
+    return parsePostgresDate(text) as Date;
   let i = 19;
   let ms = 0;
   if (text[i] === '.') {
@@ -42,21 +64,42 @@ export function parseTimestamptz(text: string): Date {
   }
   const sign = text[i];
   const rest = n - i; // "+HH" or "+HH:MM"
-  if ((sign !== '+' && sign !== '-') || (rest !== 3 && !(rest === 6 && text[i + 3] === ':'))) return parsePostgresDate(text) as Date;
+  if ((sign !== '+' && sign !== '-') || (rest !== 3 && !(rest === 6 && text[i + 3] === ':')))
+    return parsePostgresDate(text) as Date;
   for (const k of DIGIT_POSITIONS) if (!isDigit(text, k)) return parsePostgresDate(text) as Date;
-  if (!isDigit(text, i + 1) || !isDigit(text, i + 2) || (rest === 6 && (!isDigit(text, i + 4) || !isDigit(text, i + 5)))) return parsePostgresDate(text) as Date;
+  if (
+    !isDigit(text, i + 1) ||
+    !isDigit(text, i + 2) ||
+    (rest === 6 && (!isDigit(text, i + 4) || !isDigit(text, i + 5)))
+  )
+    return parsePostgresDate(text) as Date;
   const offset = (two(text, i + 1) * 60 + (rest === 6 ? two(text, i + 4) : 0)) * (sign === '-' ? -1 : 1);
   const year = two(text, 0) * 100 + two(text, 2);
-  return new Date(Date.UTC(year, two(text, 5) - 1, two(text, 8), two(text, 11), two(text, 14) - offset, two(text, 17), ms));
+  return new Date(
+    Date.UTC(year, two(text, 5) - 1, two(text, 8), two(text, 11), two(text, 14) - offset, two(text, 17), ms),
+  );
 }
 
 // Timestamps with time zone: a fast path for PostgreSQL's usual output, postgres-date for everything else.
 types.setTypeParser(types.builtins.TIMESTAMPTZ, parseTimestamptz);
 
 export const ENTITIES = [
-  UserEntity, PortfolioEntity, StrategyEntity, StrategyVersionEntity, StrategyLineageEntity, StrategyMetricsEntity,
-  LegEntity, TagEntity, StrategyTagEntity, MarketDataEntity, PriceEntity, M2MCandleEntity, DailyBarEntity,
-  BatchRunEntity, PortfolioSnapshotEntity, StrategyDailyPnlEntity,
+  UserEntity,
+  PortfolioEntity,
+  StrategyEntity,
+  StrategyVersionEntity,
+  StrategyLineageEntity,
+  StrategyMetricsEntity,
+  LegEntity,
+  TagEntity,
+  StrategyTagEntity,
+  MarketDataEntity,
+  PriceEntity,
+  M2MCandleEntity,
+  DailyBarEntity,
+  BatchRunEntity,
+  PortfolioSnapshotEntity,
+  StrategyDailyPnlEntity,
 ];
 
 const readLoggers = new WeakMap<DataSource, (sql: string) => void>();
@@ -73,12 +116,20 @@ export function read<T = Record<string, any>>(ds: DataSource, sql: string, param
   // A named statement: each pooled connection parses and plans the text once, then only binds and executes it.
   let name = statementNames.get(sql);
   if (!name) statementNames.set(sql, (name = `r${createHash('sha1').update(sql).digest('base64url')}`));
-  return (ds.driver as unknown as { master: { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> } }).master
-    .query({ name, text: sql, values: params }).then((r) => r.rows);
+  return (
+    ds.driver as unknown as {
+      master: { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
+    }
+  ).master
+    .query({ name, text: sql, values: params })
+    .then((r) => r.rows);
 }
 
 /** The one DataSource shape used by the API, the workers, the migration command and the tests. */
-export function createDataSource(url: string, opts: { logger?: (sql: string) => void; poolSize?: number } = {}): DataSource {
+export function createDataSource(
+  url: string,
+  opts: { logger?: (sql: string) => void; poolSize?: number } = {},
+): DataSource {
   const ds = new DataSource({
     type: 'postgres',
     url,
@@ -94,7 +145,14 @@ export function createDataSource(url: string, opts: { logger?: (sql: string) => 
     extra: { options: '-c jit=off' },
     logging: opts.logger ? ['query'] : false,
     logger: opts.logger
-      ? { logQuery: (q) => opts.logger!(q), logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined }
+      ? {
+          logQuery: (q) => opts.logger!(q),
+          logQueryError: () => undefined,
+          logQuerySlow: () => undefined,
+          logSchemaBuild: () => undefined,
+          logMigration: () => undefined,
+          log: () => undefined,
+        }
       : undefined,
   });
   if (opts.logger) readLoggers.set(ds, opts.logger);

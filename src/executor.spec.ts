@@ -25,6 +25,8 @@ describe('jitSafe', () => {
   it('compiles operations whose literals stay plain values, and those that pass values as variables', () => {
     expect(jitSafe(schema, parse('{ f(day: "2026-11-20", x: 1.5) }'))).toBe(true);
     expect(jitSafe(schema, parse('query($d: Decimal) { f(d: $d) }'))).toBe(true);
-    expect(jitSafe(schema, parse('query($day: Date = "2026-11-20", $x: Float = 2) { f(day: $day, x: $x) }'))).toBe(true);
+    expect(jitSafe(schema, parse('query($day: Date = "2026-11-20", $x: Float = 2) { f(day: $day, x: $x) }'))).toBe(
+      true,
+    );
   });
 });

@@ -1,7 +1,24 @@
-import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
+import type {
+  GatewayExecutor,
+  GatewayInterface,
+  GatewaySchemaLoadOrUpdateCallback,
+} from '@apollo/server-gateway-interface';
 import {
-  BREAK, execute, getNamedType, getVariableValues, GraphQLError, isScalarType, isSpecifiedScalarType, Kind, TypeInfo,
-  visit, visitWithTypeInfo, type ASTNode, type DocumentNode, type ExecutionResult, type GraphQLSchema,
+  BREAK,
+  execute,
+  getNamedType,
+  getVariableValues,
+  GraphQLError,
+  isScalarType,
+  isSpecifiedScalarType,
+  Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type ASTNode,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
@@ -56,7 +73,13 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
       compiled.set(key, query);
     }
     if (query === 'graphql-js') {
-      return execute({ schema, document: rc.document, contextValue: rc.context, variableValues: variables, operationName: rc.operationName });
+      return execute({
+        schema,
+        document: rc.document,
+        contextValue: rc.context,
+        variableValues: variables,
+        operationName: rc.operationName,
+      });
     }
     return withGraphQLErrors(await query.query(undefined, rc.context, variables));
   };
@@ -66,7 +89,9 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
       return () => undefined;
     },
     load: async () => ({ executor }),
-    stop: async () => { compiled.clear(); },
+    stop: async () => {
+      compiled.clear();
+    },
   };
 }
 
@@ -74,21 +99,28 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
 export function jitSafe(schema: GraphQLSchema, document: DocumentNode): boolean {
   const typeInfo = new TypeInfo(schema);
   let safe = true;
-  visit(document, visitWithTypeInfo(typeInfo, {
-    // Literals in arguments and in variables' default values alike: graphql-jit writes both into code as JSON.
-    enter(node) {
-      if (node.kind !== Kind.STRING && node.kind !== Kind.INT && node.kind !== Kind.FLOAT) return undefined;
-      const type = getNamedType(typeInfo.getInputType());
-      if (!type || !isScalarType(type) || isSpecifiedScalarType(type)) return undefined;
-      let value: unknown;
-      try { value = type.parseLiteral(node, undefined); } catch { return undefined; }
-      if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-        safe = false;
-        return BREAK;
-      }
-      return undefined;
-    },
-  }));
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      // Literals in arguments and in variables' default values alike: graphql-jit writes both into code as JSON.
+      enter(node) {
+        if (node.kind !== Kind.STRING && node.kind !== Kind.INT && node.kind !== Kind.FLOAT) return undefined;
+        const type = getNamedType(typeInfo.getInputType());
+        if (!type || !isScalarType(type) || isSpecifiedScalarType(type)) return undefined;
+        let value: unknown;
+        try {
+          value = type.parseLiteral(node, undefined);
+        } catch {
+          return undefined;
+        }
+        if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+          safe = false;
+          return BREAK;
+        }
+        return undefined;
+      },
+    }),
+  );
   return safe;
 }
 
@@ -100,7 +132,9 @@ function withGraphQLErrors(result: ExecutionResult): ExecutionResult {
   if (!result.errors?.length) return result;
   const errors = result.errors.map((e) => {
     const g = new GraphQLError(e.message, {
-      path: e.path, originalError: e.originalError ?? undefined, extensions: e.extensions ?? undefined,
+      path: e.path,
+      originalError: e.originalError ?? undefined,
+      extensions: e.extensions ?? undefined,
     });
     if (e.locations) Object.defineProperty(g, 'locations', { value: e.locations, enumerable: true });
     return g;
@@ -116,14 +150,19 @@ const nulInDocument = new WeakMap<DocumentNode, GraphQLError | null>();
  */
 export function nulByte(variables: Record<string, unknown>, document: DocumentNode): GraphQLError | null {
   const refuse = (field: string) =>
-    new GraphQLError(`${field} must not contain a NUL character (\\u0000)`,
-      { extensions: { code: 'BAD_USER_INPUT', field } });
+    new GraphQLError(`${field} must not contain a NUL character (\\u0000)`, {
+      extensions: { code: 'BAD_USER_INPUT', field },
+    });
   // True when a string within holds a NUL; `nested` is then the innermost input field holding it.
   const walk = (v: unknown): boolean => {
     if (typeof v === 'string') return v.includes('\u0000');
     if (Array.isArray(v)) return v.some(walk);
     if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) if (walk(x)) { nested ??= k; return true; }
+      for (const [k, x] of Object.entries(v))
+        if (walk(x)) {
+          nested ??= k;
+          return true;
+        }
     }
     return false;
   };

@@ -30,7 +30,8 @@ export function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<strin
   for (const r of rows) {
     const k = key(r);
     const list = m.get(k);
-    if (list) list.push(r); else m.set(k, [r]);
+    if (list) list.push(r);
+    else m.set(k, [r]);
   }
   return m;
 }
@@ -108,11 +109,25 @@ const LEG_COLUMNS = `l.id, l.strategy_id, l.portfolio_id, l.symbol, l.position_t
 /** A legs row as the entity (numeric columns as Decimal; dates stay text). */
 export function legFromRow(r: Record<string, any>): LegEntity {
   return Object.assign(new LegEntity(), {
-    id: r.id, strategyId: r.strategy_id, portfolioId: r.portfolio_id, symbol: r.symbol, positionType: r.position_type,
-    quantity: new Decimal(r.quantity), multiplier: r.multiplier, investmentClass: r.investment_class, underlyingSymbol: r.underlying_symbol,
-    optionType: r.option_type, strikePrice: toDecimal(r.strike_price), expirationDate: r.expiration_date, impliedVolatility: r.implied_volatility,
-    entryPrice: new Decimal(r.entry_price), entryDate: r.entry_date, legOrder: r.leg_order,
-    status: r.status, exitPrice: toDecimal(r.exit_price), exitDate: r.exit_date,
+    id: r.id,
+    strategyId: r.strategy_id,
+    portfolioId: r.portfolio_id,
+    symbol: r.symbol,
+    positionType: r.position_type,
+    quantity: new Decimal(r.quantity),
+    multiplier: r.multiplier,
+    investmentClass: r.investment_class,
+    underlyingSymbol: r.underlying_symbol,
+    optionType: r.option_type,
+    strikePrice: toDecimal(r.strike_price),
+    expirationDate: r.expiration_date,
+    impliedVolatility: r.implied_volatility,
+    entryPrice: new Decimal(r.entry_price),
+    entryDate: r.entry_date,
+    legOrder: r.leg_order,
+    status: r.status,
+    exitPrice: toDecimal(r.exit_price),
+    exitDate: r.exit_date,
   });
 }
 
@@ -120,15 +135,42 @@ export function legFromRow(r: Record<string, any>): LegEntity {
  * A new object per load (the cached row is shared and never written to), written out field by field: one object
  * shape for every view, where spreading the entity made slow dictionary-mode objects (measured 4 µs each).
  */
-function legView(l: Readonly<LegEntity>, v: Readonly<Valuation>, lastPrice: Decimal | null, underlyingPrice: Decimal | null): LegView {
+function legView(
+  l: Readonly<LegEntity>,
+  v: Readonly<Valuation>,
+  lastPrice: Decimal | null,
+  underlyingPrice: Decimal | null,
+): LegView {
   return {
-    id: l.id, strategyId: l.strategyId, portfolioId: l.portfolioId, symbol: l.symbol, positionType: l.positionType, quantity: l.quantity,
-    multiplier: l.multiplier, investmentClass: l.investmentClass, underlyingSymbol: l.underlyingSymbol, optionType: l.optionType,
-    strikePrice: l.strikePrice, expirationDate: l.expirationDate, impliedVolatility: l.impliedVolatility, entryPrice: l.entryPrice,
-    entryDate: l.entryDate, legOrder: l.legOrder, createdAt: l.createdAt, updatedAt: l.updatedAt,
-    status: l.status, exitPrice: l.exitPrice, exitDate: l.exitDate,
-    price: v.price, priceSource: v.priceSource, marketValue: v.marketValue, costBasis: v.costBasis, unrealizedPnl: v.unrealizedPnl, greeks: v.greeks,
-    lastPrice, underlyingPrice,
+    id: l.id,
+    strategyId: l.strategyId,
+    portfolioId: l.portfolioId,
+    symbol: l.symbol,
+    positionType: l.positionType,
+    quantity: l.quantity,
+    multiplier: l.multiplier,
+    investmentClass: l.investmentClass,
+    underlyingSymbol: l.underlyingSymbol,
+    optionType: l.optionType,
+    strikePrice: l.strikePrice,
+    expirationDate: l.expirationDate,
+    impliedVolatility: l.impliedVolatility,
+    entryPrice: l.entryPrice,
+    entryDate: l.entryDate,
+    legOrder: l.legOrder,
+    createdAt: l.createdAt,
+    updatedAt: l.updatedAt,
+    status: l.status,
+    exitPrice: l.exitPrice,
+    exitDate: l.exitDate,
+    price: v.price,
+    priceSource: v.priceSource,
+    marketValue: v.marketValue,
+    costBasis: v.costBasis,
+    unrealizedPnl: v.unrealizedPnl,
+    greeks: v.greeks,
+    lastPrice,
+    underlyingPrice,
   };
 }
 
@@ -144,7 +186,12 @@ export function envOfLegs(cfg: Config, legs: LegView[], now = new Date()): Marke
 
 /** Market environment for a set of price rows: the one place where `now`, rate and volatility are chosen. */
 export function marketEnv(cfg: Config, prices: Iterable<[string, Decimal]>, now = new Date()): MarketEnv {
-  return { now, riskFreeRate: cfg.RISK_FREE_RATE, defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY, prices: new Map(prices) };
+  return {
+    now,
+    riskFreeRate: cfg.RISK_FREE_RATE,
+    defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY,
+    prices: new Map(prices),
+  };
 }
 
 /** Requests value at whole seconds, so reads within one second at unchanged prices reuse their valuations. */
@@ -168,9 +215,15 @@ export class PriceSnapshot {
   private readonly prices = new Map<string, Decimal>();
   readonly env: MarketEnv;
 
-  constructor(cfg: Config, readonly now: Date) {
+  constructor(
+    cfg: Config,
+    readonly now: Date,
+  ) {
     this.env = {
-      now, riskFreeRate: cfg.RISK_FREE_RATE, defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY, prices: this.prices,
+      now,
+      riskFreeRate: cfg.RISK_FREE_RATE,
+      defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY,
+      prices: this.prices,
     };
   }
 
@@ -207,23 +260,43 @@ const legRows = new LRUCache<string, LegRowEntry>({ max: LEG_ROW_CACHE_SIZE });
  * valuation per leg, price change and second, not one per read. The view is shared by the reads that reuse it, frozen.
  */
 interface LegRowEntry {
-  v: string; leg: Readonly<LegEntity>;
+  v: string;
+  leg: Readonly<LegEntity>;
   view?: Readonly<LegView>;
-  symbolPrice?: string | null; underlyingPrice?: string | null; at?: number; rate?: number; vol?: number;
+  symbolPrice?: string | null;
+  underlyingPrice?: string | null;
+  at?: number;
+  rate?: number;
+  vol?: number;
 }
 
 /** A leg's view valued in a snapshot: the one cached with its row when made at the same inputs, else made now. */
-function viewOf(entry: LegRowEntry, snapshot: PriceSnapshot, symbolPrice: string | null, underlyingPrice: string | null,
+function viewOf(
+  entry: LegRowEntry,
+  snapshot: PriceSnapshot,
+  symbolPrice: string | null,
+  underlyingPrice: string | null,
 ): Readonly<LegView> {
   const { leg } = entry;
   const { env } = snapshot;
   const at = leg.optionType == null ? 0 : env.now.getTime();
-  if (entry.view && entry.symbolPrice === symbolPrice && entry.underlyingPrice === underlyingPrice && entry.at === at
-    && entry.rate === env.riskFreeRate && entry.vol === env.defaultVolatility) return entry.view;
+  if (
+    entry.view &&
+    entry.symbolPrice === symbolPrice &&
+    entry.underlyingPrice === underlyingPrice &&
+    entry.at === at &&
+    entry.rate === env.riskFreeRate &&
+    entry.vol === env.defaultVolatility
+  )
+    return entry.view;
   const valuation = valueLeg(leg, env);
   const view = Object.freeze(legView(leg, valuation, snapshot.price(leg.symbol), snapshot.price(leg.underlyingSymbol)));
-  entry.view = view; entry.symbolPrice = symbolPrice; entry.underlyingPrice = underlyingPrice; entry.at = at;
-  entry.rate = env.riskFreeRate; entry.vol = env.defaultVolatility;
+  entry.view = view;
+  entry.symbolPrice = symbolPrice;
+  entry.underlyingPrice = underlyingPrice;
+  entry.at = at;
+  entry.rate = env.riskFreeRate;
+  entry.vol = env.defaultVolatility;
   return view;
 }
 
@@ -255,24 +328,42 @@ export function strategySumsOf(strategyId: string, legs: readonly LegView[]): Re
  * own, see PriceSnapshot; by default one of its own at `now`).
  */
 export async function loadLegViews(
-  ds: DataSource, cfg: Config, column: 'l.strategy_id' | 'l.id', keys: readonly string[],
-  now = new Date(), snapshot = new PriceSnapshot(cfg, now)): Promise<LegView[]> {
-  const rows = await read<LegKeyRow>(ds,
-    `SELECT ${LEG_KEY_COLUMNS} FROM legs l ${LEG_PRICE_JOINS} WHERE ${column} = ANY($1) ORDER BY l.status, l.leg_order, l.created_at`, [keys]);
+  ds: DataSource,
+  cfg: Config,
+  column: 'l.strategy_id' | 'l.id',
+  keys: readonly string[],
+  now = new Date(),
+  snapshot = new PriceSnapshot(cfg, now),
+): Promise<LegView[]> {
+  const rows = await read<LegKeyRow>(
+    ds,
+    `SELECT ${LEG_KEY_COLUMNS} FROM legs l ${LEG_PRICE_JOINS} WHERE ${column} = ANY($1) ORDER BY l.status, l.leg_order, l.created_at`,
+    [keys],
+  );
   return legViewsOf(ds, rows, snapshot);
 }
 
 /** What a load asks for each leg: id, row version and the latest prices of its symbol and underlying. */
-export interface LegKeyRow { id: string; v: string; symbol_price: string | null; underlying_price: string | null }
+export interface LegKeyRow {
+  id: string;
+  v: string;
+  symbol_price: string | null;
+  underlying_price: string | null;
+}
 /** LegKeyRow's columns over `legs l` joined with LEG_PRICE_JOINS. */
-export const LEG_KEY_COLUMNS = 'l.id, l.xmin::text AS v, ms.last_price AS symbol_price, mu.last_price AS underlying_price';
-export const LEG_PRICE_JOINS = 'LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol';
+export const LEG_KEY_COLUMNS =
+  'l.id, l.xmin::text AS v, ms.last_price AS symbol_price, mu.last_price AS underlying_price';
+export const LEG_PRICE_JOINS =
+  'LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol';
 
 /**
  * Leg views for key rows (in their order), valued in `snapshot`: known unchanged rows from the cache, the others
  * read in full.
  */
-export async function legViewsOf(ds: DataSource, rows: readonly LegKeyRow[], snapshot: PriceSnapshot,
+export async function legViewsOf(
+  ds: DataSource,
+  rows: readonly LegKeyRow[],
+  snapshot: PriceSnapshot,
 ): Promise<Readonly<LegView>[]> {
   const entries = new Map<string, LegRowEntry>();
   const missing: string[] = [];
@@ -282,7 +373,9 @@ export async function legViewsOf(ds: DataSource, rows: readonly LegKeyRow[], sna
     else missing.push(r.id);
   }
   if (missing.length) {
-    for (const r of await read(ds, `SELECT ${LEG_COLUMNS}, l.xmin::text AS v FROM legs l WHERE l.id = ANY($1)`, [missing])) {
+    for (const r of await read(ds, `SELECT ${LEG_COLUMNS}, l.xmin::text AS v FROM legs l WHERE l.id = ANY($1)`, [
+      missing,
+    ])) {
       const entry: LegRowEntry = { v: r.v, leg: legFromRow(r) };
       entries.set(r.id, entry);
       legRows.set(r.id, entry);
@@ -308,7 +401,8 @@ export type StoredMetrics = Pick<StrategyMetricsEntity, 'strategyId' | 'payoff' 
 
 /** The columns of strategy_metrics (table alias `t`) a read uses, named with `prefix`, as metricsFromRow reads them. */
 const METRICS_COLUMN_NAMES = ['strategy_id', 'payoff', 'calculated_at'];
-const METRICS_COLUMNS = (t: string, prefix: string) => METRICS_COLUMN_NAMES.map((c) => `${t}.${c} AS ${prefix}${c}`).join(', ');
+const METRICS_COLUMNS = (t: string, prefix: string) =>
+  METRICS_COLUMN_NAMES.map((c) => `${t}.${c} AS ${prefix}${c}`).join(', ');
 
 const LOADER_METRICS_COLUMNS = METRICS_COLUMNS('m', '');
 /** The metrics columns a strategies page joins (alias `sm`, named `sm_…`). */
@@ -332,19 +426,37 @@ export function metricsFromRow(r: Record<string, any>, prefix: string): StoredMe
 }
 
 /** A strategy's tag as tagsByStrategy loads it (TAG_LINK_COLUMNS over `strategy_tags st JOIN tags t`). */
-export interface TagLinkRow { strategy_id: string; id: string; user_id: string; name: string; color: string; description: string | null; display_order: number; archived_at: Date | null }
-export const TAG_LINK_COLUMNS = 'st.strategy_id, t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at';
+export interface TagLinkRow {
+  strategy_id: string;
+  id: string;
+  user_id: string;
+  name: string;
+  color: string;
+  description: string | null;
+  display_order: number;
+  archived_at: Date | null;
+}
+export const TAG_LINK_COLUMNS =
+  'st.strategy_id, t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at';
 
 /** A tags row (TAG_LINK_COLUMNS without the strategy) as the entity. */
 export function tagFromRow(r: Omit<TagLinkRow, 'strategy_id'>): TagEntity {
   const tag = new TagEntity();
-  tag.id = r.id; tag.userId = r.user_id; tag.name = r.name; tag.color = r.color; tag.description = r.description;
-  tag.displayOrder = r.display_order; tag.archivedAt = r.archived_at;
+  tag.id = r.id;
+  tag.userId = r.user_id;
+  tag.name = r.name;
+  tag.color = r.color;
+  tag.description = r.description;
+  tag.displayOrder = r.display_order;
+  tag.archivedAt = r.archived_at;
   return tag;
 }
 
 /** Links as {strategyId, tag}; a tag shared by many strategies becomes one object, shared (read-only) by its links. */
-export function tagLinksOf<R extends TagLinkRow>(rows: readonly R[], strategyOf: (r: R) => string = (r) => r.strategy_id): { strategyId: string; tag: TagEntity }[] {
+export function tagLinksOf<R extends TagLinkRow>(
+  rows: readonly R[],
+  strategyOf: (r: R) => string = (r) => r.strategy_id,
+): { strategyId: string; tag: TagEntity }[] {
   const tags = new Map<string, TagEntity>();
   return rows.map((r) => {
     let tag = tags.get(r.id);
@@ -358,43 +470,80 @@ export function createLoaders(ds: DataSource, cfg: Config) {
   const snapshot = new PriceSnapshot(cfg, valuationInstant());
   const { now } = snapshot;
   const marketData = new DataLoader<string, MarketDataEntity | null>(async (symbols) => {
-    const found = await read<{ symbol: string; last_price: string | null; price_at: Date | null; sector: string | null }>(ds,
-      `SELECT symbol, last_price, price_at, sector FROM market_data WHERE symbol = ANY($1)`, [symbols]);
-    const rows = new Map(found.map((r) => [r.symbol, Object.assign(new MarketDataEntity(), { symbol: r.symbol, lastPrice: toDecimal(r.last_price), priceAt: r.price_at, sector: r.sector })]));
+    const found = await read<{
+      symbol: string;
+      last_price: string | null;
+      price_at: Date | null;
+      sector: string | null;
+    }>(ds, `SELECT symbol, last_price, price_at, sector FROM market_data WHERE symbol = ANY($1)`, [symbols]);
+    const rows = new Map(
+      found.map((r) => [
+        r.symbol,
+        Object.assign(new MarketDataEntity(), {
+          symbol: r.symbol,
+          lastPrice: toDecimal(r.last_price),
+          priceAt: r.price_at,
+          sector: r.sector,
+        }),
+      ]),
+    );
     return symbols.map((s) => rows.get(s) ?? null);
   });
 
   const loaders = {
     portfolio: byId((keys) => ds.getRepository(PortfolioEntity).findBy({ id: In(keys) })),
-    strategy: byId(async (keys) => (await read<StrategyRow>(ds, `SELECT * FROM strategies WHERE id = ANY($1)`, [keys])).map(strategyFromRow)),
-    legsByStrategy: children((keys) => loadLegViews(ds, cfg, 'l.strategy_id', keys, now, snapshot),
-      (l) => l.strategyId),
+    strategy: byId(async (keys) =>
+      (await read<StrategyRow>(ds, `SELECT * FROM strategies WHERE id = ANY($1)`, [keys])).map(strategyFromRow),
+    ),
+    legsByStrategy: children(
+      (keys) => loadLegViews(ds, cfg, 'l.strategy_id', keys, now, snapshot),
+      (l) => l.strategyId,
+    ),
     leg: byId((keys) => loadLegViews(ds, cfg, 'l.id', keys, now, snapshot)),
     tagsByStrategy: children(
-      async (keys) => tagLinksOf(await read<TagLinkRow>(ds,
-        `SELECT ${TAG_LINK_COLUMNS} FROM strategy_tags st JOIN tags t ON t.id = st.tag_id
-         WHERE st.strategy_id = ANY($1) ORDER BY t.display_order, lower(t.name)`, [keys])),
+      async (keys) =>
+        tagLinksOf(
+          await read<TagLinkRow>(
+            ds,
+            `SELECT ${TAG_LINK_COLUMNS} FROM strategy_tags st JOIN tags t ON t.id = st.tag_id
+         WHERE st.strategy_id = ANY($1) ORDER BY t.display_order, lower(t.name)`,
+            [keys],
+          ),
+        ),
       (r) => r.strategyId,
     ),
     metrics: new Loader<StoredMetrics | null>(async (keys) => {
-      const rows = await read(ds, `SELECT ${LOADER_METRICS_COLUMNS} FROM strategy_metrics m WHERE m.strategy_id = ANY($1)`, [keys]);
+      const rows = await read(
+        ds,
+        `SELECT ${LOADER_METRICS_COLUMNS} FROM strategy_metrics m WHERE m.strategy_id = ANY($1)`,
+        [keys],
+      );
       const byId = new Map(rows.map((r) => [r.strategy_id as string, metricsFromRow(r, '')]));
       return keys.map((k) => byId.get(k) ?? null);
     }),
     versions: children(
-      (keys) => ds.getRepository(StrategyVersionEntity).find({ where: { strategyId: In(keys) }, order: { version: 'ASC' } }),
+      (keys) =>
+        ds.getRepository(StrategyVersionEntity).find({ where: { strategyId: In(keys) }, order: { version: 'ASC' } }),
       (v) => v.strategyId,
     ),
     /** Lineage in both directions; `dir` picks ancestors or descendants of each key. */
     lineage: (dir: 'ancestors' | 'descendants') =>
-      children(async (keys) => {
-        const [mine, other] = dir === 'ancestors' ? ['descendant_id', 'ancestor_id'] : ['ancestor_id', 'descendant_id'];
-        const rows = await read<StrategyRow & { key: string }>(ds,
-          `SELECT l.${mine} AS key, s.* FROM strategy_lineage l JOIN strategies s ON s.id = l.${other} WHERE l.${mine} = ANY($1) ORDER BY s.created_at, s.id`, [keys]);
-        return rows.map((r) => ({ key: r.key, strategy: strategyFromRow(r) }));
-      }, (r) => r.key),
+      children(
+        async (keys) => {
+          const [mine, other] =
+            dir === 'ancestors' ? ['descendant_id', 'ancestor_id'] : ['ancestor_id', 'descendant_id'];
+          const rows = await read<StrategyRow & { key: string }>(
+            ds,
+            `SELECT l.${mine} AS key, s.* FROM strategy_lineage l JOIN strategies s ON s.id = l.${other} WHERE l.${mine} = ANY($1) ORDER BY s.created_at, s.id`,
+            [keys],
+          );
+          return rows.map((r) => ({ key: r.key, strategy: strategyFromRow(r) }));
+        },
+        (r) => r.key,
+      ),
     usageCount: new DataLoader<string, number>(async (keys) => {
-      const rows = await read<{ tag_id: string; n: number }>(ds,
+      const rows = await read<{ tag_id: string; n: number }>(
+        ds,
         `SELECT st.tag_id, count(*)::int AS n FROM strategy_tags st JOIN strategies s ON s.id = st.strategy_id AND s.status = 'ACTIVE'
          JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
          WHERE st.tag_id = ANY($1) GROUP BY st.tag_id`,
@@ -404,10 +553,16 @@ export function createLoaders(ds: DataSource, cfg: Config) {
       return keys.map((k) => m.get(k) ?? 0);
     }),
     marketData,
-    tag: byId(async (keys) => (await read<TagLinkRow>(ds,
-      `SELECT t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at
+    tag: byId(async (keys) =>
+      (
+        await read<TagLinkRow>(
+          ds,
+          `SELECT t.id, t.user_id, t.name, t.color, t.description, t.display_order, t.archived_at
        FROM tags t WHERE t.id = ANY($1)`,
-      [keys])).map(tagFromRow)),
+          [keys],
+        )
+      ).map(tagFromRow),
+    ),
     batchRun: byId((keys) => ds.getRepository(BatchRunEntity).findBy({ id: In(keys) })),
   };
   const ancestors = loaders.lineage('ancestors');
@@ -424,8 +579,10 @@ export function createLoaders(ds: DataSource, cfg: Config) {
    * what Strategy.metrics and the totals report. The one place where a strategy's legs are summed on the read path.
    */
   const sums = new DataLoader<string, Readonly<ValuationTotals>>(async (ids) =>
-    (await loaders.legsByStrategy.loadMany(ids))
-      .map((legs, i) => (legs instanceof Error ? legs : strategySumsOf(ids[i], legs))));
+    (await loaders.legsByStrategy.loadMany(ids)).map((legs, i) =>
+      legs instanceof Error ? legs : strategySumsOf(ids[i], legs),
+    ),
+  );
   // `snapshot`: the prices and the one instant (`now`) every valuation of this request is made at.
   return { ...loaders, ancestors, descendants, nodeTypes, sums, snapshot, now };
 }
@@ -439,7 +596,8 @@ export type Loaders = ReturnType<typeof createLoaders>;
  */
 function nodeTypeLoader(ds: DataSource, user: AuthUser) {
   return new DataLoader<string, NodeTypeName | null>(async (ids) => {
-    const rows = await read<{ id: string; t: NodeTypeName }>(ds,
+    const rows = await read<{ id: string; t: NodeTypeName }>(
+      ds,
       `SELECT p.id, 'Portfolio' AS t FROM portfolios p WHERE p.id = ANY($1) AND p.user_id = $2 AND p.deleted_at IS NULL
        UNION ALL SELECT s.id, 'Strategy' FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id
          WHERE s.id = ANY($1) AND p.user_id = $2 AND p.deleted_at IS NULL
@@ -448,7 +606,8 @@ function nodeTypeLoader(ds: DataSource, user: AuthUser) {
        UNION ALL SELECT t.id, 'Tag' FROM tags t WHERE t.id = ANY($1) AND t.user_id = $2
        UNION ALL SELECT r.id, 'BatchRun' FROM batch_runs r
          WHERE r.id = ANY($1) AND (r.user_id = $2 OR (r.user_id IS NULL AND $3))`,
-      [ids, user.id, user.isAdmin]);
+      [ids, user.id, user.isAdmin],
+    );
     const types = new Map(rows.map((r) => [r.id, r.t]));
     return ids.map((id) => types.get(id) ?? null);
   });

@@ -43,8 +43,12 @@ async function main() {
   const worker = await startWorker(app);
   const server = await startServer(app, await createSchema(app.pubSub), cfg.PORT);
 
-  console.log(`${cfg.WEB_APP ? `
-Portfolio screen (web app): http://localhost:${server.port}/  — log in as ${DEMO_USERS[0]} / ${DEMO_PASSWORD}` : ''}
+  console.log(`${
+    cfg.WEB_APP
+      ? `
+Portfolio screen (web app): http://localhost:${server.port}/  — log in as ${DEMO_USERS[0]} / ${DEMO_PASSWORD}`
+      : ''
+  }
 GraphQL (HTTP POST and graphql-ws): ${server.url}${cfg.graphqlIde ? `\nGraphiQL (in a browser): ${server.url}` : ''}
 Demo logins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.join(', ')}
 Get a token:

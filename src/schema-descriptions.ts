@@ -1,5 +1,10 @@
 import {
-  isEnumType, isInputObjectType, isInterfaceType, isObjectType, isSpecifiedScalarType, type GraphQLSchema,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isSpecifiedScalarType,
+  type GraphQLSchema,
 } from 'graphql';
 
 /**
@@ -11,18 +16,19 @@ import {
 export const DESCRIPTIONS: Record<string, string> = {
   // ---- roots ----------------------------------------------------------------------------------------------
   Query: "Reads, all with `Authorization: Bearer <token>`; every read returns the caller's own objects only.",
-  Mutation: 'Changes, each in one transaction: bad input is a GraphQL error (`BAD_USER_INPUT` with `extensions.field`) '
-    + 'and nothing is written.',
+  Mutation:
+    'Changes, each in one transaction: bad input is a GraphQL error (`BAD_USER_INPUT` with `extensions.field`) ' +
+    'and nothing is written.',
   Subscription: 'Live updates over graphql-ws on /graphql (connectionParams: { authorization: "Bearer <token>" }).',
 
   'Query.me': 'The logged-in user.',
   'Query.batchRun': "A batch run by id: the caller's own runs; DAILY runs for admins. Null otherwise.",
   'Query.batchRun(id)': 'The run id.',
-  'Query.performanceByStrategyType': "The portfolio's strategies grouped by strategy type, with performance figures "
-    + 'from their daily P&L history.',
+  'Query.performanceByStrategyType':
+    "The portfolio's strategies grouped by strategy type, with performance figures " + 'from their daily P&L history.',
   'Query.performanceByStrategyType(portfolioId)': "One of the caller's portfolios.",
-  'Query.performanceByTag': "The portfolio's strategies grouped by tag, with performance figures from their daily "
-    + 'P&L history.',
+  'Query.performanceByTag':
+    "The portfolio's strategies grouped by tag, with performance figures from their daily " + 'P&L history.',
   'Query.performanceByTag(portfolioId)': "One of the caller's portfolios.",
   'Query.portfolios': "The caller's portfolios (deleted ones excluded), oldest first.",
   'Query.portfolio': "One of the caller's portfolios; null for an unknown, deleted or another user's id.",
@@ -30,13 +36,15 @@ export const DESCRIPTIONS: Record<string, string> = {
   'Query.strategy': "One of the caller's strategies (closed ones too); null for an unknown or another user's id.",
   'Query.strategy(id)': 'The strategy id.',
   'Query.strategyTemplates': 'The known multi-leg strategy patterns and the legs each consists of.',
-  'Query.detectStrategies': "Groups of the portfolio's STANDALONE legs that match a known pattern; a leg is offered "
-    + 'in at most one detection. Nothing is written (see applyDetections).',
+  'Query.detectStrategies':
+    "Groups of the portfolio's STANDALONE legs that match a known pattern; a leg is offered " +
+    'in at most one detection. Nothing is written (see applyDetections).',
   'Query.detectStrategies(portfolioId)': "One of the caller's portfolios.",
   'Query.tags': "The caller's tags, ordered by displayOrder then name.",
   'Query.tags(includeArchived)': 'Also list archived tags (default false).',
-  'Query.suggestTags': "Ranked tag suggestions for a strategy, from the caller's own tagging of similar strategies and "
-    + 'from rules; existing tags first, each with the reason.',
+  'Query.suggestTags':
+    "Ranked tag suggestions for a strategy, from the caller's own tagging of similar strategies and " +
+    'from rules; existing tags first, each with the reason.',
   'Query.suggestTags(limit)': 'At most this many suggestions (default 5).',
   'Query.suggestTags(strategyId)': "One of the caller's strategies.",
 
@@ -44,15 +52,17 @@ export const DESCRIPTIONS: Record<string, string> = {
   'Mutation.register(input)': 'Email, username and password of the new user.',
   'Mutation.login': 'Logs in; 10 failed attempts per username or client address within 15 minutes give LIMIT_EXCEEDED.',
   'Mutation.login(input)': 'Username or email, and password.',
-  'Mutation.importPositions': 'Imports positions from CSV in the background; progress streams through '
-    + 'batchRunProgress.',
-  'Mutation.importPositions(csv)': 'RFC 4180 CSV, header `ticker,quantity,entry_price,entry_date,tags` and an optional '
-    + '`investment_class` column; at most 1 MB.',
+  'Mutation.importPositions':
+    'Imports positions from CSV in the background; progress streams through ' + 'batchRunProgress.',
+  'Mutation.importPositions(csv)':
+    'RFC 4180 CSV, header `ticker,quantity,entry_price,entry_date,tags` and an optional ' +
+    '`investment_class` column; at most 1 MB.',
   'Mutation.importPositions(portfolioId)': "The caller's portfolio to import into.",
-  'Mutation.recomputeMetrics': "Recomputes the metrics of every strategy of the portfolio in the background.",
+  'Mutation.recomputeMetrics': 'Recomputes the metrics of every strategy of the portfolio in the background.',
   'Mutation.recomputeMetrics(portfolioId)': "One of the caller's portfolios.",
-  'Mutation.startBatchRun': 'Admins: starts a batch run; while one of the kind is queued or running, returns that one '
-    + 'unless forced. DAILY on a weekend or NYSE holiday is SKIPPED unless forced.',
+  'Mutation.startBatchRun':
+    'Admins: starts a batch run; while one of the kind is queued or running, returns that one ' +
+    'unless forced. DAILY on a weekend or NYSE holiday is SKIPPED unless forced.',
   'Mutation.startBatchRun(force)': 'Start even when one is running, or on a non-trading day (default false).',
   'Mutation.startBatchRun(kind)': 'DAILY or RECOMPUTE_ALL (imports start with importPositions).',
   'Mutation.createPosition': 'Creates a leg, in the given strategy or in a new STANDALONE strategy of its own.',
@@ -70,8 +80,8 @@ export const DESCRIPTIONS: Record<string, string> = {
   'Mutation.renamePortfolio': 'Renames a portfolio.',
   'Mutation.renamePortfolio(name)': 'The new name, 1–200 characters.',
   'Mutation.renamePortfolio(id)': "One of the caller's portfolios.",
-  'Mutation.deletePortfolio': 'Soft-deletes a portfolio: it and everything in it disappear from reads. True when '
-    + 'deleted.',
+  'Mutation.deletePortfolio':
+    'Soft-deletes a portfolio: it and everything in it disappear from reads. True when ' + 'deleted.',
   'Mutation.deletePortfolio(id)': "One of the caller's portfolios.",
   'Mutation.createStrategy': 'Moves the given open legs into a new strategy of the given type and name.',
   'Mutation.createStrategy(legIds)': "The caller's open legs, all of one portfolio.",
@@ -84,18 +94,20 @@ export const DESCRIPTIONS: Record<string, string> = {
   'Mutation.updateStrategy(id)': "One of the caller's strategies.",
   'Mutation.closeStrategy': 'Closes a strategy (status CLOSED, closedAt set); it keeps its legs as history.',
   'Mutation.closeStrategy(id)': "One of the caller's active strategies.",
-  'Mutation.combineLegs': 'Moves the legs into one new strategy (type detected unless given) and records the source '
-    + 'strategies as its ancestors; emptied strategies are closed; tags are carried over (union).',
+  'Mutation.combineLegs':
+    'Moves the legs into one new strategy (type detected unless given) and records the source ' +
+    'strategies as its ancestors; emptied strategies are closed; tags are carried over (union).',
   'Mutation.combineLegs(input)': 'The legs and, optionally, the type and name.',
-  'Mutation.splitStrategy': 'Gives each leg of the strategy a STANDALONE strategy of its own (descendants of this one, '
-    + 'keeping its tags); the strategy is closed.',
+  'Mutation.splitStrategy':
+    'Gives each leg of the strategy a STANDALONE strategy of its own (descendants of this one, ' +
+    'keeping its tags); the strategy is closed.',
   'Mutation.splitStrategy(id)': "One of the caller's active strategies.",
   'Mutation.addLeg': 'Moves an open leg into the strategy; a strategy it leaves empty is closed.',
   'Mutation.addLeg(legId)': "One of the caller's open legs, in the strategy's portfolio.",
   'Mutation.addLeg(strategyId)': "One of the caller's active strategies.",
   'Mutation.removeLeg(legId)': 'The leg to take out of the strategy.',
   'Mutation.removeLeg(strategyId)': "One of the caller's active strategies.",
-  'Mutation.applyDetections': "Combines every detection detectStrategies offers for the portfolio, in one transaction.",
+  'Mutation.applyDetections': 'Combines every detection detectStrategies offers for the portfolio, in one transaction.',
   'Mutation.applyDetections(portfolioId)': "One of the caller's portfolios.",
   'Mutation.createTag': 'Creates a tag (at most 100 non-archived per user; names unique among them, case-insensitive).',
   'Mutation.createTag(input)': 'Name, color and description.',
@@ -103,15 +115,17 @@ export const DESCRIPTIONS: Record<string, string> = {
   'Mutation.updateTag(input)': 'The tag id and the values to change.',
   'Mutation.batchUpdateTags': 'Changes several tags in one transaction (all or none).',
   'Mutation.batchUpdateTags(inputs)': 'One change per tag.',
-  'Mutation.reorderTags': "Sets displayOrder in the given order; tags not listed keep their relative order after them. "
-    + 'Returns the non-archived tags in their new order.',
+  'Mutation.reorderTags':
+    'Sets displayOrder in the given order; tags not listed keep their relative order after them. ' +
+    'Returns the non-archived tags in their new order.',
   'Mutation.reorderTags(tagIds)': "The caller's tags, in the order wanted.",
-  'Mutation.archiveTag': 'Archives a tag: hidden from tags by default, cannot be applied; strategies keep it as '
-    + 'history. '
-    + 'Purged by the daily batch 90 days later.',
+  'Mutation.archiveTag':
+    'Archives a tag: hidden from tags by default, cannot be applied; strategies keep it as ' +
+    'history. ' +
+    'Purged by the daily batch 90 days later.',
   'Mutation.archiveTag(id)': "One of the caller's non-archived tags.",
-  'Mutation.restoreTag': 'Restores an archived tag (LIMIT_EXCEEDED when an active tag took its name or 100 are '
-    + 'active).',
+  'Mutation.restoreTag':
+    'Restores an archived tag (LIMIT_EXCEEDED when an active tag took its name or 100 are ' + 'active).',
   'Mutation.restoreTag(id)': "One of the caller's archived tags.",
   'Mutation.setStrategyTags': "Replaces the strategy's tags with exactly these (at most 20).",
   'Mutation.setStrategyTags(tagIds)': "The caller's non-archived tags.",
@@ -126,8 +140,9 @@ export const DESCRIPTIONS: Record<string, string> = {
   'Mutation.bulkAssignTags(tagIds)': "The caller's non-archived tags.",
   'Mutation.bulkAssignTags(strategyIds)': "The caller's strategies.",
 
-  'Subscription.strategyMetricsUpdated': "Each strategy of the portfolio whose metrics the worker recomputed; a slow "
-    + 'client skips intermediate states of a strategy, never its latest one.',
+  'Subscription.strategyMetricsUpdated':
+    'Each strategy of the portfolio whose metrics the worker recomputed; a slow ' +
+    'client skips intermediate states of a strategy, never its latest one.',
   'Subscription.strategyMetricsUpdated(portfolioId)': "One of the caller's portfolios.",
   'Subscription.portfolioChanged': 'Each committed structural change of the portfolio, with the strategies it touched.',
   'Subscription.portfolioChanged(portfolioId)': "One of the caller's portfolios.",
@@ -187,7 +202,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   'GroupBy.TAG': 'By tag (a strategy with several tags is in several groups).',
   'GroupBy.STRATEGY_TYPE': 'By strategy type.',
   'GroupBy.UNDERLYING': 'By underlying symbol.',
-  'GroupBy.SECTOR': "By the underlying's sector (market data), \"unknown\" without one.",
+  'GroupBy.SECTOR': 'By the underlying\'s sector (market data), "unknown" without one.',
   PortfolioSnapshot: 'The portfolio at the close of one trading day (written by the daily batch).',
   'PortfolioSnapshot.date': 'The trading day.',
   'PortfolioSnapshot.totalValue': 'Market value of all open legs.',
@@ -274,8 +289,8 @@ export const DESCRIPTIONS: Record<string, string> = {
   'M2MCandle.close': 'Last unrealized P&L of the minute.',
   StrategyVersion: 'One change of a strategy.',
   'StrategyVersion.version': 'Sequence number, from 1.',
-  'StrategyVersion.change': 'created, renamed, retyped, leg_added, leg_removed, combined, split, tags_changed or '
-    + 'closed.',
+  'StrategyVersion.change':
+    'created, renamed, retyped, leg_added, leg_removed, combined, split, tags_changed or ' + 'closed.',
   'StrategyVersion.createdAt': 'When the change was made.',
   StrategyTemplate: 'A known multi-leg pattern.',
   'StrategyTemplate.type': 'The strategy type.',
@@ -330,12 +345,12 @@ export const DESCRIPTIONS: Record<string, string> = {
   InvestmentClass: 'What kind of holding a leg is.',
   'InvestmentClass.PUBLIC': 'A listed ticker (stock, ETF).',
   'InvestmentClass.OPTIONS': 'An option (OCC symbol).',
-  'InvestmentClass.PRIVATE': 'A private holding (fund, property…): no market data, valued at its last known or entry '
-    + 'price, no greeks.',
+  'InvestmentClass.PRIVATE':
+    'A private holding (fund, property…): no market data, valued at its last known or entry ' + 'price, no greeks.',
   OptionType: 'Call or put.',
   'OptionType.CALL': 'A call option.',
   'OptionType.PUT': 'A put option.',
-  PriceSource: 'Where a leg\'s price comes from.',
+  PriceSource: "Where a leg's price comes from.",
   'PriceSource.MARKET': 'The latest published price of its symbol.',
   'PriceSource.MODEL': 'Black-Scholes value from the underlying price (an option without a price of its own).',
   'PriceSource.ENTRY': 'Its entry price (nothing better is known).',
@@ -360,7 +375,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   'Tag.id': 'The tag id (UUID).',
   'Tag.name': '1–50 letters, digits, spaces, "_" and "-"; unique among the non-archived tags, case-insensitive.',
   'Tag.description': 'Free text, at most 500 characters; null when none.',
-  'Tag.displayOrder': 'Position in the user\'s list, from 0 (see reorderTags).',
+  'Tag.displayOrder': "Position in the user's list, from 0 (see reorderTags).",
   'Tag.archivedAt': 'When it was archived; null while active.',
   'Tag.isArchived': 'True when archived.',
   'Tag.strategies': 'Strategies carrying the tag, oldest first, as a Relay connection.',
@@ -462,7 +477,9 @@ export function describeSchema(schema: GraphQLSchema): void {
 
 /** Elements without a description (the test wants none). */
 export const undescribed = (schema: GraphQLSchema): string[] =>
-  elements(schema).filter((e) => !e.obj.description?.trim()).map((e) => e.key);
+  elements(schema)
+    .filter((e) => !e.obj.description?.trim())
+    .map((e) => e.key);
 
 /** DESCRIPTIONS keys that name no element of the schema (a renamed or removed element). */
 export function staleDescriptionKeys(schema: GraphQLSchema): string[] {

@@ -17,19 +17,47 @@ import { StrategyDetectionResolver, StrategyResolver } from './modules/strategy/
 import { SubscriptionResolver } from './modules/strategy/subscription.resolver';
 import { TagResolver } from './modules/tag/tag.resolver';
 import {
-  LegHistoryResolver, LifecycleResolver, MetricsHistoryResolver, PortfolioHistoryResolver, StrategyHistoryResolver, TotalsHistoryResolver,
+  LegHistoryResolver,
+  LifecycleResolver,
+  MetricsHistoryResolver,
+  PortfolioHistoryResolver,
+  StrategyHistoryResolver,
+  TotalsHistoryResolver,
 } from './modules/history/history.resolver';
-import { PayoffRiskResolver, PortfolioRiskResolver, StrategyPreviewResolver, StrategyRiskResolver } from './modules/risk/risk.resolver';
+import {
+  PayoffRiskResolver,
+  PortfolioRiskResolver,
+  StrategyPreviewResolver,
+  StrategyRiskResolver,
+} from './modules/risk/risk.resolver';
 import { PROJECT_ROOT } from './paths';
 import { describeSchema } from './schema-descriptions';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema.graphql');
 
 export const RESOLVERS = [
-  AuthResolver, PortfolioResolver, StrategyResolver, StrategyDetectionResolver, StrategyMetricsResolver, PayoffResolver,
-  LegResolver, TagResolver, MarketDataResolver, BatchResolver, SubscriptionResolver, NodeResolver,
-  LegHistoryResolver, MetricsHistoryResolver, TotalsHistoryResolver, StrategyHistoryResolver, PortfolioHistoryResolver, LifecycleResolver,
-  StrategyRiskResolver, PortfolioRiskResolver, PayoffRiskResolver, StrategyPreviewResolver,
+  AuthResolver,
+  PortfolioResolver,
+  StrategyResolver,
+  StrategyDetectionResolver,
+  StrategyMetricsResolver,
+  PayoffResolver,
+  LegResolver,
+  TagResolver,
+  MarketDataResolver,
+  BatchResolver,
+  SubscriptionResolver,
+  NodeResolver,
+  LegHistoryResolver,
+  MetricsHistoryResolver,
+  TotalsHistoryResolver,
+  StrategyHistoryResolver,
+  PortfolioHistoryResolver,
+  LifecycleResolver,
+  StrategyRiskResolver,
+  PortfolioRiskResolver,
+  PayoffRiskResolver,
+  StrategyPreviewResolver,
 ] as const;
 
 /**

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import {
-  ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -21,7 +23,12 @@ import { CorsPolicy } from './common/cors';
 import { serveIde } from './ide/graphiql';
 import { RedisApqCache } from './infra/apq-cache';
 import {
-  activeSubscriptions, metricsRegistry, metricsText, observe, operationLabel, setMaxOperationLabels,
+  activeSubscriptions,
+  metricsRegistry,
+  metricsText,
+  observe,
+  operationLabel,
+  setMaxOperationLabels,
 } from './infra/metrics';
 import { serveWebApp } from './web-app';
 
@@ -48,20 +55,35 @@ const armor = new ApolloArmor({
 const protection = armor.protect();
 
 const CLIENT_CODES = new Set([
-  'UNAUTHENTICATED', 'NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT', 'CONFLICT', 'LIMIT_EXCEEDED', 'QUERY_TOO_COMPLEX',
-  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
+  'UNAUTHENTICATED',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+  'LIMIT_EXCEEDED',
+  'QUERY_TOO_COMPLEX',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 /**
  * The error as a client may see it (a code from API.md, field where known); null for an unexpected error. With
  * `hideSuggestions` (introspection off), "Did you mean …?" suggestions are cut too: they reveal the schema.
  */
-function clientError(formatted: GraphQLFormattedError, error: unknown, hideSuggestions = false)
-  : GraphQLFormattedError | null {
-  const original = error instanceof GraphQLError ? error.originalError ?? error : error;
+function clientError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  hideSuggestions = false,
+): GraphQLFormattedError | null {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const message = hideSuggestions ? formatted.message.replace(/\s*Did you mean .*$/s, '') : formatted.message;
   const base = { message, locations: formatted.locations, path: formatted.path };
-  if (original instanceof DomainError) return { ...base, extensions: { code: 'BAD_USER_INPUT', ...(original.field ? { field: original.field } : {}) } };
+  if (original instanceof DomainError)
+    return { ...base, extensions: { code: 'BAD_USER_INPUT', ...(original.field ? { field: original.field } : {}) } };
   const db = databaseError(original);
   if (db) return { ...base, message: db.message, extensions: db.extensions };
   let code = formatted.extensions?.code as string | undefined;
@@ -88,11 +110,19 @@ function clientError(formatted: GraphQLFormattedError, error: unknown, hideSugge
 }
 
 /** Every error leaves with a code from API.md; anything unexpected is a bare message (logged by logUnexpected). */
-export function formatError(formatted: GraphQLFormattedError, error: unknown, hideSuggestions = false)
-  : GraphQLFormattedError {
-  return clientError(formatted, error, hideSuggestions)
-    ?? { message: 'Internal server error', locations: formatted.locations, path: formatted.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  hideSuggestions = false,
+): GraphQLFormattedError {
+  return (
+    clientError(formatted, error, hideSuggestions) ?? {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    }
+  );
 }
 
 /** Logs each unexpected error of one operation once, with its stack and the request id the client was sent. */
@@ -149,9 +179,10 @@ export function listen(server: http.Server, port: number): Promise<void> {
   });
 }
 
-
 export interface RunningServer {
-  url: string; wsUrl: string; port: number;
+  url: string;
+  wsUrl: string;
+  port: number;
   /** Where /metrics is served: on PORT, or on METRICS_PORT when that is set. */
   metricsUrl: string;
   close(): Promise<void>;
@@ -182,77 +213,89 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
   const release = (userId: string | undefined, n: number) => {
     if (!userId || !n) return;
     const left = (perUser.get(userId) ?? 0) - n;
-    if (left > 0) perUser.set(userId, left); else perUser.delete(userId);
+    if (left > 0) perUser.set(userId, left);
+    else perUser.delete(userId);
   };
   const cors = new CorsPolicy(app.cfg.corsOrigins);
   // A browser page on an origin not listed in CORS_ORIGINS cannot open a socket (its Origin is checked; 403).
   const wss = new WebSocketServer({
-    server: httpServer, path: '/graphql', maxPayload: 1024 * 1024,
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: 1024 * 1024,
     verifyClient: (info: { req: http.IncomingMessage }) => cors.allowsUpgrade(info.req),
   });
   const rules = [...specifiedRules, ...protection.validationRules];
-  const wsCleanup = useServer<{ authorization?: string }, { user: Context['user']; active?: Set<string> }>({
-    schema,
-    onConnect: async (ctx) => {
-      const user = await app.auth.authenticate(ctx.connectionParams?.authorization);
-      if (!user) return false; // closes with 4403 Forbidden
-      ctx.extra.user = user;
-      return true;
+  const wsCleanup = useServer<{ authorization?: string }, { user: Context['user']; active?: Set<string> }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const user = await app.auth.authenticate(ctx.connectionParams?.authorization);
+        if (!user) return false; // closes with 4403 Forbidden
+        ctx.extra.user = user;
+        return true;
+      },
+      onSubscribe: (ctx, id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query, PARSE_OPTIONS);
+        } catch (e) {
+          // A syntax error fails this operation only, not the connection's other subscriptions.
+          const parseError = new GraphQLError((e as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+          return [formatted(parseError, hide)];
+        }
+        const errors = validate(schema, document, rules);
+        // graphql-js's validation errors carry no code (Apollo adds one on HTTP): the same code here.
+        const invalid = (e: GraphQLError) =>
+          new GraphQLError(e.message, {
+            nodes: e.nodes,
+            originalError: e.originalError,
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions },
+          });
+        if (errors.length) return errors.map((e) => formatted(invalid(e), hide));
+        const active = (ctx.extra.active ??= new Set());
+        const userId = ctx.extra.user?.id;
+        if (active.size >= cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          const max = cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION;
+          return [tooMany(`At most ${max} operations may be open on one connection`, max)];
+        }
+        if (userId && (perUser.get(userId) ?? 0) >= cfg.MAX_SUBSCRIPTIONS_PER_USER) {
+          const max = cfg.MAX_SUBSCRIPTIONS_PER_USER;
+          return [tooMany(`At most ${max} operations may be open per user`, max)];
+        }
+        active.add(id);
+        if (userId) perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
+        activeSubscriptions.inc();
+        return undefined;
+      },
+      // The gauge follows subscriptions that complete, and those still open when their socket closes.
+      onComplete: (ctx, id) => {
+        if (!ctx.extra.active?.delete(id)) return;
+        activeSubscriptions.dec();
+        release(ctx.extra.user?.id, 1);
+      },
+      onClose: (ctx) => {
+        const open = ctx.extra.active?.size ?? 0;
+        activeSubscriptions.dec(open);
+        release(ctx.extra.user?.id, open);
+        ctx.extra.active?.clear();
+      },
+      context: (ctx): Context => ({
+        app,
+        user: ctx.extra.user ?? null,
+        loaders: createLoaders(app.ds, app.cfg),
+        requestId: randomUUID(),
+        address: ctx.extra.request.socket.remoteAddress ?? '',
+      }),
+      // Socket errors get the same codes and the same redaction as HTTP ones.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatted(e, hide)),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return undefined;
+        const requestId = (args.contextValue as Context | undefined)?.requestId;
+        return { ...result, errors: result.errors.map((e) => formatted(e, hide, requestId)) };
+      },
     },
-    onSubscribe: (ctx, id, payload) => {
-      let document;
-      try {
-        document = parse(payload.query, PARSE_OPTIONS);
-      } catch (e) {
-        // A syntax error fails this operation only, not the connection's other subscriptions.
-        const parseError = new GraphQLError((e as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
-        return [formatted(parseError, hide)];
-      }
-      const errors = validate(schema, document, rules);
-      // graphql-js's validation errors carry no code (Apollo adds one on HTTP): the same code here.
-      const invalid = (e: GraphQLError) => new GraphQLError(e.message, {
-        nodes: e.nodes, originalError: e.originalError,
-        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions },
-      });
-      if (errors.length) return errors.map((e) => formatted(invalid(e), hide));
-      const active = (ctx.extra.active ??= new Set());
-      const userId = ctx.extra.user?.id;
-      if (active.size >= cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-        const max = cfg.MAX_SUBSCRIPTIONS_PER_CONNECTION;
-        return [tooMany(`At most ${max} operations may be open on one connection`, max)];
-      }
-      if (userId && (perUser.get(userId) ?? 0) >= cfg.MAX_SUBSCRIPTIONS_PER_USER) {
-        const max = cfg.MAX_SUBSCRIPTIONS_PER_USER;
-        return [tooMany(`At most ${max} operations may be open per user`, max)];
-      }
-      active.add(id);
-      if (userId) perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
-      activeSubscriptions.inc();
-      return undefined;
-    },
-    // The gauge follows subscriptions that complete, and those still open when their socket closes.
-    onComplete: (ctx, id) => {
-      if (!ctx.extra.active?.delete(id)) return;
-      activeSubscriptions.dec();
-      release(ctx.extra.user?.id, 1);
-    },
-    onClose: (ctx) => {
-      const open = ctx.extra.active?.size ?? 0;
-      activeSubscriptions.dec(open);
-      release(ctx.extra.user?.id, open);
-      ctx.extra.active?.clear();
-    },
-    context: (ctx): Context => ({
-      app, user: ctx.extra.user ?? null, loaders: createLoaders(app.ds, app.cfg), requestId: randomUUID(), address: ctx.extra.request.socket.remoteAddress ?? '',
-    }),
-    // Socket errors get the same codes and the same redaction as HTTP ones.
-    onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatted(e, hide)),
-    onNext: (_ctx, _id, _payload, args, result) => {
-      if (!result.errors?.length) return undefined;
-      const requestId = (args.contextValue as Context | undefined)?.requestId;
-      return { ...result, errors: result.errors.map((e) => formatted(e, hide, requestId)) };
-    },
-  }, wss);
+    wss,
+  );
 
   const metricsPlugin: ApolloServerPlugin<Context> = {
     async requestDidStart({ request, contextValue }) {
@@ -271,7 +314,15 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
           const operation = operationLabel(operationName ?? request.operationName, ran);
           observe(operation, seconds, codes);
           // One structured line per operation, with the id also sent back as x-request-id.
-          logger.info({ requestId: contextValue.requestId, operation, ms: Math.round(seconds * 1e4) / 10, errors: codes.length ? codes : undefined }, 'graphql');
+          logger.info(
+            {
+              requestId: contextValue.requestId,
+              operation,
+              ms: Math.round(seconds * 1e4) / 10,
+              errors: codes.length ? codes : undefined,
+            },
+            'graphql',
+          );
         },
       };
     },
@@ -296,10 +347,20 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       ApolloServerPluginLandingPageDisabled(),
       ...(protection.plugins as ApolloServerPlugin<Context>[]),
       // Cache-control hints are unused and its per-field hook wrapped every resolver: off.
-      ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer }), metricsPlugin, {
-      async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; },
-    }],
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      metricsPlugin,
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+    ],
   });
   await apollo.start();
 
@@ -320,18 +381,39 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       if (url.pathname !== '/graphql') return send(res, 404, '{"error":"not found"}');
       if (cors.handle(req, res)) return;
       const headers = new HeaderMap();
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
       const raw = req.method === 'POST' ? await readBody(req) : '';
-      if (raw === null) return send(res, 413, JSON.stringify({ errors: [{ message: `Request body larger than ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } }] }));
+      if (raw === null)
+        return send(
+          res,
+          413,
+          JSON.stringify({
+            errors: [
+              { message: `Request body larger than ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } },
+            ],
+          }),
+        );
       let body: unknown = raw;
       if (raw && (headers.get('content-type') ?? '').includes('application/json')) {
-        try { body = JSON.parse(raw); } catch { return send(res, 400, JSON.stringify({ errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_REQUEST' } }] })); }
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          return send(
+            res,
+            400,
+            JSON.stringify({ errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_REQUEST' } }] }),
+          );
+        }
       }
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => ({
-          app, user: await app.auth.authenticate(headers.get('authorization')), loaders: createLoaders(app.ds, app.cfg),
-          requestId, address: req.socket.remoteAddress ?? '',
+          app,
+          user: await app.auth.authenticate(headers.get('authorization')),
+          loaders: createLoaders(app.ds, app.cfg),
+          requestId,
+          address: req.socket.remoteAddress ?? '',
         }),
       });
       for (const [k, v] of result.headers) res.setHeader(k, v);

@@ -5,7 +5,17 @@
 import { randomBytes } from 'node:crypto';
 import { performanceStats } from '../src/domain/performance';
 import { TOPICS } from '../src/infra/queues';
-import { createPortfolio, createPosition, err, ok, registerUser, startHarness, subscribe, until, type Harness } from './helpers/harness';
+import {
+  createPortfolio,
+  createPosition,
+  err,
+  ok,
+  registerUser,
+  startHarness,
+  subscribe,
+  until,
+  type Harness,
+} from './helpers/harness';
 
 // This file's own admin, so that no other test file's registration of the default admin collides with it.
 const ADMIN = `batch_admin_${randomBytes(4).toString('hex')}`;
@@ -29,20 +39,39 @@ const STRATEGIES = `query($p: ID!) { portfolio(id: $p) { strategies(first: 100) 
   id type legs { symbol quantity positionType investmentClass entryDate } tags { name } metrics { stale } } } } } }`;
 const FIGURES = ['returnPct', 'sharpeRatio', 'sortinoRatio', 'maxDrawdown', 'volatility', 'var95', 'winRate'] as const;
 
-type Run = { id: string; kind: string; status: string; progress: number; total: number; completed: number; failed: number; errors: string[]; message: string | null };
+type Run = {
+  id: string;
+  kind: string;
+  status: string;
+  progress: number;
+  total: number;
+  completed: number;
+  failed: number;
+  errors: string[];
+  message: string | null;
+};
 
 /** Polls batchRun(id) until the run has finished (bounded). */
 function finished(h: Harness, token: string, id: string, ms = 60000): Promise<Run> {
-  return until(async () => {
-    const run: Run | null = ok(await h.gql(RUN, { id }, token)).batchRun;
-    return run && ['COMPLETED', 'FAILED', 'SKIPPED'].includes(run.status) ? run : null;
-  }, ms, `batch run ${id} to finish`);
+  return until(
+    async () => {
+      const run: Run | null = ok(await h.gql(RUN, { id }, token)).batchRun;
+      return run && ['COMPLETED', 'FAILED', 'SKIPPED'].includes(run.status) ? run : null;
+    },
+    ms,
+    `batch run ${id} to finish`,
+  );
 }
 
 async function strategies(h: Harness, token: string, pid: string) {
-  return ok(await h.gql(STRATEGIES, { p: pid }, token)).portfolio.strategies.edges.map((e: { node: unknown }) => e.node) as {
-    id: string; type: string; legs: { symbol: string; quantity: string; positionType: string; investmentClass: string; entryDate: string }[];
-    tags: { name: string }[]; metrics: { stale: boolean } | null;
+  return ok(await h.gql(STRATEGIES, { p: pid }, token)).portfolio.strategies.edges.map(
+    (e: { node: unknown }) => e.node,
+  ) as {
+    id: string;
+    type: string;
+    legs: { symbol: string; quantity: string; positionType: string; investmentClass: string; entryDate: string }[];
+    tags: { name: string }[];
+    metrics: { stale: boolean } | null;
   }[];
 }
 
@@ -57,14 +86,21 @@ describe('batch runs', () => {
 
   beforeAll(async () => {
     h = await startHarness({ config: CONFIG });
-    idle = await startHarness({ worker: false, config: { ...CONFIG, QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX}_idle`.slice(0, 40) } });
+    idle = await startHarness({
+      worker: false,
+      config: { ...CONFIG, QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX}_idle`.slice(0, 40) },
+    });
     admin = await registerUser(h, ADMIN);
     alice = await registerUser(h);
     bob = await registerUser(h);
   });
   afterEach(async () => {
     // A run parked on the idle queue has served its purpose; left QUEUED, the shared workers' sweepers would run it.
-    if (parked.length) await h.app.ds.query(`UPDATE batch_runs SET status = 'SKIPPED', finished_at = now() WHERE id = ANY($1) AND status = 'QUEUED'`, [parked.splice(0)]);
+    if (parked.length)
+      await h.app.ds.query(
+        `UPDATE batch_runs SET status = 'SKIPPED', finished_at = now() WHERE id = ANY($1) AND status = 'QUEUED'`,
+        [parked.splice(0)],
+      );
   });
   afterAll(async () => {
     await idle?.close();
@@ -73,20 +109,55 @@ describe('batch runs', () => {
 
   describe('startBatchRun(DAILY)', () => {
     it('is FORBIDDEN to a user who is not an admin, and UNAUTHENTICATED without a login', async () => {
-      for (const force of [false, true]) expect(err(await h.gql(START, { k: 'DAILY', f: force }, alice.token)).code).toBe('FORBIDDEN');
+      for (const force of [false, true])
+        expect(err(await h.gql(START, { k: 'DAILY', f: force }, alice.token)).code).toBe('FORBIDDEN');
       expect(err(await h.gql(START, { k: 'DAILY', f: true })).code).toBe('UNAUTHENTICATED');
-      expect(err(await h.gql(START, { k: 'IMPORT', f: true }, admin.token))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'kind' });
+      expect(err(await h.gql(START, { k: 'IMPORT', f: true }, admin.token))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'kind',
+      });
     });
 
     it('forced by an admin, completes and snapshots a portfolio holding a PRIVATE fund next to stocks', async () => {
       const pid = await createPortfolio(h, alice.token, 'Daily');
       const sym = symbol();
-      const fund = ok(await h.gql(`mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { investmentClass } } }`,
-        { i: { portfolioId: pid, symbol: 'TWO_SIGMA_FUND', quantity: '2', entryPrice: '500000', entryDate: '2026-01-05' } }, alice.token));
+      const fund = ok(
+        await h.gql(
+          `mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { investmentClass } } }`,
+          {
+            i: {
+              portfolioId: pid,
+              symbol: 'TWO_SIGMA_FUND',
+              quantity: '2',
+              entryPrice: '500000',
+              entryDate: '2026-01-05',
+            },
+          },
+          alice.token,
+        ),
+      );
       expect(fund.createPosition.leg.investmentClass).toBe('PRIVATE');
       await createPosition(h, alice.token, { portfolioId: pid, symbol: sym, quantity: '100', entryPrice: '50' });
-      await createPosition(h, alice.token, { portfolioId: pid, symbol: `${sym}261218C00070000`, quantity: '-1', entryPrice: '2' });
-      expect(ok(await h.gql(PUBLISH, { p: [{ symbol: sym, price: '60' }, { symbol: `${sym}261218C00070000`, price: '1.5' }] }, admin.token)).publishPrices).toBe(2);
+      await createPosition(h, alice.token, {
+        portfolioId: pid,
+        symbol: `${sym}261218C00070000`,
+        quantity: '-1',
+        entryPrice: '2',
+      });
+      expect(
+        ok(
+          await h.gql(
+            PUBLISH,
+            {
+              p: [
+                { symbol: sym, price: '60' },
+                { symbol: `${sym}261218C00070000`, price: '1.5' },
+              ],
+            },
+            admin.token,
+          ),
+        ).publishPrices,
+      ).toBe(2);
 
       const started: Run = ok(await h.gql(START, { k: 'DAILY', f: true }, admin.token)).startBatchRun;
       expect(started).toMatchObject({ kind: 'DAILY' });
@@ -98,8 +169,13 @@ describe('batch runs', () => {
       expect(run.errors.filter((e) => e.includes(pid))).toEqual([]);
       expect(ok(await h.gql(RUN, { id: run.id }, alice.token)).batchRun).toBeNull(); // DAILY runs are for admins
 
-      const { snapshots } = ok(await h.gql(`query($p: ID!) { portfolio(id: $p) { snapshots { date totalValue longValue shortValue grossExposure netExposure dailyPnl cumulativePnl netDelta } } }`,
-        { p: pid }, alice.token)).portfolio;
+      const { snapshots } = ok(
+        await h.gql(
+          `query($p: ID!) { portfolio(id: $p) { snapshots { date totalValue longValue shortValue grossExposure netExposure dailyPnl cumulativePnl netDelta } } }`,
+          { p: pid },
+          alice.token,
+        ),
+      ).portfolio;
       expect(snapshots).toHaveLength(1);
       const [snap] = snapshots;
       expect(snap.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -130,17 +206,42 @@ describe('batch runs', () => {
   describe('startBatchRun(RECOMPUTE_ALL)', () => {
     it('recomputes the active strategies of every portfolio', async () => {
       const pid = await createPortfolio(h, alice.token, 'Global recompute');
-      const { strategyId } = await createPosition(h, alice.token, { portfolioId: pid, symbol: symbol(), quantity: '5', entryPrice: '10' });
-      const before = await until(async () => {
-        const s = ok(await h.gql(`query($id: ID!) { strategy(id: $id) { metrics { stale calculatedAt } } }`, { id: strategyId }, alice.token)).strategy;
-        return s.metrics && !s.metrics.stale ? s.metrics : null;
-      }, 15000, 'the first computation');
+      const { strategyId } = await createPosition(h, alice.token, {
+        portfolioId: pid,
+        symbol: symbol(),
+        quantity: '5',
+        entryPrice: '10',
+      });
+      const before = await until(
+        async () => {
+          const s = ok(
+            await h.gql(
+              `query($id: ID!) { strategy(id: $id) { metrics { stale calculatedAt } } }`,
+              { id: strategyId },
+              alice.token,
+            ),
+          ).strategy;
+          return s.metrics && !s.metrics.stale ? s.metrics : null;
+        },
+        15000,
+        'the first computation',
+      );
       const started: Run = ok(await h.gql(START, { k: 'RECOMPUTE_ALL', f: true }, admin.token)).startBatchRun;
       const run = await finished(h, admin.token, started.id, 120000);
       // message and errors are in the comparison so that a failure shows why.
-      expect({ kind: run.kind, status: run.status, message: run.message, errors: run.errors }).toMatchObject({ kind: 'RECOMPUTE_ALL', status: 'COMPLETED', errors: [] });
+      expect({ kind: run.kind, status: run.status, message: run.message, errors: run.errors }).toMatchObject({
+        kind: 'RECOMPUTE_ALL',
+        status: 'COMPLETED',
+        errors: [],
+      });
       expect(run.total).toBeGreaterThanOrEqual(1);
-      const after = ok(await h.gql(`query($id: ID!) { strategy(id: $id) { metrics { calculatedAt } } }`, { id: strategyId }, alice.token)).strategy.metrics;
+      const after = ok(
+        await h.gql(
+          `query($id: ID!) { strategy(id: $id) { metrics { calculatedAt } } }`,
+          { id: strategyId },
+          alice.token,
+        ),
+      ).strategy.metrics;
       expect(Date.parse(after.calculatedAt)).toBeGreaterThan(Date.parse(before.calculatedAt));
     }, 150000);
   });
@@ -148,19 +249,39 @@ describe('batch runs', () => {
   describe('batchRunProgress', () => {
     it('streams the progress of a run to its owner until it completes', async () => {
       const pid = await createPortfolio(h, alice.token, 'Progress');
-      for (const q of ['1', '2', '3']) await createPosition(h, alice.token, { portfolioId: pid, symbol: symbol(), quantity: q, entryPrice: '10' });
+      for (const q of ['1', '2', '3'])
+        await createPosition(h, alice.token, { portfolioId: pid, symbol: symbol(), quantity: q, entryPrice: '10' });
       // Started where nothing consumes it, so the subscription is in place before the run begins.
       const run: Run = ok(await idle.gql(RECOMPUTE, { p: pid }, alice.token)).recomputeMetrics;
-      const sub = subscribe(h.ws(alice.token), `subscription($id: ID!) { batchRunProgress(id: $id) { id kind status progress total completed failed } }`, { id: run.id });
-      await until(async () => {
-        const [, n] = (await h.app.redis.pubsub('NUMSUB', TOPICS.batchRun(run.id))) as [string, number];
-        return Number(n) >= 1;
-      }, 10000, 'the progress subscription');
+      const sub = subscribe(
+        h.ws(alice.token),
+        `subscription($id: ID!) { batchRunProgress(id: $id) { id kind status progress total completed failed } }`,
+        { id: run.id },
+      );
+      await until(
+        async () => {
+          const [, n] = (await h.app.redis.pubsub('NUMSUB', TOPICS.batchRun(run.id))) as [string, number];
+          return Number(n) >= 1;
+        },
+        10000,
+        'the progress subscription',
+      );
 
       // Hand the run to the shared queue, as the sweeper does for a run whose job never reached Redis.
       await h.app.batchQueue.add('run', { runId: run.id }, { jobId: run.id });
-      const last = await until(async () => sub.events.find((e) => e.batchRunProgress.status === 'COMPLETED'), 60000, 'a COMPLETED progress event');
-      expect(last.batchRunProgress).toMatchObject({ id: run.id, kind: 'RECOMPUTE_ALL', progress: 1, total: 3, completed: 3, failed: 0 });
+      const last = await until(
+        async () => sub.events.find((e) => e.batchRunProgress.status === 'COMPLETED'),
+        60000,
+        'a COMPLETED progress event',
+      );
+      expect(last.batchRunProgress).toMatchObject({
+        id: run.id,
+        kind: 'RECOMPUTE_ALL',
+        progress: 1,
+        total: 3,
+        completed: 3,
+        failed: 0,
+      });
       expect(sub.errors).toEqual([]);
       const progress = sub.events.map((e) => e.batchRunProgress.progress as number);
       expect(progress).toEqual([...progress].sort((a, b) => a - b)); // never goes backwards
@@ -171,7 +292,9 @@ describe('batch runs', () => {
       const pid = await createPortfolio(h, alice.token, 'Private progress');
       const run: Run = ok(await idle.gql(RECOMPUTE, { p: pid }, alice.token)).recomputeMetrics;
       parked.push(run.id);
-      const sub = subscribe(h.ws(bob.token), `subscription($id: ID!) { batchRunProgress(id: $id) { id status } }`, { id: run.id });
+      const sub = subscribe(h.ws(bob.token), `subscription($id: ID!) { batchRunProgress(id: $id) { id status } }`, {
+        id: run.id,
+      });
       await until(async () => sub.errors.length > 0 || sub.completed, 10000, 'the subscription to be refused');
       expect((sub.errors[0] as { extensions?: { code?: string } }).extensions?.code).toBe('NOT_FOUND');
       expect(sub.events).toEqual([]);
@@ -183,7 +306,12 @@ describe('batch runs', () => {
       const pid = await createPortfolio(h, alice.token, 'Recompute');
       const sym = symbol();
       await createPosition(h, alice.token, { portfolioId: pid, symbol: sym, quantity: '10', entryPrice: '10' });
-      await createPosition(h, alice.token, { portfolioId: pid, symbol: `${sym}261218P00008000`, quantity: '2', entryPrice: '0.5' });
+      await createPosition(h, alice.token, {
+        portfolioId: pid,
+        symbol: `${sym}261218P00008000`,
+        quantity: '2',
+        entryPrice: '0.5',
+      });
       const started: Run = ok(await h.gql(RECOMPUTE, { p: pid }, alice.token)).recomputeMetrics;
       expect(started).toMatchObject({ kind: 'RECOMPUTE_ALL', errors: [] });
       const run = await finished(h, alice.token, started.id);
@@ -199,7 +327,10 @@ describe('batch runs', () => {
       const run: Run = ok(await idle.gql(RECOMPUTE, { p: pid }, alice.token)).recomputeMetrics;
       parked.push(run.id);
       expect(ok(await h.gql(RUN, { id: run.id }, bob.token)).batchRun).toBeNull();
-      expect(ok(await h.gql(RUN, { id: run.id }, alice.token)).batchRun).toMatchObject({ id: run.id, status: 'QUEUED' });
+      expect(ok(await h.gql(RUN, { id: run.id }, alice.token)).batchRun).toMatchObject({
+        id: run.id,
+        status: 'QUEUED',
+      });
     });
   });
 
@@ -230,9 +361,13 @@ describe('batch runs', () => {
       expect(all).toHaveLength(2);
       const stock = all.find((s) => s.legs[0].symbol === sym)!;
       const call = all.find((s) => s.legs[0].symbol === `${sym}261218C00060000`)!;
-      expect(stock.legs).toEqual([expect.objectContaining({ positionType: 'LONG', investmentClass: 'PUBLIC', entryDate: '2026-01-05' })]);
+      expect(stock.legs).toEqual([
+        expect.objectContaining({ positionType: 'LONG', investmentClass: 'PUBLIC', entryDate: '2026-01-05' }),
+      ]);
       expect(Number(stock.legs[0].quantity)).toBe(10);
-      expect(call.legs).toEqual([expect.objectContaining({ positionType: 'SC', investmentClass: 'OPTIONS', entryDate: '2026-01-06' })]);
+      expect(call.legs).toEqual([
+        expect.objectContaining({ positionType: 'SC', investmentClass: 'OPTIONS', entryDate: '2026-01-06' }),
+      ]);
       expect(Number(call.legs[0].quantity)).toBe(1);
       // Existing starter tags are matched whatever the case; "imported-x" reuses the tag row 1 created.
       expect(stock.tags.map((t) => t.name).sort()).toEqual(['Growth', 'Imported-X']);
@@ -256,18 +391,35 @@ describe('batch runs', () => {
       const run = await finished(h, alice.token, started.id);
       expect(run).toMatchObject({ status: 'COMPLETED', completed: 3, failed: 1 });
       expect(run.errors).toEqual([expect.stringMatching(/^row 4: investment_class/)]);
-      const classes = Object.fromEntries((await strategies(h, alice.token, pid)).map((s) => [s.legs[0].symbol, s.legs[0].investmentClass]));
+      const classes = Object.fromEntries(
+        (await strategies(h, alice.token, pid)).map((s) => [s.legs[0].symbol, s.legs[0].investmentClass]),
+      );
       // XYZFUND looks like a ticker: only the column makes it PRIVATE.
       expect(classes).toEqual({ XYZFUND: 'PRIVATE', [sym]: 'PUBLIC', RE_COMMERCIAL_PROPERTY: 'PRIVATE' });
     }, 90000);
 
     it('a row whose tags cannot be created is reported and leaves no position behind', async () => {
       const carol = await registerUser(h);
-      for (let i = 0; i < 90; i++) ok(await h.gql(`mutation($i: TagInput!) { createTag(input: $i) { id } }`, { i: { name: `Fill ${i}` } }, carol.token));
+      for (let i = 0; i < 90; i++)
+        ok(
+          await h.gql(
+            `mutation($i: TagInput!) { createTag(input: $i) { id } }`,
+            { i: { name: `Fill ${i}` } },
+            carol.token,
+          ),
+        );
       const pid = await createPortfolio(h, carol.token, 'Full of tags');
       const [a, b] = [symbol(), symbol()];
-      const csv = ['ticker,quantity,entry_price,entry_date,tags', `${a},1,10,2026-01-05,Brand New`, `${b},2,10,2026-01-05,growth`].join('\n');
-      const run = await finished(h, carol.token, ok(await h.gql(IMPORT, { p: pid, csv }, carol.token)).importPositions.run.id);
+      const csv = [
+        'ticker,quantity,entry_price,entry_date,tags',
+        `${a},1,10,2026-01-05,Brand New`,
+        `${b},2,10,2026-01-05,growth`,
+      ].join('\n');
+      const run = await finished(
+        h,
+        carol.token,
+        ok(await h.gql(IMPORT, { p: pid, csv }, carol.token)).importPositions.run.id,
+      );
       expect(run).toMatchObject({ status: 'COMPLETED', completed: 1, failed: 1 });
       expect(run.errors).toEqual([expect.stringMatching(/^row 1: /)]);
       expect((await strategies(h, carol.token, pid)).map((s) => s.legs[0].symbol)).toEqual([b]);
@@ -275,8 +427,19 @@ describe('batch runs', () => {
 
     it("is NOT_FOUND for another user's portfolio and rejects an empty CSV", async () => {
       const pid = await createPortfolio(h, alice.token, 'Import guard');
-      expect(err(await h.gql(IMPORT, { p: pid, csv: 'ticker,quantity,entry_price,entry_date,tags\nMSFT,1,1,2026-01-05,' }, bob.token)).code).toBe('NOT_FOUND');
-      expect(err(await h.gql(IMPORT, { p: pid, csv: '  ' }, alice.token))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'csv' });
+      expect(
+        err(
+          await h.gql(
+            IMPORT,
+            { p: pid, csv: 'ticker,quantity,entry_price,entry_date,tags\nMSFT,1,1,2026-01-05,' },
+            bob.token,
+          ),
+        ).code,
+      ).toBe('NOT_FOUND');
+      expect(err(await h.gql(IMPORT, { p: pid, csv: '  ' }, alice.token))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'csv',
+      });
       expect(await strategies(h, alice.token, pid)).toEqual([]);
     });
   });
@@ -293,28 +456,82 @@ describe('performanceByStrategyType / performanceByTag', () => {
     user = await registerUser(h);
     pid = await createPortfolio(h, user.token, 'Performance');
     const sym = symbol();
-    const stock = await createPosition(h, user.token, { portfolioId: pid, symbol: sym, quantity: '100', entryPrice: '50' });
-    const call = await createPosition(h, user.token, { portfolioId: pid, symbol: `${sym}261218C00060000`, quantity: '-1', entryPrice: '2' });
-    coveredCall = ok(await h.gql(`mutation($i: CombineInput!) { combineLegs(input: $i) { id type } }`, { i: { legIds: [stock.legId, call.legId] } }, user.token)).combineLegs.id;
-    const other = await createPosition(h, user.token, { portfolioId: pid, symbol: symbol(), quantity: '10', entryPrice: '20' });
-    await createPosition(h, user.token, { portfolioId: pid, symbol: 'TWO_SIGMA_FUND', quantity: '1', entryPrice: '1000' });
-    const tagId = ok(await h.gql(`mutation($i: TagInput!) { createTag(input: $i) { id } }`, { i: { name: 'PerfHistory' } }, user.token)).createTag.id;
-    const growth = ok(await h.gql(`{ tags { id name } }`, {}, user.token)).tags.find((t: { name: string }) => t.name === 'Growth').id;
-    ok(await h.gql(`mutation($s: ID!, $t: [ID!]!) { addStrategyTags(strategyId: $s, tagIds: $t) { id } }`, { s: coveredCall, t: [tagId] }, user.token));
-    ok(await h.gql(`mutation($s: ID!, $t: [ID!]!) { addStrategyTags(strategyId: $s, tagIds: $t) { id } }`, { s: other.strategyId, t: [growth] }, user.token));
+    const stock = await createPosition(h, user.token, {
+      portfolioId: pid,
+      symbol: sym,
+      quantity: '100',
+      entryPrice: '50',
+    });
+    const call = await createPosition(h, user.token, {
+      portfolioId: pid,
+      symbol: `${sym}261218C00060000`,
+      quantity: '-1',
+      entryPrice: '2',
+    });
+    coveredCall = ok(
+      await h.gql(
+        `mutation($i: CombineInput!) { combineLegs(input: $i) { id type } }`,
+        { i: { legIds: [stock.legId, call.legId] } },
+        user.token,
+      ),
+    ).combineLegs.id;
+    const other = await createPosition(h, user.token, {
+      portfolioId: pid,
+      symbol: symbol(),
+      quantity: '10',
+      entryPrice: '20',
+    });
+    await createPosition(h, user.token, {
+      portfolioId: pid,
+      symbol: 'TWO_SIGMA_FUND',
+      quantity: '1',
+      entryPrice: '1000',
+    });
+    const tagId = ok(
+      await h.gql(
+        `mutation($i: TagInput!) { createTag(input: $i) { id } }`,
+        { i: { name: 'PerfHistory' } },
+        user.token,
+      ),
+    ).createTag.id;
+    const growth = ok(await h.gql(`{ tags { id name } }`, {}, user.token)).tags.find(
+      (t: { name: string }) => t.name === 'Growth',
+    ).id;
+    ok(
+      await h.gql(
+        `mutation($s: ID!, $t: [ID!]!) { addStrategyTags(strategyId: $s, tagIds: $t) { id } }`,
+        { s: coveredCall, t: [tagId] },
+        user.token,
+      ),
+    );
+    ok(
+      await h.gql(
+        `mutation($s: ID!, $t: [ID!]!) { addStrategyTags(strategyId: $s, tagIds: $t) { id } }`,
+        { s: other.strategyId, t: [growth] },
+        user.token,
+      ),
+    );
   });
   afterAll(async () => {
     await h?.close();
   });
 
-  const byType = async () => ok(await h.gql(BY_TYPE, { p: pid }, user.token)).performanceByStrategyType as Record<string, unknown>[];
-  const byTag = async () => ok(await h.gql(BY_TAG, { p: pid }, user.token)).performanceByTag as Record<string, unknown>[];
+  const byType = async () =>
+    ok(await h.gql(BY_TYPE, { p: pid }, user.token)).performanceByStrategyType as Record<string, unknown>[];
+  const byTag = async () =>
+    ok(await h.gql(BY_TAG, { p: pid }, user.token)).performanceByTag as Record<string, unknown>[];
 
   it('groups the active strategies, with null figures while there is less than 2 days of history', async () => {
     const types = await byType();
-    expect(types.map((g) => [g.key, g.strategyCount])).toEqual([['COVERED_CALL', 1], ['STANDALONE', 2]]);
+    expect(types.map((g) => [g.key, g.strategyCount])).toEqual([
+      ['COVERED_CALL', 1],
+      ['STANDALONE', 2],
+    ]);
     const tags = await byTag();
-    expect(tags.map((g) => [g.key, g.strategyCount])).toEqual([['Growth', 1], ['PerfHistory', 1]]);
+    expect(tags.map((g) => [g.key, g.strategyCount])).toEqual([
+      ['Growth', 1],
+      ['PerfHistory', 1],
+    ]);
     for (const g of [...types, ...tags]) {
       expect(typeof g.unrealizedPnl).toBe('string');
       for (const f of FIGURES) expect(g[f]).toBeNull();
@@ -326,12 +543,18 @@ describe('performanceByStrategyType / performanceByTag', () => {
     await h.app.ds.query(
       `INSERT INTO strategy_daily_pnl (strategy_id, date, pnl, value, unrealized_pnl)
        SELECT $1, d::date, p, 1000, sum(p) OVER (ORDER BY d) FROM unnest($2::date[], $3::numeric[]) AS t(d, p)`,
-      [coveredCall, ['2025-06-02', '2025-06-03', '2025-06-04', '2025-06-05', '2025-06-06'], pnl]);
+      [coveredCall, ['2025-06-02', '2025-06-03', '2025-06-04', '2025-06-05', '2025-06-06'], pnl],
+    );
     // A daily batch run elsewhere may add today's row for this strategy: the expectation is built from what is stored.
     const history: { pnl: string; value: string }[] = await h.app.ds.query(
-      `SELECT pnl::text, value::text FROM strategy_daily_pnl WHERE strategy_id = $1 ORDER BY date`, [coveredCall]);
+      `SELECT pnl::text, value::text FROM strategy_daily_pnl WHERE strategy_id = $1 ORDER BY date`,
+      [coveredCall],
+    );
     expect(history.length).toBeGreaterThanOrEqual(5);
-    const expected = performanceStats(history.map((r) => Number(r.pnl)), history.map((r) => Number(r.value)));
+    const expected = performanceStats(
+      history.map((r) => Number(r.pnl)),
+      history.map((r) => Number(r.value)),
+    );
 
     const types = await byType();
     const cc = types.find((g) => g.key === 'COVERED_CALL')!;

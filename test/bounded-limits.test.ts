@@ -9,7 +9,15 @@ import http from 'node:http';
 import { freePort, redisAnswers } from '../src/infra/services';
 import { DAILY_SCHEDULE } from '../workers/batch.processor';
 import {
-  createPortfolio, err, ok, registerUser, startHarness, subscribe, until, type GqlResult, type Harness,
+  createPortfolio,
+  err,
+  ok,
+  registerUser,
+  startHarness,
+  subscribe,
+  until,
+  type GqlResult,
+  type Harness,
 } from './helpers/harness';
 
 /** A GraphQL POST from a chosen loopback address. */
@@ -18,12 +26,19 @@ function postFrom(h: Harness, address: string, query: string, variables: Record<
   return new Promise((resolve, reject) => {
     const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     const options = {
-      host: '127.0.0.1', port: h.server.port, path: '/graphql', method: 'POST', localAddress: address, agent: false,
+      host: '127.0.0.1',
+      port: h.server.port,
+      path: '/graphql',
+      method: 'POST',
+      localAddress: address,
+      agent: false,
       headers,
     };
     const req = http.request(options, (res) => {
       let text = '';
-      res.on('data', (c) => { text += c; });
+      res.on('data', (c) => {
+        text += c;
+      });
       res.on('end', () => resolve(JSON.parse(text)));
     });
     req.on('error', reject);
@@ -36,10 +51,14 @@ const REGISTER = 'mutation($i: RegisterInput!) { register(input: $i) { token } }
 describe('6. login and register throttling', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ worker: false, config: {
-      QUEUE_PREFIX: `throttle11_${randomBytes(4).toString('hex')}`,
-      LOGIN_MAX_FAILURES_PER_ADDRESS: '12', REGISTER_MAX_PER_ADDRESS: '3',
-    } });
+    h = await startHarness({
+      worker: false,
+      config: {
+        QUEUE_PREFIX: `throttle11_${randomBytes(4).toString('hex')}`,
+        LOGIN_MAX_FAILURES_PER_ADDRESS: '12',
+        REGISTER_MAX_PER_ADDRESS: '3',
+      },
+    });
   });
   afterAll(() => h.close());
   const login = (address: string, who: string, password: string) =>
@@ -81,8 +100,9 @@ describe('6. login and register throttling', () => {
 
   it('throttles register per address (REGISTER_MAX_PER_ADDRESS), counting every attempt', async () => {
     const reg = (address: string, name: string) =>
-      postFrom(h, address, REGISTER,
-        { i: { email: `${name}@example.com`, username: name, password: 'correct-horse-1' } });
+      postFrom(h, address, REGISTER, {
+        i: { email: `${name}@example.com`, username: name, password: 'correct-horse-1' },
+      });
     const names = [0, 1, 2, 3].map(() => `r_${randomBytes(5).toString('hex')}`);
     ok(await reg('127.0.0.6', names[0]));
     // A refused attempt (a taken username) counts too.
@@ -133,8 +153,11 @@ describe('7. subscriptions per connection and per user', () => {
     await until(async () => (await gauge()) === 7, 5000, 'one completed');
     const again = subscribe(c2, q, { p });
     ok(await h.gql('mutation($p: ID!) { renamePortfolio(id: $p, name: "Renamed") { id } }', { p }, u.token));
-    await until(async () => again.errors.length > 0 || again.events.length > 0, 5000, 'the new subscription answers')
-      .catch(() => undefined);
+    await until(
+      async () => again.errors.length > 0 || again.events.length > 0,
+      5000,
+      'the new subscription answers',
+    ).catch(() => undefined);
     expect(again.errors).toEqual([]);
   });
 });
@@ -178,15 +201,21 @@ describe('8. a Redis outage', () => {
       await new Promise((r) => setTimeout(r, 1000));
       await startRedis();
       await until(scheduled, 20000, 'schedule after the restart');
-      const resync = await until(async () => sub.events.find((e) => e.portfolioChanged.kind === 'RESYNC'), 20000,
-        'RESYNC');
+      const resync = await until(
+        async () => sub.events.find((e) => e.portfolioChanged.kind === 'RESYNC'),
+        20000,
+        'RESYNC',
+      );
       expect(resync.portfolioChanged.strategyIds).toEqual([]);
       // And events flow again afterwards.
       const i = { portfolioId: p, symbol: 'AAPL', quantity: 1, entryPrice: 1, entryDate: '2026-01-05' };
       const create = 'mutation($i: CreatePositionInput!) { createPosition(input: $i) { strategy { id } } }';
       const pos = ok(await h.gql(create, { i }, u.token)).createPosition.strategy.id;
-      await until(async () => sub.events.some((e) => e.portfolioChanged.strategyIds.includes(pos)), 10000,
-        'events after it');
+      await until(
+        async () => sub.events.some((e) => e.portfolioChanged.strategyIds.includes(pos)),
+        10000,
+        'events after it',
+      );
     }
   }, 90000);
 });

@@ -7,29 +7,53 @@ import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
 import { logger } from '../src/logger';
 import {
-  createPortfolio, createPosition, CREATE_POSITION, err, ok, registerUser, startHarness, subscribe, until,
-  type GqlResult, type Harness,
+  createPortfolio,
+  createPosition,
+  CREATE_POSITION,
+  err,
+  ok,
+  registerUser,
+  startHarness,
+  subscribe,
+  until,
+  type GqlResult,
+  type Harness,
 } from './helpers/harness';
 
 let h: Harness;
 const prefix = `bounded_${randomBytes(4).toString('hex')}`;
-beforeAll(async () => { h = await startHarness({ config: { ADMIN_USERS: 'bounded_admin', QUEUE_PREFIX: prefix } }); });
+beforeAll(async () => {
+  h = await startHarness({ config: { ADMIN_USERS: 'bounded_admin', QUEUE_PREFIX: prefix } });
+});
 afterAll(() => h.close());
 
 /** A POST with any body; the status, the x-request-id and the parsed answer. */
 async function post(body: string, headers: Record<string, string> = {}) {
   const res = await fetch(h.server.url, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
   });
   const text = await res.text();
   let json: any;
-  try { json = JSON.parse(text); } catch { json = { raw: text }; }
-  const answer: { status: number; requestId: string | null; json: any } =
-    { status: res.status, requestId: res.headers.get('x-request-id'), json };
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = { raw: text };
+  }
+  const answer: { status: number; requestId: string | null; json: any } = {
+    status: res.status,
+    requestId: res.headers.get('x-request-id'),
+    json,
+  };
   return answer;
 }
 const code = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
-const symbol = () => `Z${randomBytes(3).toString('hex').toUpperCase().replace(/[^A-Z]/g, 'Q')}`;
+const symbol = () =>
+  `Z${randomBytes(3)
+    .toString('hex')
+    .toUpperCase()
+    .replace(/[^A-Z]/g, 'Q')}`;
 
 describe('1. a strategy whose figures cannot be stored', () => {
   it('is refused at input: quantity × multiplier × price must fit numeric(24,8), as must Decimal', async () => {
@@ -38,8 +62,11 @@ describe('1. a strategy whose figures cannot be stored', () => {
     // A symbol without a price yet: only the entry price counts.
     const s = symbol();
     const create = (quantity: unknown, entryPrice: unknown) =>
-      h.gql(CREATE_POSITION, { i: { portfolioId: p, symbol: s, quantity, entryPrice, entryDate: '2026-01-05' } },
-        u.token);
+      h.gql(
+        CREATE_POSITION,
+        { i: { portfolioId: p, symbol: s, quantity, entryPrice, entryDate: '2026-01-05' } },
+        u.token,
+      );
     const refused = { code: 'BAD_USER_INPUT', field: 'quantity' };
     expect(err(await create('9999999999999999', 100))).toMatchObject(refused);
     expect(err(await create('100000000000', '1000000000000'))).toMatchObject(refused);
@@ -59,11 +86,16 @@ describe('1. a strategy whose figures cannot be stored', () => {
     const pa = await createPortfolio(h, a.token);
     const pb = await createPortfolio(h, b.token);
     // 10^12 shares at 1 fit; a price of 10^5 makes the market value 10^17, beyond any money column.
-    const poison = await createPosition(h, a.token,
-      { portfolioId: pa, symbol: s, quantity: '1000000000000', entryPrice: '1' });
+    const poison = await createPosition(h, a.token, {
+      portfolioId: pa,
+      symbol: s,
+      quantity: '1000000000000',
+      entryPrice: '1',
+    });
     await createPosition(h, b.token, { portfolioId: pb, symbol: s, quantity: 10, entryPrice: '1' });
-    const query = 'query($p: ID!) { portfolio(id: $p) { strategies(first: 5) { '
-      + 'edges { node { metrics { marketValue stale } } } } } }';
+    const query =
+      'query($p: ID!) { portfolio(id: $p) { strategies(first: 5) { ' +
+      'edges { node { metrics { marketValue stale } } } } } }';
     const metrics = (id: string, token: string) =>
       h.gql(query, { p: id }, token).then((r) => ok(r).portfolio.strategies.edges[0].node);
     await until(async () => (await metrics(pb, b.token)).metrics?.stale === false, 15000, 'first metrics');
@@ -71,10 +103,14 @@ describe('1. a strategy whose figures cannot be stored', () => {
     const logged = jest.spyOn(logger, 'error');
     const publish = 'mutation($s: String!) { publishPrices(prices: [{ symbol: $s, price: "100000" }]) }';
     ok(await h.gql(publish, { s }, admin.token));
-    const fresh = await until(async () => {
-      const m = (await metrics(pb, b.token)).metrics;
-      return m?.stale === false && m.marketValue === '1000000' && m;
-    }, 20000, 'the healthy strategy recomputed at the new price');
+    const fresh = await until(
+      async () => {
+        const m = (await metrics(pb, b.token)).metrics;
+        return m?.stale === false && m.marketValue === '1000000' && m;
+      },
+      20000,
+      'the healthy strategy recomputed at the new price',
+    );
     expect(fresh.marketValue).toBe('1000000');
     const recorded = async () => (await h.app.recomputeFailures.get([poison.strategyId])).get(poison.strategyId);
     const failure = await until(recorded, 10000, 'failure recorded');
@@ -113,8 +149,11 @@ describe('2. errors of the compiled path', () => {
       `mutation${v.startsWith('$') ? `(${v}: ${type})` : ''} { ${body} }`;
     const updateLeg = (q: string) => op(q, 'Decimal!', `updateLeg(id: "LEG", quantity: ${q}) { id }`);
     const position = (s: string) =>
-      op(s, 'String!', `createPosition(input: { portfolioId: "P", symbol: ${s}, quantity: 1, entryPrice: 1 }) `
-        + '{ leg { id } }');
+      op(
+        s,
+        'String!',
+        `createPosition(input: { portfolioId: "P", symbol: ${s}, quantity: 1, entryPrice: 1 }) ` + '{ leg { id } }',
+      );
     const header = 'ticker,quantity,entry_price,entry_date,tags';
     const csv = (c: string) => op(c, 'String!', `importPositions(portfolioId: "P", csv: ${c}) { run { id } }`);
     // [with a variable, inline, the variables, the field named]
@@ -122,8 +161,12 @@ describe('2. errors of the compiled path', () => {
       [updateLeg('$q'), updateLeg('"99999999999999999"'), { q: '99999999999999999' }],
       [updateLeg('$q'), updateLeg('"0"'), { q: '0' }, 'quantity'],
       [updateLeg('$q'), updateLeg('"0x10"'), { q: '0x10' }],
-      [op('$n', 'String!', 'createPortfolio(name: $n) { id }'), op('', '', 'createPortfolio(name: "a\\u0000b") { id }'),
-        { n: 'a\u0000b' }, 'name'],
+      [
+        op('$n', 'String!', 'createPortfolio(name: $n) { id }'),
+        op('', '', 'createPortfolio(name: "a\\u0000b") { id }'),
+        { n: 'a\u0000b' },
+        'name',
+      ],
       [position('$s'), position('"AB\\u0000C"'), { s: 'AB\u0000C' }, 'symbol'],
       [csv('$c'), csv(`"${header}\\nA\\u0000B,1,1,2026-01-05,"`), { c: `${header}\nA\u0000B,1,1,2026-01-05,` }, 'csv'],
     ];
@@ -139,10 +182,18 @@ describe('2. errors of the compiled path', () => {
   });
 
   it('a validly signed token of a user that does not exist is UNAUTHENTICATED everywhere', async () => {
-    const ghost = jwt.sign({ username: 'ghost_user' }, h.app.cfg.JWT_SECRET,
-      { algorithm: 'HS256', expiresIn: '1h', subject: randomUUID() });
-    const operations = ['{ me { id } }', '{ portfolios { id } }', 'mutation { createPortfolio(name: "x") { id } }',
-      '{ tags { id } }', 'mutation { createTag(input: { name: "x" }) { id } }'];
+    const ghost = jwt.sign({ username: 'ghost_user' }, h.app.cfg.JWT_SECRET, {
+      algorithm: 'HS256',
+      expiresIn: '1h',
+      subject: randomUUID(),
+    });
+    const operations = [
+      '{ me { id } }',
+      '{ portfolios { id } }',
+      'mutation { createPortfolio(name: "x") { id } }',
+      '{ tags { id } }',
+      'mutation { createTag(input: { name: "x" }) { id } }',
+    ];
     for (const q of operations) {
       expect([q, code(await h.gql(q, {}, ghost))]).toEqual([q, 'UNAUTHENTICATED']);
     }
@@ -152,15 +203,18 @@ describe('2. errors of the compiled path', () => {
     const spy = jest.spyOn(logger, 'error');
     const list = jest.spyOn(h.app.portfolios, 'list').mockRejectedValueOnce(new Error('boom: an unexpected failure'));
     try {
-      const r = await post(JSON.stringify({ query: 'query Mine { portfolios { id } }' }),
-        { authorization: `Bearer ${u.token}` });
+      const r = await post(JSON.stringify({ query: 'query Mine { portfolios { id } }' }), {
+        authorization: `Bearer ${u.token}`,
+      });
       expect(r.status).toBe(200);
-      expect(r.json.errors[0])
-        .toMatchObject({ message: 'Internal server error', path: ['portfolios'],
-          extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expect(r.json.errors[0]).toMatchObject({
+        message: 'Internal server error',
+        path: ['portfolios'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      });
       const logged = spy.mock.calls.filter(([o]) => (o as { requestId?: string }).requestId === r.requestId);
       expect(logged).toHaveLength(1);
-      expect(String(((logged[0][0] as { err: Error }).err).message)).toContain('boom');
+      expect(String((logged[0][0] as { err: Error }).err.message)).toContain('boom');
     } finally {
       list.mockRestore();
       spy.mockRestore();
@@ -237,13 +291,19 @@ describe('5. no schema enumeration in production', () => {
     expect(dev.json.errors[0].message).toMatch(/Did you mean/);
     const prod = await startHarness({ worker: false, config: { NODE_ENV: 'production' } });
     try {
-      const probes = [query, '{ portfolios { idd } }', 'mutation { createPortfolio(nam: "x") { id } }',
-        '{ __schema { types { name } } }'];
+      const probes = [
+        query,
+        '{ portfolios { idd } }',
+        'mutation { createPortfolio(nam: "x") { id } }',
+        '{ __schema { types { name } } }',
+      ];
       for (const q of probes) {
         const res = await fetch(prod.server.url, {
-          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q }),
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: q }),
         });
-        const j = await res.json() as GqlResult;
+        const j = (await res.json()) as GqlResult;
         expect(j.errors?.length).toBeGreaterThan(0);
         expect(j.errors![0].message).not.toMatch(/Did you mean|portfolios|createPortfolio\(name/);
       }
@@ -271,23 +331,29 @@ describe('9. smaller', () => {
     for (const q of ['0x10', '0b11', 'Infinity', '1e999999999', ' ', '1_000']) {
       expect([q, code(await create({ quantity: q, entryPrice: 1 }))]).toEqual([q, 'BAD_USER_INPUT']);
     }
-    expect(err(await create({ quantity: 1, entryPrice: 1, entryDate: '2999-01-01' })))
-      .toMatchObject({ code: 'BAD_USER_INPUT', field: 'entryDate' });
+    expect(err(await create({ quantity: 1, entryPrice: 1, entryDate: '2999-01-01' }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'entryDate',
+    });
     ok(await create({ quantity: '1e3', entryPrice: '12.5', entryDate: new Date().toISOString().slice(0, 10) }));
   });
 
   it('CSV row errors carry no raw PostgreSQL message', async () => {
     const u = await registerUser(h);
     const p = await createPortfolio(h, u.token);
-    const csv = 'ticker,quantity,entry_price,entry_date,tags\n'
-      + 'AAPL,99999999999999999,1,2026-01-05,\nAAPL,1,1,2026-01-05,';
+    const csv =
+      'ticker,quantity,entry_price,entry_date,tags\n' + 'AAPL,99999999999999999,1,2026-01-05,\nAAPL,1,1,2026-01-05,';
     const start = 'mutation($p: ID!, $c: String!) { importPositions(portfolioId: $p, csv: $c) { run { id } } }';
     const id = ok(await h.gql(start, { p, c: csv }, u.token)).importPositions.run.id;
-    const run = await until(async () => {
-      const q = 'query($id: ID!) { batchRun(id: $id) { status errors completed } }';
-      const r = ok(await h.gql(q, { id }, u.token)).batchRun;
-      return r.status === 'COMPLETED' && r;
-    }, 15000, 'import');
+    const run = await until(
+      async () => {
+        const q = 'query($id: ID!) { batchRun(id: $id) { status errors completed } }';
+        const r = ok(await h.gql(q, { id }, u.token)).batchRun;
+        return r.status === 'COMPLETED' && r;
+      },
+      15000,
+      'import',
+    );
     expect(run.completed).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toMatch(/^row 1: quantity: /);
@@ -298,58 +364,82 @@ describe('9. smaller', () => {
     const u = await registerUser(h);
     const p = await createPortfolio(h, u.token);
     await createPosition(h, u.token, { portfolioId: p, symbol: 'AAPL', quantity: 1, entryPrice: 1 });
-    const query = 'query($p: ID!, $f: Int!) { portfolio(id: $p) { strategies(first: $f) { '
-      + 'edges { cursor } pageInfo { endCursor hasNextPage } totalCount } } }';
+    const query =
+      'query($p: ID!, $f: Int!) { portfolio(id: $p) { strategies(first: $f) { ' +
+      'edges { cursor } pageInfo { endCursor hasNextPage } totalCount } } }';
     const page = ok(await h.gql(query, { p, f: 0 }, u.token)).portfolio.strategies;
     expect(page).toEqual({ edges: [], pageInfo: { endCursor: null, hasNextPage: true }, totalCount: 1 });
   });
 });
 
 describe('fuzzing the HTTP endpoint', () => {
-  it('arbitrary JSON bodies, operation names and variables: never a 5xx, always a code, '
-    + 'every unexpected error logged once with its request id', async () => {
-    const u = await registerUser(h);
-    const p = await createPortfolio(h, u.token);
-    const known = [
-      'query Q($p: ID!) { portfolio(id: $p) { id name strategies(first: 3) { totalCount } } }',
-      'mutation M($i: CreatePositionInput!) { createPosition(input: $i) { leg { id } } }',
-      'mutation N($n: String!) { createPortfolio(name: $n) { id } }',
-      'query S($f: StrategyFilter, $n: Int) { portfolio(id: "P") { '
-        + 'strategies(first: $n, filter: $f) { totalCount } } }',
-      'query A { __typename } query B { me { id } }',
-    ].map((q) => q.replace('"P"', `"${p}"`));
-    const value = fc.oneof(fc.jsonValue(), fc.string(),
-      fc.constantFrom('\u0000', '0x10', '1e999999', -0, 1e308, '', p));
-    const position = fc.record(
-      { portfolioId: fc.constant(p), symbol: value, quantity: value, entryPrice: value, entryDate: value },
-      { requiredKeys: [] },
-    );
-    const body = fc.oneof(
-      fc.json(),
-      fc.record({
-        query: fc.oneof(fc.constantFrom(...known), fc.string({ maxLength: 80 })),
-        operationName: fc.oneof(fc.constant(undefined), fc.constantFrom('Q', 'M', 'N', 'A', 'B', 'S'),
-          fc.string({ maxLength: 300 }), fc.jsonValue()),
-        variables: fc.oneof(fc.constant(undefined), fc.dictionary(fc.constantFrom('p', 'i', 'n', 'f', 'x'), value),
-          fc.jsonValue(), fc.record({ i: position })),
-      }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
-    );
-    const spy = jest.spyOn(logger, 'error');
-    try {
-      await fc.assert(fc.asyncProperty(body, fc.boolean(), async (text, authed) => {
-        spy.mockClear();
-        const r = await post(text, authed ? { authorization: `Bearer ${u.token}` } : {});
-        expect(r.status).toBeLessThan(500);
-        expect(Array.isArray(r.json.errors) || r.json.data !== undefined).toBe(true);
-        for (const e of r.json.errors ?? []) expect(typeof e.extensions?.code).toBe('string');
-        const errors: { extensions: { code: string } }[] = r.json.errors ?? [];
-        const internal = errors.filter((e) => e.extensions.code === 'INTERNAL_SERVER_ERROR').length;
-        const logged = spy.mock.calls
-          .filter(([o]) => (o as { requestId?: string } | undefined)?.requestId === r.requestId).length;
-        expect(logged).toBe(internal);
-      }), { numRuns: 150 });
-    } finally {
-      spy.mockRestore();
-    }
-  });
+  it(
+    'arbitrary JSON bodies, operation names and variables: never a 5xx, always a code, ' +
+      'every unexpected error logged once with its request id',
+    async () => {
+      const u = await registerUser(h);
+      const p = await createPortfolio(h, u.token);
+      const known = [
+        'query Q($p: ID!) { portfolio(id: $p) { id name strategies(first: 3) { totalCount } } }',
+        'mutation M($i: CreatePositionInput!) { createPosition(input: $i) { leg { id } } }',
+        'mutation N($n: String!) { createPortfolio(name: $n) { id } }',
+        'query S($f: StrategyFilter, $n: Int) { portfolio(id: "P") { ' +
+          'strategies(first: $n, filter: $f) { totalCount } } }',
+        'query A { __typename } query B { me { id } }',
+      ].map((q) => q.replace('"P"', `"${p}"`));
+      const value = fc.oneof(
+        fc.jsonValue(),
+        fc.string(),
+        fc.constantFrom('\u0000', '0x10', '1e999999', -0, 1e308, '', p),
+      );
+      const position = fc.record(
+        { portfolioId: fc.constant(p), symbol: value, quantity: value, entryPrice: value, entryDate: value },
+        { requiredKeys: [] },
+      );
+      const body = fc.oneof(
+        fc.json(),
+        fc
+          .record(
+            {
+              query: fc.oneof(fc.constantFrom(...known), fc.string({ maxLength: 80 })),
+              operationName: fc.oneof(
+                fc.constant(undefined),
+                fc.constantFrom('Q', 'M', 'N', 'A', 'B', 'S'),
+                fc.string({ maxLength: 300 }),
+                fc.jsonValue(),
+              ),
+              variables: fc.oneof(
+                fc.constant(undefined),
+                fc.dictionary(fc.constantFrom('p', 'i', 'n', 'f', 'x'), value),
+                fc.jsonValue(),
+                fc.record({ i: position }),
+              ),
+            },
+            { requiredKeys: [] },
+          )
+          .map((b) => JSON.stringify(b)),
+      );
+      const spy = jest.spyOn(logger, 'error');
+      try {
+        await fc.assert(
+          fc.asyncProperty(body, fc.boolean(), async (text, authed) => {
+            spy.mockClear();
+            const r = await post(text, authed ? { authorization: `Bearer ${u.token}` } : {});
+            expect(r.status).toBeLessThan(500);
+            expect(Array.isArray(r.json.errors) || r.json.data !== undefined).toBe(true);
+            for (const e of r.json.errors ?? []) expect(typeof e.extensions?.code).toBe('string');
+            const errors: { extensions: { code: string } }[] = r.json.errors ?? [];
+            const internal = errors.filter((e) => e.extensions.code === 'INTERNAL_SERVER_ERROR').length;
+            const logged = spy.mock.calls.filter(
+              ([o]) => (o as { requestId?: string } | undefined)?.requestId === r.requestId,
+            ).length;
+            expect(logged).toBe(internal);
+          }),
+          { numRuns: 150 },
+        );
+      } finally {
+        spy.mockRestore();
+      }
+    },
+  );
 });

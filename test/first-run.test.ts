@@ -11,23 +11,45 @@ const ROOT = path.resolve(__dirname, '..');
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** Runs src/main.ts (the main job) from `root` and resolves with its exit code and output. */
-function mainJob(root: string, env: Record<string, string>, ms = 120_000): Promise<{ code: number | null; output: string }> {
+function mainJob(
+  root: string,
+  env: Record<string, string>,
+  ms = 120_000,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     let output = '';
     const child = spawn(process.execPath, ['-r', './test/helpers/ts-register.js', 'src/main.ts'], {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', REDIS_URL: process.env.TEST_REDIS_URL!, DEMO_SEED: 'off', ...env },
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH!,
+        HOME: process.env.HOME ?? '/tmp',
+        LOG_LEVEL: 'info',
+        REDIS_URL: process.env.TEST_REDIS_URL!,
+        DEMO_SEED: 'off',
+        ...env,
+      },
     });
-    child.stdout.on('data', (c) => { output += c; });
-    child.stderr.on('data', (c) => { output += c; });
+    child.stdout.on('data', (c) => {
+      output += c;
+    });
+    child.stderr.on('data', (c) => {
+      output += c;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, output }); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
   });
 }
 
 const oneSentence = (output: string) => {
   expect(output).not.toMatch(/Unhandled 'error' event|EACCES|at .*\.(js|ts):\d+/);
-  const lines = output.trim().split('\n').filter((l) => l.startsWith('Failed to start: '));
+  const lines = output
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('Failed to start: '));
   expect(lines).toHaveLength(1);
   return lines[0];
 };
@@ -59,7 +81,9 @@ const oneSentence = (output: string) => {
     const r = await mainJob(project, {});
     expect(r.code).toBe(1);
     const line = oneSentence(r.output);
-    expect(line).toMatch(/runs as root.*'postgres' user.*cannot enter .*: run it as a normal user, move the project .* or set DATABASE_URL/);
+    expect(line).toMatch(
+      /runs as root.*'postgres' user.*cannot enter .*: run it as a normal user, move the project .* or set DATABASE_URL/,
+    );
   }, 180_000);
 });
 
@@ -77,9 +101,15 @@ describe('npm start when the port is taken', () => {
     await new Promise<void>((r) => taken.listen(0, '0.0.0.0', r));
     const port = (taken.address() as net.AddressInfo).port;
     try {
-      const r = await mainJob(ROOT, { DATABASE_URL: databaseUrl, PORT: String(port), QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX}_fr` });
+      const r = await mainJob(ROOT, {
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX}_fr`,
+      });
       expect(r.code).toBe(1);
-      expect(oneSentence(r.output)).toBe(`Failed to start: port ${port} is already in use by another process: stop it or set PORT to a free port`);
+      expect(oneSentence(r.output)).toBe(
+        `Failed to start: port ${port} is already in use by another process: stop it or set PORT to a free port`,
+      );
     } finally {
       taken.close();
     }

@@ -13,7 +13,17 @@ import { coalescing } from '../src/infra/pubsub';
 import { QUEUES, TOPICS } from '../src/infra/queues';
 import { ensureRedis, redisAnswers, type RunningService } from '../src/infra/services';
 import { startWorker, type RunningWorker } from '../workers/worker';
-import { createPortfolio, createPosition, err, ok, registerUser, startHarness, subscribe, until, type Harness } from './helpers/harness';
+import {
+  createPortfolio,
+  createPosition,
+  err,
+  ok,
+  registerUser,
+  startHarness,
+  subscribe,
+  until,
+  type Harness,
+} from './helpers/harness';
 
 // This file's own admin, so that no other test file's registration of the default admin collides with it.
 const ADMIN = `live_admin_${randomBytes(4).toString('hex')}`;
@@ -36,10 +46,14 @@ const M2M_SUB = `subscription($s: ID!) { m2mUpdated(strategyId: $s) { strategyId
  * the client. Only meaningful for a topic nobody else subscribes to (each test uses fresh ids).
  */
 async function subscribed(h: Harness, topic: string): Promise<void> {
-  await until(async () => {
-    const [, n] = (await h.app.redis.pubsub('NUMSUB', topic)) as [string, number];
-    return Number(n) >= 1;
-  }, 10000, `a Redis subscriber on ${topic}`);
+  await until(
+    async () => {
+      const [, n] = (await h.app.redis.pubsub('NUMSUB', topic)) as [string, number];
+      return Number(n) >= 1;
+    },
+    10000,
+    `a Redis subscriber on ${topic}`,
+  );
 }
 
 async function strategy(h: Harness, token: string, id: string) {
@@ -48,10 +62,14 @@ async function strategy(h: Harness, token: string, id: string) {
 
 /** Waits for the worker to have computed the strategy's current state. */
 function fresh(h: Harness, token: string, id: string, ms = 15000) {
-  return until(async () => {
-    const s = await strategy(h, token, id);
-    return s?.metrics && !s.metrics.stale ? s : null;
-  }, ms, `strategy ${id} recomputed (stale false)`);
+  return until(
+    async () => {
+      const s = await strategy(h, token, id);
+      return s?.metrics && !s.metrics.stale ? s : null;
+    },
+    ms,
+    `strategy ${id} recomputed (stale false)`,
+  );
 }
 
 async function staleInPostgres(h: Harness, id: string): Promise<boolean> {
@@ -77,7 +95,8 @@ describe('live updates (one API instance with a worker)', () => {
     await h?.close();
   });
 
-  const publish = async (sym: string, price: string) => expect(ok(await h.gql(PUBLISH, { p: [{ symbol: sym, price }] }, admin.token)).publishPrices).toBe(1);
+  const publish = async (sym: string, price: string) =>
+    expect(ok(await h.gql(PUBLISH, { p: [{ symbol: sym, price }] }, admin.token)).publishPrices).toBe(1);
 
   it('strategyMetricsUpdated delivers the strategy with fresh metrics after createPosition and publishPrices', async () => {
     const alice = await registerUser(h);
@@ -86,14 +105,31 @@ describe('live updates (one API instance with a worker)', () => {
     const sub = subscribe(h.ws(alice.token), METRICS_SUB, { p: pid });
     await subscribed(h, TOPICS.strategyMetrics(pid));
 
-    const { strategyId } = await createPosition(h, alice.token, { portfolioId: pid, symbol: sym, quantity: '10', entryPrice: '50' });
-    const created = await until(async () => sub.events.find((e) => e.strategyMetricsUpdated.id === strategyId), 15000, 'metrics event after createPosition');
-    expect(created.strategyMetricsUpdated).toMatchObject({ name: `Long ${sym}`, portfolio: { id: pid }, metrics: { stale: false } });
+    const { strategyId } = await createPosition(h, alice.token, {
+      portfolioId: pid,
+      symbol: sym,
+      quantity: '10',
+      entryPrice: '50',
+    });
+    const created = await until(
+      async () => sub.events.find((e) => e.strategyMetricsUpdated.id === strategyId),
+      15000,
+      'metrics event after createPosition',
+    );
+    expect(created.strategyMetricsUpdated).toMatchObject({
+      name: `Long ${sym}`,
+      portfolio: { id: pid },
+      metrics: { stale: false },
+    });
     expect(Number(created.strategyMetricsUpdated.metrics.unrealizedPnl)).toBe(0); // no price yet: valued at entry
     expect(Number(created.strategyMetricsUpdated.metrics.marketValue)).toBe(500);
 
     await publish(sym, '62.5');
-    const priced = await until(async () => sub.events.find((e) => Number(e.strategyMetricsUpdated.metrics?.unrealizedPnl) === 125), 15000, 'metrics event with the new price');
+    const priced = await until(
+      async () => sub.events.find((e) => Number(e.strategyMetricsUpdated.metrics?.unrealizedPnl) === 125),
+      15000,
+      'metrics event with the new price',
+    );
     expect(priced.strategyMetricsUpdated.id).toBe(strategyId);
     expect(Number(priced.strategyMetricsUpdated.metrics.marketValue)).toBe(625);
     expect(sub.errors).toEqual([]);
@@ -112,7 +148,10 @@ describe('live updates (one API instance with a worker)', () => {
       expect((sub.errors[0] as { extensions?: { code?: string } }).extensions?.code).toBe('NOT_FOUND');
       expect(sub.events).toEqual([]);
     }
-    const sub = subscribe(h.ws(bob.token), M2M_SUB, { s: (await createPosition(h, alice.token, { portfolioId: pid, symbol: 'MSFT', quantity: '1', entryPrice: '1' })).strategyId });
+    const sub = subscribe(h.ws(bob.token), M2M_SUB, {
+      s: (await createPosition(h, alice.token, { portfolioId: pid, symbol: 'MSFT', quantity: '1', entryPrice: '1' }))
+        .strategyId,
+    });
     await until(async () => sub.errors.length > 0 || sub.completed, 10000, 'the m2m subscription to be refused');
     expect((sub.errors[0] as { extensions?: { code?: string } }).extensions?.code).toBe('NOT_FOUND');
   });
@@ -120,13 +159,27 @@ describe('live updates (one API instance with a worker)', () => {
   it.each([
     ['no token', undefined],
     ['a malformed token', 'not-a-jwt'],
-    ['a token signed with another secret', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6Im1hbGxvcnkiLCJzdWIiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifQ.c2lnbmF0dXJl'],
+    [
+      'a token signed with another secret',
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6Im1hbGxvcnkiLCJzdWIiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifQ.c2lnbmF0dXJl',
+    ],
   ])('refuses the connection with %s', async (_what, token) => {
     // A lazy client of our own: the harness' eager client would also report the refusal on the console.
-    const client = createClient({ url: h.server.wsUrl, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams: token ? { authorization: `Bearer ${token}` } : {} });
+    const client = createClient({
+      url: h.server.wsUrl,
+      webSocketImpl: WebSocket,
+      lazy: true,
+      retryAttempts: 0,
+      connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    });
     try {
-      const closed = new Promise<{ code: number }>((resolve) => client.on('closed', (e) => resolve(e as { code: number })));
-      const sub = subscribe(client, `subscription { portfolioChanged(portfolioId: "00000000-0000-0000-0000-000000000000") { kind } }`);
+      const closed = new Promise<{ code: number }>((resolve) =>
+        client.on('closed', (e) => resolve(e as { code: number })),
+      );
+      const sub = subscribe(
+        client,
+        `subscription { portfolioChanged(portfolioId: "00000000-0000-0000-0000-000000000000") { kind } }`,
+      );
       expect((await closed).code).toBe(4403);
       await until(async () => sub.errors.length > 0, 10000, 'the subscription to fail');
       const refusal = sub.errors[0] as { code?: number; reason?: string };
@@ -150,7 +203,7 @@ describe('live updates (one API instance with a worker)', () => {
     expect(rejected[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
   });
 
-  it('a syntax error fails only that operation and keeps the connection\'s other subscriptions alive', async () => {
+  it("a syntax error fails only that operation and keeps the connection's other subscriptions alive", async () => {
     const alice = await registerUser(h);
     const pid = await createPortfolio(h, alice.token);
     const client = h.ws(alice.token);
@@ -168,21 +221,46 @@ describe('live updates (one API instance with a worker)', () => {
     const alice = await registerUser(h);
     const pid = await createPortfolio(h, alice.token);
     const sym = symbol();
-    const stock = await createPosition(h, alice.token, { portfolioId: pid, symbol: sym, quantity: '100', entryPrice: '50' });
-    const call = await createPosition(h, alice.token, { portfolioId: pid, symbol: `${sym}261218C00060000`, quantity: '-1', entryPrice: '2.5' });
+    const stock = await createPosition(h, alice.token, {
+      portfolioId: pid,
+      symbol: sym,
+      quantity: '100',
+      entryPrice: '50',
+    });
+    const call = await createPosition(h, alice.token, {
+      portfolioId: pid,
+      symbol: `${sym}261218C00060000`,
+      quantity: '-1',
+      entryPrice: '2.5',
+    });
     const sub = subscribe(h.ws(alice.token), CHANGED_SUB, { p: pid });
     await subscribed(h, TOPICS.portfolioChanged(pid));
 
-    const combined = ok(await h.gql(`mutation($i: CombineInput!) { combineLegs(input: $i) { id type legCount } }`,
-      { i: { legIds: [stock.legId, call.legId] } }, alice.token)).combineLegs;
+    const combined = ok(
+      await h.gql(
+        `mutation($i: CombineInput!) { combineLegs(input: $i) { id type legCount } }`,
+        { i: { legIds: [stock.legId, call.legId] } },
+        alice.token,
+      ),
+    ).combineLegs;
     expect(combined).toMatchObject({ type: 'COVERED_CALL', legCount: 2 });
 
-    const ev = await until(async () => sub.events.find((e) => e.portfolioChanged.kind === 'STRATEGIES_COMBINED'), 10000, 'STRATEGIES_COMBINED');
+    const ev = await until(
+      async () => sub.events.find((e) => e.portfolioChanged.kind === 'STRATEGIES_COMBINED'),
+      10000,
+      'STRATEGIES_COMBINED',
+    );
     expect(ev.portfolioChanged.portfolioId).toBe(pid);
-    expect([...ev.portfolioChanged.strategyIds].sort()).toEqual([combined.id, stock.strategyId, call.strategyId].sort());
+    expect([...ev.portfolioChanged.strategyIds].sort()).toEqual(
+      [combined.id, stock.strategyId, call.strategyId].sort(),
+    );
     expect(Number.isNaN(Date.parse(ev.portfolioChanged.at))).toBe(false);
     // The emptied sources were closed, and that is announced too.
-    const closed = await until(async () => sub.events.find((e) => e.portfolioChanged.kind === 'STRATEGY_CLOSED'), 10000, 'STRATEGY_CLOSED');
+    const closed = await until(
+      async () => sub.events.find((e) => e.portfolioChanged.kind === 'STRATEGY_CLOSED'),
+      10000,
+      'STRATEGY_CLOSED',
+    );
     expect([...closed.portfolioChanged.strategyIds].sort()).toEqual([stock.strategyId, call.strategyId].sort());
     sub.dispose();
   });
@@ -191,15 +269,28 @@ describe('live updates (one API instance with a worker)', () => {
     const alice = await registerUser(h);
     const pid = await createPortfolio(h, alice.token);
     const sym = symbol();
-    const { strategyId } = await createPosition(h, alice.token, { portfolioId: pid, symbol: sym, quantity: '10', entryPrice: '50' });
+    const { strategyId } = await createPosition(h, alice.token, {
+      portfolioId: pid,
+      symbol: sym,
+      quantity: '10',
+      entryPrice: '50',
+    });
     await fresh(h, alice.token, strategyId);
     const sub = subscribe(h.ws(alice.token), M2M_SUB, { s: strategyId });
     await subscribed(h, TOPICS.m2m(strategyId));
 
     await publish(sym, '55');
-    const up = await until(async () => sub.events.find((e) => Number(e.m2mUpdated.close) === 50), 15000, 'a candle closing at +50');
+    const up = await until(
+      async () => sub.events.find((e) => Number(e.m2mUpdated.close) === 50),
+      15000,
+      'a candle closing at +50',
+    );
     await publish(sym, '45');
-    const down = await until(async () => sub.events.find((e) => Number(e.m2mUpdated.close) === -50), 15000, 'a candle closing at -50');
+    const down = await until(
+      async () => sub.events.find((e) => Number(e.m2mUpdated.close) === -50),
+      15000,
+      'a candle closing at -50',
+    );
     for (const { m2mUpdated: c } of [up, down]) {
       expect(c.strategyId).toBe(strategyId);
       expect(new Date(c.bucketStart).getUTCSeconds()).toBe(0);
@@ -212,9 +303,17 @@ describe('live updates (one API instance with a worker)', () => {
       expect(Number(down.m2mUpdated.low)).toBe(-50);
     }
 
-    const { m2m } = ok(await h.gql(`query($id: ID!) { strategy(id: $id) { m2m { strategyId bucketStart open high low close } } }`, { id: strategyId }, alice.token)).strategy;
+    const { m2m } = ok(
+      await h.gql(
+        `query($id: ID!) { strategy(id: $id) { m2m { strategyId bucketStart open high low close } } }`,
+        { id: strategyId },
+        alice.token,
+      ),
+    ).strategy;
     expect(m2m.length).toBeGreaterThanOrEqual(1);
-    expect(m2m.map((c: { bucketStart: string }) => c.bucketStart)).toEqual([...m2m.map((c: { bucketStart: string }) => c.bucketStart)].sort());
+    expect(m2m.map((c: { bucketStart: string }) => c.bucketStart)).toEqual(
+      [...m2m.map((c: { bucketStart: string }) => c.bucketStart)].sort(),
+    );
     const last = m2m.find((c: { bucketStart: string }) => c.bucketStart === down.m2mUpdated.bucketStart);
     expect(last).toMatchObject({ strategyId, close: down.m2mUpdated.close, low: down.m2mUpdated.low });
     sub.dispose();
@@ -223,14 +322,23 @@ describe('live updates (one API instance with a worker)', () => {
   it('metrics.stale turns false once the worker has recomputed a change', async () => {
     const alice = await registerUser(h);
     const pid = await createPortfolio(h, alice.token);
-    const { strategyId, legId } = await createPosition(h, alice.token, { portfolioId: pid, symbol: symbol(), quantity: '10', entryPrice: '20' });
+    const { strategyId, legId } = await createPosition(h, alice.token, {
+      portfolioId: pid,
+      symbol: symbol(),
+      quantity: '10',
+      entryPrice: '20',
+    });
     const first = await fresh(h, alice.token, strategyId);
     expect(Number(first.metrics.marketValue)).toBe(200);
     ok(await h.gql(UPDATE_LEG, { id: legId, q: '30' }, alice.token));
-    const after = await until(async () => {
-      const s = await strategy(h, alice.token, strategyId);
-      return s.metrics && !s.metrics.stale && Number(s.metrics.marketValue) === 600 ? s : null;
-    }, 15000, 'the change recomputed');
+    const after = await until(
+      async () => {
+        const s = await strategy(h, alice.token, strategyId);
+        return s.metrics && !s.metrics.stale && Number(s.metrics.marketValue) === 600 ? s : null;
+      },
+      15000,
+      'the change recomputed',
+    );
     expect(after.legs[0].quantity).toMatch(/^30(\.0+)?$/);
     expect(await staleInPostgres(h, strategyId)).toBe(false);
   });
@@ -244,7 +352,7 @@ describe('live updates (one API instance with a worker)', () => {
       await b?.close();
     });
 
-    it("delivers events caused on instance A to subscribers on instance B", async () => {
+    it('delivers events caused on instance A to subscribers on instance B', async () => {
       const alice = await registerUser(h);
       const pid = await createPortfolio(h, alice.token);
       const client = b.ws(alice.token); // the same token: both instances share the JWT secret
@@ -253,11 +361,24 @@ describe('live updates (one API instance with a worker)', () => {
       await subscribed(b, TOPICS.strategyMetrics(pid));
       await subscribed(b, TOPICS.portfolioChanged(pid));
 
-      const { strategyId } = await createPosition(h, alice.token, { portfolioId: pid, symbol: symbol(), quantity: '4', entryPrice: '25' });
-      const created = await until(async () => changes.events.find((e) => e.portfolioChanged.kind === 'STRATEGY_CREATED'), 10000, 'portfolioChanged on B');
+      const { strategyId } = await createPosition(h, alice.token, {
+        portfolioId: pid,
+        symbol: symbol(),
+        quantity: '4',
+        entryPrice: '25',
+      });
+      const created = await until(
+        async () => changes.events.find((e) => e.portfolioChanged.kind === 'STRATEGY_CREATED'),
+        10000,
+        'portfolioChanged on B',
+      );
       expect(created.portfolioChanged.strategyIds).toEqual([strategyId]);
       // Instance B has no worker: the recomputation ran on A's worker and reached B through Redis.
-      const ev = await until(async () => metrics.events.find((e) => e.strategyMetricsUpdated.id === strategyId), 15000, 'strategyMetricsUpdated on B');
+      const ev = await until(
+        async () => metrics.events.find((e) => e.strategyMetricsUpdated.id === strategyId),
+        15000,
+        'strategyMetricsUpdated on B',
+      );
       expect(ev.strategyMetricsUpdated.metrics).toMatchObject({ stale: false });
       expect(Number(ev.strategyMetricsUpdated.metrics.marketValue)).toBe(100);
       expect([...metrics.errors, ...changes.errors]).toEqual([]);
@@ -308,7 +429,9 @@ describe('coalescing() per-connection buffer', () => {
     await until(async () => state.finished, 10000, 'the source to be drained');
     const delivered = await drain(it);
     expect(delivered).toHaveLength(10);
-    expect(delivered.map((e) => e.value).sort((a, b) => a - b)).toEqual([9990, 9991, 9992, 9993, 9994, 9995, 9996, 9997, 9998, 9999]);
+    expect(delivered.map((e) => e.value).sort((a, b) => a - b)).toEqual([
+      9990, 9991, 9992, 9993, 9994, 9995, 9996, 9997, 9998, 9999,
+    ]);
   });
 
   it('hands events straight to a waiting consumer and stops on return()', async () => {
@@ -316,7 +439,10 @@ describe('coalescing() per-connection buffer', () => {
     const source: AsyncIterable<{ key: string; value: number }> = {
       [Symbol.asyncIterator]() {
         return {
-          next: () => new Promise((resolve) => { push = (v) => resolve({ value: v, done: false }); }),
+          next: () =>
+            new Promise((resolve) => {
+              push = (v) => resolve({ value: v, done: false });
+            }),
           return: async () => ({ value: undefined, done: true }),
         };
       },
@@ -360,7 +486,12 @@ describe('durability (own database and queue prefix)', () => {
     try {
       const u = await registerUser(h);
       const pid = await createPortfolio(h, u.token);
-      const { strategyId, legId } = await createPosition(h, u.token, { portfolioId: pid, symbol: symbol(), quantity: '10', entryPrice: '10' });
+      const { strategyId, legId } = await createPosition(h, u.token, {
+        portfolioId: pid,
+        symbol: symbol(),
+        quantity: '10',
+        entryPrice: '10',
+      });
       ok(await h.gql(UPDATE_LEG, { id: legId, q: '12' }, u.token));
 
       expect(await staleInPostgres(h, strategyId)).toBe(true);
@@ -387,14 +518,23 @@ describe('durability (own database and queue prefix)', () => {
       const pid = await createPortfolio(a, u.token);
       // One stale strategy: its job's deduplication id is the strategy id, so the sweeper cannot enqueue a
       // second job beside the orphaned one; only the stalled-job check can bring it back.
-      const { strategyId } = await createPosition(a, u.token, { portfolioId: pid, symbol: symbol(), quantity: '7', entryPrice: '10' });
+      const { strategyId } = await createPosition(a, u.token, {
+        portfolioId: pid,
+        symbol: symbol(),
+        quantity: '7',
+        entryPrice: '10',
+      });
 
       // A worker configured like ours takes the job and dies holding it (force-closed: its lock is left to expire).
       let taken: string | undefined;
-      const doomed = new Worker(QUEUES.recompute, async (job) => {
-        taken = job.id;
-        await new Promise(() => undefined);
-      }, { connection, prefix: prefix('killed'), lockDuration: 1000, stalledInterval: 5000, maxStalledCount: 3 });
+      const doomed = new Worker(
+        QUEUES.recompute,
+        async (job) => {
+          taken = job.id;
+          await new Promise(() => undefined);
+        },
+        { connection, prefix: prefix('killed'), lockDuration: 1000, stalledInterval: 5000, maxStalledCount: 3 },
+      );
       doomed.on('error', () => undefined);
       await until(async () => taken, 10000, 'the doomed worker to take the job');
       await doomed.close(true);
@@ -425,7 +565,12 @@ describe('durability (own database and queue prefix)', () => {
       h = await isolated('redisdown', { redisUrl: redis.url });
       const u = await registerUser(h);
       const pid = await createPortfolio(h, u.token);
-      const { strategyId, legId } = await createPosition(h, u.token, { portfolioId: pid, symbol: symbol(), quantity: '10', entryPrice: '50' });
+      const { strategyId, legId } = await createPosition(h, u.token, {
+        portfolioId: pid,
+        symbol: symbol(),
+        quantity: '10',
+        entryPrice: '50',
+      });
       await fresh(h, u.token, strategyId); // the whole path works while Redis is up
 
       await redis.stop();
@@ -433,7 +578,12 @@ describe('durability (own database and queue prefix)', () => {
 
       // Both mutations commit although nothing can be enqueued.
       expect(ok(await h.gql(UPDATE_LEG, { id: legId, q: '20' }, u.token)).updateLeg.quantity).toMatch(/^20(\.0+)?$/);
-      const second = await createPosition(h, u.token, { portfolioId: pid, symbol: 'TWO_SIGMA_FUND', quantity: '1', entryPrice: '1000' });
+      const second = await createPosition(h, u.token, {
+        portfolioId: pid,
+        symbol: 'TWO_SIGMA_FUND',
+        quantity: '1',
+        entryPrice: '1000',
+      });
       const changed = await strategy(h, u.token, strategyId);
       expect(changed.legs[0].quantity).toMatch(/^20(\.0+)?$/);
       expect(changed.metrics.stale).toBe(true);
@@ -444,7 +594,11 @@ describe('durability (own database and queue prefix)', () => {
       expect(await staleInPostgres(h, second.strategyId)).toBe(true);
 
       // Redis comes back on the same port, empty: the sweeper enqueues what PostgreSQL still marks stale.
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      );
       await until(async () => redisAnswers(redis.url), 10000, 'Redis to be back');
 
       const s = await fresh(h, u.token, strategyId, 40000);

@@ -25,25 +25,45 @@ afterAll(() => dropDatabase(process.env.TEST_SERVER_URL!, DB), 60000);
 /** `node -r ts-register <args>` from the project root, with its stdout and stderr collected. */
 function spawnTs(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, ['-r', './test/helpers/ts-register.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (c) => { output += c; });
-  child.stderr!.on('data', (c) => { output += c; });
+  const child = spawn(process.execPath, ['-r', './test/helpers/ts-register.js', ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (c) => {
+    output += c;
+  });
+  child.stderr!.on('data', (c) => {
+    output += c;
+  });
   return { child, output: () => output };
 }
 
 /** An entry point on this file's database and Redis, with only the environment given here (not the test's). */
 function start(entry: string, env: Record<string, string>): ReturnType<typeof spawnTs> {
   return spawnTs([entry], {
-    PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', DATABASE_URL: databaseUrl,
-    REDIS_URL: process.env.TEST_REDIS_URL!, QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX}_proc`, ...env,
+    PATH: process.env.PATH!,
+    HOME: process.env.HOME ?? '/tmp',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env.TEST_REDIS_URL!,
+    QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX}_proc`,
+    ...env,
   });
 }
 
 /** How the process ended, with the end of its output (shown when an assertion on it fails). */
-const ending = async (p: ReturnType<typeof start>) => ({ exit: await exited(p.child), output: p.output().slice(-3000) });
+const ending = async (p: ReturnType<typeof start>) => ({
+  exit: await exited(p.child),
+  output: p.output().slice(-3000),
+});
 
 /** Runs `body` with the entry point started; whatever happens, the process does not outlive the test. */
-async function running(entry: string, env: Record<string, string>, body: (p: ReturnType<typeof start>) => Promise<void>): Promise<void> {
+async function running(
+  entry: string,
+  env: Record<string, string>,
+  body: (p: ReturnType<typeof start>) => Promise<void>,
+): Promise<void> {
   const p = start(entry, env);
   try {
     await body(p);
@@ -56,28 +76,49 @@ async function running(entry: string, env: Record<string, string>, body: (p: Ret
 function post(port: number, body: object, token?: string): Promise<{ status: number; json: any }> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...(token ? { authorization: `Bearer ${token}` } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(data),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
 }
 
-const healthy = (port: number) => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+const healthy = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
 const childrenOf = (pid: number): number[] => {
   const file = `/proc/${pid}/task/${pid}/children`;
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
 };
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+const alive = (pid: number) =>
+  existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 /** The exit code, or the signal's name when a signal ended the process. */
-const exited = (child: ChildProcess) => new Promise<number | string | null>((resolve) => {
-  if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode ?? child.signalCode);
-  else child.once('exit', (code, signal) => resolve(code ?? signal));
-});
+const exited = (child: ChildProcess) =>
+  new Promise<number | string | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode ?? child.signalCode);
+    else child.once('exit', (code, signal) => resolve(code ?? signal));
+  });
 
 describe('start:api with API_PROCESSES=2', () => {
   it('serves one port from two processes sharing one development secret and live updates, replaces a killed one, and stops on SIGTERM', async () => {
@@ -85,9 +126,19 @@ describe('start:api with API_PROCESSES=2', () => {
     // No JWT_SECRET: the primary chooses the random development secret once, for both processes.
     await running('src/api.ts', { NODE_ENV: 'development', PORT: String(port), API_PROCESSES: '2' }, async (api) => {
       await until(() => healthy(port), 60000, 'the API processes to listen');
-      const workers = await until(async () => { const c = childrenOf(api.child.pid!); return c.length === 2 && c; }, 30000, 'two API processes');
+      const workers = await until(
+        async () => {
+          const c = childrenOf(api.child.pid!);
+          return c.length === 2 && c;
+        },
+        30000,
+        'two API processes',
+      );
       const username = `proc_${Date.now().toString(36)}`;
-      const reg = await post(port, { query: 'mutation($i: RegisterInput!) { register(input: $i) { token } }', variables: { i: { email: `${username}@example.com`, username, password: 'correct-horse-1' } } });
+      const reg = await post(port, {
+        query: 'mutation($i: RegisterInput!) { register(input: $i) { token } }',
+        variables: { i: { email: `${username}@example.com`, username, password: 'correct-horse-1' } },
+      });
       const token = reg.json.data.register.token as string;
       // Every request on a new connection: the primary hands connections to both processes in turn, and each
       // process accepts the other's token.
@@ -98,19 +149,39 @@ describe('start:api with API_PROCESSES=2', () => {
 
       // Live updates cross processes (Redis pub/sub): a subscriber on one connection gets the changes made through
       // connections that either process served.
-      const portfolioId = (await post(port, { query: 'mutation { createPortfolio(name: "Cluster") { id } }' }, token)).json.data.createPortfolio.id as string;
-      const ws = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false });
+      const portfolioId = (await post(port, { query: 'mutation { createPortfolio(name: "Cluster") { id } }' }, token))
+        .json.data.createPortfolio.id as string;
+      const ws = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+        lazy: false,
+      });
       try {
-        const changes = subscribe(ws, 'subscription($p: ID!) { portfolioChanged(portfolioId: $p) { kind strategyIds } }', { p: portfolioId });
+        const changes = subscribe(
+          ws,
+          'subscription($p: ID!) { portfolioChanged(portfolioId: $p) { kind strategyIds } }',
+          { p: portfolioId },
+        );
         await new Promise((r) => setTimeout(r, 300));
         const created: string[] = [];
         for (const symbol of ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF']) {
-          const r = await post(port, { query: CREATE_POSITION, variables: { i: { portfolioId, symbol, quantity: 1, entryPrice: 10, entryDate: '2026-01-05' } } }, token);
+          const r = await post(
+            port,
+            {
+              query: CREATE_POSITION,
+              variables: { i: { portfolioId, symbol, quantity: 1, entryPrice: 10, entryDate: '2026-01-05' } },
+            },
+            token,
+          );
           created.push(r.json.data.createPosition.strategy.id);
         }
         await until(async () => changes.events.length >= created.length, 10000, 'six change events');
         expect(changes.errors).toEqual([]);
-        expect(changes.events.flatMap((e) => e.portfolioChanged.strategyIds).sort()).toEqual(expect.arrayContaining([...created].sort()));
+        expect(changes.events.flatMap((e) => e.portfolioChanged.strategyIds).sort()).toEqual(
+          expect.arrayContaining([...created].sort()),
+        );
         changes.dispose();
       } finally {
         await ws.dispose();
@@ -120,20 +191,35 @@ describe('start:api with API_PROCESSES=2', () => {
       // count, all 18 GraphQL requests made over HTTP so far (register, 10 × me, createPortfolio, 6 × createPosition).
       const scrape = async () => {
         const text = await new Promise<string>((resolve, reject) => {
-          http.get({ host: '127.0.0.1', port, path: '/metrics', agent: false }, (res) => {
-            let t = '';
-            res.on('data', (c) => { t += c; });
-            res.on('end', () => resolve(t));
-          }).on('error', reject);
+          http
+            .get({ host: '127.0.0.1', port, path: '/metrics', agent: false }, (res) => {
+              let t = '';
+              res.on('data', (c) => {
+                t += c;
+              });
+              res.on('end', () => resolve(t));
+            })
+            .on('error', reject);
         });
-        return [...text.matchAll(/^graphql_request_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+        return [...text.matchAll(/^graphql_request_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce(
+          (sum, m) => sum + Number(m[1]),
+          0,
+        );
       };
       expect([await scrape(), await scrape()]).toEqual([18, 18]);
 
       process.kill(workers[0], 'SIGKILL');
-      const replaced = await until(async () => { const c = childrenOf(api.child.pid!); return c.length === 2 && !c.includes(workers[0]) && c; }, 60000, 'a replacement process');
+      const replaced = await until(
+        async () => {
+          const c = childrenOf(api.child.pid!);
+          return c.length === 2 && !c.includes(workers[0]) && c;
+        },
+        60000,
+        'a replacement process',
+      );
       await until(() => healthy(port), 60000, 'the replacement to listen');
-      for (let i = 0; i < 4; i++) expect((await post(port, { query: '{ me { username } }' }, token)).json.data.me.username).toBe(username);
+      for (let i = 0; i < 4; i++)
+        expect((await post(port, { query: '{ me { username } }' }, token)).json.data.me.username).toBe(username);
 
       api.child.kill('SIGTERM');
       expect(await ending(api)).toMatchObject({ exit: 0 });
@@ -143,7 +229,13 @@ describe('start:api with API_PROCESSES=2', () => {
   }, 120000);
 
   it('stops with an error instead of restarting processes that cannot start', async () => {
-    const env = { NODE_ENV: 'production', JWT_SECRET: 'a-long-enough-secret', API_PROCESSES: '2', PORT: String(await freePort()), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    const env = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a-long-enough-secret',
+      API_PROCESSES: '2',
+      PORT: String(await freePort()),
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    };
     await running('src/api.ts', env, async (api) => {
       expect(await ending(api)).toMatchObject({ exit: 1 });
       expect(api.output()).toMatch(/failed to start/);
@@ -186,7 +278,9 @@ describe('the embedded PostgreSQL after a killed run', () => {
     const dir = dataDir(name);
     const lit = JSON.stringify(name);
     // A process starts an embedded server and is killed (SIGKILL: no shutdown): the server stays, holding the lock.
-    const first = node(`require('./src/infra/services').startEmbeddedPostgres(${lit}).then(() => console.log('STARTED'))`);
+    const first = node(
+      `require('./src/infra/services').startEmbeddedPostgres(${lit}).then(() => console.log('STARTED'))`,
+    );
     await until(async () => first.output().includes('STARTED'), 120000, 'the first embedded server');
     const orphan = Number(readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     first.child.kill('SIGKILL');
@@ -225,7 +319,10 @@ describe('the embedded PostgreSQL after a killed run', () => {
 describe('a redis-server started for a run', () => {
   it('stops when the process that started it is killed', async () => {
     // Nothing answers on port 1, so a redis-server from PATH is started on a free port.
-    const { child, output } = spawnTs(['-e', `require('./src/infra/services').ensureRedis('redis://127.0.0.1:1').then((r) => console.log('URL ' + r.url))`]);
+    const { child, output } = spawnTs([
+      '-e',
+      `require('./src/infra/services').ensureRedis('redis://127.0.0.1:1').then((r) => console.log('URL ' + r.url))`,
+    ]);
     const url = (await until(async () => /^URL (\S+)$/m.exec(output()), 30000, 'a redis-server'))[1];
     expect(await redisAnswers(url)).toBe(true);
     child.kill('SIGKILL');
@@ -233,4 +330,3 @@ describe('a redis-server started for a run', () => {
     await until(async () => !(await redisAnswers(url)), 10000, 'the redis-server to stop');
   }, 60000);
 });
-

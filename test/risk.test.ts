@@ -447,8 +447,8 @@ describe('Strategy.dataQuality', () => {
     expect((await quality(s.strategyId)).metrics.payoff).toBeNull();
     expect(q.dataQuality).toMatchObject({ flag: 'COMPLETE', legCount: 2, marketPricedLegs: 1, privateLegs: 1 });
     expect(q.dataQuality.message).toContain(
-      '1 PRIVATE leg valued at the last known or entry price: left out of greeks and scenarios, '
-        + 'and no payoff is drawn.',
+      '1 PRIVATE leg valued at the last known or entry price: left out of greeks and scenarios, ' +
+        'and no payoff is drawn.',
     );
   });
 });

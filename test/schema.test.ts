@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSchema, findBreakingChanges, isObjectType, isInputObjectType, isEnumType, printSchema, lexicographicSortSchema } from 'graphql';
+import {
+  buildSchema,
+  findBreakingChanges,
+  isObjectType,
+  isInputObjectType,
+  isEnumType,
+  printSchema,
+  lexicographicSortSchema,
+} from 'graphql';
 import { createDataSource } from '../src/data-source';
 import { createSchema, SCHEMA_FILE } from '../src/schema';
 import { staleDescriptionKeys, undescribed } from '../src/schema-descriptions';
@@ -12,10 +20,14 @@ import { staleDescriptionKeys, undescribed } from '../src/schema-descriptions';
  */
 const CONTRACT_DIR = path.resolve(__dirname, '../contract');
 const IMPLEMENTED_EXTENSIONS: string[] = [
-  'contract-lifecycle.graphql', 'contract-risk.graphql', 'contract-clients.graphql',
+  'contract-lifecycle.graphql',
+  'contract-risk.graphql',
+  'contract-clients.graphql',
 ];
 const contractSdl = () =>
-  ['contract.graphql', ...IMPLEMENTED_EXTENSIONS].map((f) => readFileSync(path.join(CONTRACT_DIR, f), 'utf8')).join('\n');
+  ['contract.graphql', ...IMPLEMENTED_EXTENSIONS]
+    .map((f) => readFileSync(path.join(CONTRACT_DIR, f), 'utf8'))
+    .join('\n');
 
 describe('schema.graphql', () => {
   it('is what the resolvers emit (run `npm run schema` after changing them)', async () => {
@@ -37,7 +49,10 @@ describe('schema.graphql', () => {
     for (const t of Object.values(contract.getTypeMap())) {
       if (t.name.startsWith('__')) continue;
       const o = ours.getType(t.name);
-      if (!o) { missing.push(t.name); continue; }
+      if (!o) {
+        missing.push(t.name);
+        continue;
+      }
       if (isObjectType(t) && isObjectType(o)) {
         for (const f of Object.values(t.getFields())) {
           const of = o.getFields()[f.name];

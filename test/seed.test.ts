@@ -31,8 +31,21 @@ const q = <T = any>(sql: string, params: unknown[] = []): Promise<T[]> => h.app.
 
 /** Row counts of every table the seed writes: a second run must leave all of them unchanged. */
 async function tableCounts(): Promise<Record<string, number>> {
-  const tables = ['users', 'portfolios', 'legs', 'strategies', 'strategy_versions', 'strategy_lineage', 'tags', 'strategy_tags',
-    'market_data', 'prices', 'daily_bars', 'portfolio_snapshots', 'strategy_daily_pnl'];
+  const tables = [
+    'users',
+    'portfolios',
+    'legs',
+    'strategies',
+    'strategy_versions',
+    'strategy_lineage',
+    'tags',
+    'strategy_tags',
+    'market_data',
+    'prices',
+    'daily_bars',
+    'portfolio_snapshots',
+    'strategy_daily_pnl',
+  ];
   const out: Record<string, number> = {};
   for (const t of tables) out[t] = (await q<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`))[0].n;
   return out;
@@ -45,7 +58,9 @@ async function strategiesOf(username: string) {
             array(SELECT l.position_type::text FROM legs l WHERE l.strategy_id = s.id ORDER BY l.position_type) AS legs,
             array(SELECT t.name::text FROM strategy_tags st JOIN tags t ON t.id = st.tag_id WHERE st.strategy_id = s.id ORDER BY t.name) AS tags
      FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id JOIN users u ON u.id = p.user_id
-     WHERE u.username = $1 AND s.status = 'ACTIVE'`, [username]);
+     WHERE u.username = $1 AND s.status = 'ACTIVE'`,
+    [username],
+  );
 }
 
 describe('demo seed', () => {
@@ -59,7 +74,10 @@ describe('demo seed', () => {
     if (process.env.SEED_TIMINGS) console.log(`seed: ${seedMs} ms`, r.phases);
     expect(r.created.map((c) => c.username)).toEqual(DEMO_USERS);
     first = await tableCounts();
-    const users = await q<{ username: string; email: string }>(`SELECT username, email FROM users WHERE username = ANY($1) ORDER BY username`, [DEMO_USERS]);
+    const users = await q<{ username: string; email: string }>(
+      `SELECT username, email FROM users WHERE username = ANY($1) ORDER BY username`,
+      [DEMO_USERS],
+    );
     expect(users.map((u) => u.username)).toEqual([...DEMO_USERS].sort());
     expect(users.every((u) => u.email === `${u.username}@example.com`)).toBe(true);
     expect(seedMs).toBeLessThan(30_000);
@@ -69,7 +87,9 @@ describe('demo seed', () => {
     const legs = await q<{ username: string; cls: string; pt: string; n: number }>(
       `SELECT u.username, l.investment_class AS cls, l.position_type AS pt, count(*)::int AS n
        FROM legs l JOIN portfolios p ON p.id = l.portfolio_id JOIN users u ON u.id = p.user_id
-       WHERE u.username = ANY($1) AND l.status = 'OPEN' GROUP BY 1, 2, 3`, [DEMO_USERS]);
+       WHERE u.username = ANY($1) AND l.status = 'OPEN' GROUP BY 1, 2, 3`,
+      [DEMO_USERS],
+    );
     const count = (username: string, f: (r: { cls: string; pt: string }) => boolean = () => true) =>
       legs.filter((r) => r.username === username && f(r)).reduce((s, r) => s + r.n, 0);
     expect(count('demo_growth')).toBe(25);
@@ -83,14 +103,17 @@ describe('demo seed', () => {
     expect(count('demo_balanced', (r) => r.cls === 'PUBLIC')).toBe(18);
     expect(count('demo_balanced', (r) => r.cls === 'OPTIONS')).toBe(10);
     expect(count('demo_balanced', (r) => r.cls === 'PRIVATE')).toBe(2);
-    const priv = await q<{ symbol: string }>(`SELECT symbol FROM legs WHERE investment_class = 'PRIVATE' ORDER BY symbol`);
+    const priv = await q<{ symbol: string }>(
+      `SELECT symbol FROM legs WHERE investment_class = 'PRIVATE' ORDER BY symbol`,
+    );
     expect(priv.map((r) => r.symbol)).toEqual(['RE_COMMERCIAL_PROPERTY', 'VENTURE_FUND_III']);
 
     // Options expire after today, on monthly expiries, with strikes near the underlying.
     const today = new Date().toISOString().slice(0, 10);
     const opts = await q<{ expiration_date: string; strike: number; underlying: number }>(
       `SELECT l.expiration_date::text, l.strike_price::float AS strike, m.last_price::float AS underlying
-       FROM legs l JOIN market_data m ON m.symbol = l.underlying_symbol WHERE l.investment_class = 'OPTIONS'`);
+       FROM legs l JOIN market_data m ON m.symbol = l.underlying_symbol WHERE l.investment_class = 'OPTIONS'`,
+    );
     expect(opts).toHaveLength(14);
     for (const o of opts) {
       expect(o.expiration_date > today).toBe(true);
@@ -118,16 +141,34 @@ describe('demo seed', () => {
     // 100 shares per contract where a pattern needs it.
     const shares = await q<{ type: string; quantity: string }>(
       `SELECT s.type, l.quantity::float::text AS quantity FROM legs l JOIN strategies s ON s.id = l.strategy_id
-       WHERE s.type IN ('COVERED_CALL', 'COLLAR', 'PROTECTIVE_PUT') AND l.investment_class = 'PUBLIC'`);
+       WHERE s.type IN ('COVERED_CALL', 'COLLAR', 'PROTECTIVE_PUT') AND l.investment_class = 'PUBLIC'`,
+    );
     expect(shares.map((r) => r.quantity)).toEqual(['100', '100', '100']);
 
     expect(byType(growth, 'COVERED_CALL')[0].tags).toEqual(expect.arrayContaining(['Income', 'tech']));
     expect(byType(balanced, 'COLLAR')[0].tags).toEqual(expect.arrayContaining(['hedged']));
-    for (const ss of [growth, value, balanced]) expect(ss.filter((s) => s.tags.length).length).toBeGreaterThan(ss.length / 2);
+    for (const ss of [growth, value, balanced])
+      expect(ss.filter((s) => s.tags.length).length).toBeGreaterThan(ss.length / 2);
     const tags = await q<{ username: string; names: string[] }>(
       `SELECT u.username, array_agg(t.name::text ORDER BY t.name) AS names FROM tags t JOIN users u ON u.id = t.user_id
-       WHERE u.username = ANY($1) GROUP BY 1`, [DEMO_USERS]);
-    for (const t of tags) expect(t.names).toEqual(expect.arrayContaining(['Core', 'Defensive', 'Dividend', 'Growth', 'Hedge', 'Income', 'Momentum', 'Satellite', 'Speculative', 'Value']));
+       WHERE u.username = ANY($1) GROUP BY 1`,
+      [DEMO_USERS],
+    );
+    for (const t of tags)
+      expect(t.names).toEqual(
+        expect.arrayContaining([
+          'Core',
+          'Defensive',
+          'Dividend',
+          'Growth',
+          'Hedge',
+          'Income',
+          'Momentum',
+          'Satellite',
+          'Speculative',
+          'Value',
+        ]),
+      );
     expect(tags.find((t) => t.username === 'demo_growth')!.names).toEqual(expect.arrayContaining(['tech', 'options']));
   });
 
@@ -138,26 +179,34 @@ describe('demo seed', () => {
 
     const stocks = await q<{ symbol: string; sector: string | null; last_price: string | null; n: number }>(
       `SELECT m.symbol, m.sector, m.last_price::text, (SELECT count(*)::int FROM prices p WHERE p.symbol = m.symbol) AS n
-       FROM market_data m WHERE m.symbol IN (SELECT underlying_symbol FROM legs WHERE investment_class <> 'PRIVATE')`);
-    const held = await q<{ n: number }>(`SELECT count(DISTINCT underlying_symbol)::int AS n FROM legs WHERE investment_class <> 'PRIVATE'`);
+       FROM market_data m WHERE m.symbol IN (SELECT underlying_symbol FROM legs WHERE investment_class <> 'PRIVATE')`,
+    );
+    const held = await q<{ n: number }>(
+      `SELECT count(DISTINCT underlying_symbol)::int AS n FROM legs WHERE investment_class <> 'PRIVATE'`,
+    );
     expect(stocks).toHaveLength(held[0].n);
     for (const s of stocks) {
       expect(s.sector).toBeTruthy();
       expect(Number(s.last_price)).toBeGreaterThan(0);
       expect(s.n).toBe(days.length);
     }
-    expect([...new Set(stocks.map((s) => s.sector))]).toEqual(expect.arrayContaining(['Technology', 'Financials', 'Energy', 'Health Care']));
+    expect([...new Set(stocks.map((s) => s.sector))]).toEqual(
+      expect.arrayContaining(['Technology', 'Financials', 'Energy', 'Health Care']),
+    );
     // market_data ends at the last close of the history.
     const [aapl] = await q<{ last: string; hist: string }>(
       `SELECT m.last_price::text AS last, (SELECT p.price::text FROM prices p WHERE p.symbol = 'AAPL' ORDER BY p.at DESC LIMIT 1) AS hist
-       FROM market_data m WHERE m.symbol = 'AAPL'`);
+       FROM market_data m WHERE m.symbol = 'AAPL'`,
+    );
     expect(aapl.last).toBe(aapl.hist);
 
     const snaps = await q<{ username: string; n: number; first: string; last: string; moved: number }>(
       `SELECT u.username, count(*)::int AS n, min(s.date)::text AS first, max(s.date)::text AS last,
               count(DISTINCT s.total_value)::int AS moved
        FROM portfolio_snapshots s JOIN portfolios p ON p.id = s.portfolio_id JOIN users u ON u.id = p.user_id
-       WHERE u.username = ANY($1) GROUP BY 1`, [DEMO_USERS]);
+       WHERE u.username = ANY($1) GROUP BY 1`,
+      [DEMO_USERS],
+    );
     expect(snaps).toHaveLength(3);
     for (const s of snaps) {
       expect(s.n).toBe(days.length);
@@ -167,7 +216,8 @@ describe('demo seed', () => {
     }
     const pnl = await q<{ n: number; strategies: number }>(
       `SELECT count(*)::int AS n, count(DISTINCT d.strategy_id)::int AS strategies FROM strategy_daily_pnl d
-       JOIN strategies s ON s.id = d.strategy_id AND s.status = 'ACTIVE'`);
+       JOIN strategies s ON s.id = d.strategy_id AND s.status = 'ACTIVE'`,
+    );
     const active = await q<{ n: number }>(`SELECT count(*)::int AS n FROM strategies WHERE status = 'ACTIVE'`);
     expect(pnl[0].strategies).toBe(active[0].n);
     expect(pnl[0].n).toBe(active[0].n * days.length);
@@ -175,14 +225,21 @@ describe('demo seed', () => {
 
   it('gives every demo portfolio closed trades with realized P&L and a timeline over the 90 days of daily bars', async () => {
     const days = demoTradingDays(new Date().toISOString().slice(0, 10));
-    const [bars] = await q<{ n: number; symbols: number }>(`SELECT count(*)::int AS n, count(DISTINCT symbol)::int AS symbols FROM daily_bars`);
+    const [bars] = await q<{ n: number; symbols: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT symbol)::int AS symbols FROM daily_bars`,
+    );
     expect(bars.n).toBe(bars.symbols * days.length);
-    const portfolios = await q<{ id: string }>(`SELECT p.id FROM portfolios p JOIN users u ON u.id = p.user_id WHERE u.username = ANY($1)`, [DEMO_USERS]);
+    const portfolios = await q<{ id: string }>(
+      `SELECT p.id FROM portfolios p JOIN users u ON u.id = p.user_id WHERE u.username = ANY($1)`,
+      [DEMO_USERS],
+    );
     expect(portfolios).toHaveLength(3);
     for (const p of portfolios) {
       const [closed] = await q<{ n: number; realized: string }>(
         `SELECT count(*)::int AS n, sum(CASE WHEN position_type IN ('SHORT', 'SC', 'SP') THEN -1 ELSE 1 END * quantity * multiplier
-           * (exit_price - entry_price))::text AS realized FROM legs WHERE portfolio_id = $1 AND status = 'CLOSED'`, [p.id]);
+           * (exit_price - entry_price))::text AS realized FROM legs WHERE portfolio_id = $1 AND status = 'CLOSED'`,
+        [p.id],
+      );
       expect(closed.n).toBe(3); // two closed strategies and one partial close
       const timeline = await h.app.history.portfolioTimeline(p.id, null, null);
       expect(timeline.map((r) => r.date)).toEqual(days);
@@ -194,12 +251,17 @@ describe('demo seed', () => {
   });
 
   it('queues the recomputation: every demo strategy gets metrics', async () => {
-    await until(async () => {
-      const [r] = await q<{ stale: number; missing: number }>(
-        `SELECT count(*) FILTER (WHERE s.stale)::int AS stale, count(*) FILTER (WHERE m.strategy_id IS NULL)::int AS missing
-         FROM strategies s LEFT JOIN strategy_metrics m ON m.strategy_id = s.id WHERE s.status = 'ACTIVE'`);
-      return r.stale === 0 && r.missing === 0;
-    }, 20_000, 'metrics of the demo strategies');
+    await until(
+      async () => {
+        const [r] = await q<{ stale: number; missing: number }>(
+          `SELECT count(*) FILTER (WHERE s.stale)::int AS stale, count(*) FILTER (WHERE m.strategy_id IS NULL)::int AS missing
+         FROM strategies s LEFT JOIN strategy_metrics m ON m.strategy_id = s.id WHERE s.status = 'ACTIVE'`,
+        );
+        return r.stale === 0 && r.missing === 0;
+      },
+      20_000,
+      'metrics of the demo strategies',
+    );
     const [candles] = await q<{ n: number }>(`SELECT count(DISTINCT strategy_id)::int AS n FROM m2m_candles`);
     expect(candles.n).toBeGreaterThan(0);
   }, 30_000);
@@ -214,22 +276,43 @@ describe('demo seed', () => {
 
   it('lets every demo user log in with the demo password', async () => {
     for (const username of DEMO_USERS) {
-      const login = ok(await h.gql(`mutation($i: LoginInput!) { login(input: $i) { token } }`, { i: { usernameOrEmail: username, password: DEMO_PASSWORD } }));
-      const data = ok(await h.gql(`{ portfolios { name strategies(first: 100) { edges { node { type } } } } }`, {}, login.login.token));
+      const login = ok(
+        await h.gql(`mutation($i: LoginInput!) { login(input: $i) { token } }`, {
+          i: { usernameOrEmail: username, password: DEMO_PASSWORD },
+        }),
+      );
+      const data = ok(
+        await h.gql(
+          `{ portfolios { name strategies(first: 100) { edges { node { type } } } } }`,
+          {},
+          login.login.token,
+        ),
+      );
       expect(data.portfolios).toHaveLength(1);
       expect(data.portfolios[0].strategies.edges.length).toBeGreaterThan(0);
     }
-    const bad = await h.gql(`mutation($i: LoginInput!) { login(input: $i) { token } }`, { i: { usernameOrEmail: 'demo_value', password: 'wrong-password' } });
+    const bad = await h.gql(`mutation($i: LoginInput!) { login(input: $i) { token } }`, {
+      i: { usernameOrEmail: 'demo_value', password: 'wrong-password' },
+    });
     expect(bad.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
 
 describe('risk analysis on the demo data', () => {
   it('has 90 days of daily closes for beta, history days, and a stress test', async () => {
-    const login = ok(await h.gql(`mutation($i: LoginInput!) { login(input: $i) { token } }`,
-      { i: { usernameOrEmail: 'demo_balanced', password: DEMO_PASSWORD } })).login.token;
-    const data = ok(await h.gql(`{ portfolios { betaWeightedDelta stressTest { scenario { pnl } }
-      strategies(first: 100) { edges { node { type dataQuality { flag historyDays } } } } } }`, {}, login));
+    const login = ok(
+      await h.gql(`mutation($i: LoginInput!) { login(input: $i) { token } }`, {
+        i: { usernameOrEmail: 'demo_balanced', password: DEMO_PASSWORD },
+      }),
+    ).login.token;
+    const data = ok(
+      await h.gql(
+        `{ portfolios { betaWeightedDelta stressTest { scenario { pnl } }
+      strategies(first: 100) { edges { node { type dataQuality { flag historyDays } } } } } }`,
+        {},
+        login,
+      ),
+    );
     const [p] = data.portfolios;
     expect(typeof p.betaWeightedDelta).toBe('number');
     expect(p.stressTest).toHaveLength(9);

@@ -6,7 +6,13 @@ import { sumTotals, sumValuations, valueLeg } from '../src/domain/valuation';
 import { createLoaders, legFromRow, marketEnv, type LegView } from '../src/loaders';
 import { StrategyEntity } from '../src/modules/strategy/strategy.entity';
 import {
-  createPortfolio, createPosition, ok, registerUser, startHarness, until, type Harness,
+  createPortfolio,
+  createPosition,
+  ok,
+  registerUser,
+  startHarness,
+  until,
+  type Harness,
 } from './helpers/harness';
 
 /**
@@ -15,7 +21,9 @@ import {
  * through the same path as publishPrices and the simulated feed (MarketDataService.publish) and the worker recomputes.
  */
 let h: Harness;
-beforeAll(async () => { h = await startHarness(); });
+beforeAll(async () => {
+  h = await startHarness();
+});
 afterAll(() => h.close());
 
 const FEED: AuthUser = { id: 'feed', username: 'feed', isAdmin: true };
@@ -32,17 +40,31 @@ const READ = `query($p: ID!, $s: ID!) {
   strategy(id: $s) { id legs { id marketValue greeks { delta } } metrics { ${FIGURES} } }
 }`;
 
-type Figures = Record<'marketValue' | 'costBasis' | 'unrealizedPnl', string>
-  & Record<'netDelta' | 'netGamma' | 'netTheta' | 'netVega', number>;
+type Figures = Record<'marketValue' | 'costBasis' | 'unrealizedPnl', string> &
+  Record<'netDelta' | 'netGamma' | 'netTheta' | 'netVega', number>;
 interface LegOut {
-  id: string; symbol: string; priceSource: string; lastPrice: string | null;
-  marketValue: string; costBasis: string; unrealizedPnl: string;
+  id: string;
+  symbol: string;
+  priceSource: string;
+  lastPrice: string | null;
+  marketValue: string;
+  costBasis: string;
+  unrealizedPnl: string;
   greeks: { delta: number; gamma: number; theta: number; vega: number } | null;
 }
-interface Node { id: string; legs: LegOut[]; metrics: (Figures & { stale: boolean }) | null }
+interface Node {
+  id: string;
+  legs: LegOut[];
+  metrics: (Figures & { stale: boolean }) | null;
+}
 
 const MONEY = ['marketValue', 'costBasis', 'unrealizedPnl'] as const;
-const GREEKS = [['netDelta', 'delta'], ['netGamma', 'gamma'], ['netTheta', 'theta'], ['netVega', 'vega']] as const;
+const GREEKS = [
+  ['netDelta', 'delta'],
+  ['netGamma', 'gamma'],
+  ['netTheta', 'theta'],
+  ['netVega', 'vega'],
+] as const;
 
 /** Figures summed in order, exactly as the API sums them: decimals exactly, greeks as floats from 0 (none counts 0). */
 function sumLegs(legs: LegOut[]): Figures {
@@ -92,19 +114,25 @@ function check(data: any, probeId: string): string[] {
   const own = JSON.stringify(data.strategy.metrics);
   const page = JSON.stringify(Object.fromEntries(FIGURES.split(' ').map((k) => [k, (probe.metrics as any)[k]])));
   if (own !== page) problems.push(`strategy(id) metrics ${own} differ from the page's ${page}`);
-  const probeLegs = JSON.stringify(probe.legs.map((l) => ({
-    id: l.id, marketValue: l.marketValue, greeks: l.greeks && { delta: l.greeks.delta },
-  })));
-  if (JSON.stringify(data.strategy.legs) !== probeLegs) problems.push('strategy(id) legs differ from the page\'s');
+  const probeLegs = JSON.stringify(
+    probe.legs.map((l) => ({
+      id: l.id,
+      marketValue: l.marketValue,
+      greeks: l.greeks && { delta: l.greeks.delta },
+    })),
+  );
+  if (JSON.stringify(data.strategy.legs) !== probeLegs) problems.push("strategy(id) legs differ from the page's");
   return problems;
 }
 
 describe('one snapshot per read', () => {
-  it('legs add up to their strategy\'s metrics and strategies to the totals on every read while prices stream',
-    async () => {
+  it("legs add up to their strategy's metrics and strategies to the totals on every read while prices stream", async () => {
     const u = await registerUser(h);
     const p = await createPortfolio(h, u.token);
-    const tag = randomBytes(2).toString('hex').toUpperCase().replace(/[0-9]/g, (c) => 'GHIJKLMNOP'[Number(c)]);
+    const tag = randomBytes(2)
+      .toString('hex')
+      .toUpperCase()
+      .replace(/[0-9]/g, (c) => 'GHIJKLMNOP'[Number(c)]);
     const [A, B] = [`QA${tag}`, `QB${tag}`];
     const occ = (root: string, type: 'C' | 'P', strike: number) =>
       `${root}271217${type}${String(strike * 1000).padStart(8, '0')}`;
@@ -123,25 +151,33 @@ describe('one snapshot per read', () => {
     const nodesOf = (data: any): Node[] => data.portfolio.strategies.edges.map((e: any) => e.node);
 
     let [a, b, put] = [100, 41, 1.8];
-    const publish = () => h.app.marketData.publish(FEED, [
-      { symbol: A, price: new Decimal(a.toFixed(2)) }, { symbol: B, price: new Decimal(b.toFixed(2)) },
-      { symbol: occ(B, 'P', 40), price: new Decimal(put.toFixed(2)) },
-    ]);
+    const publish = () =>
+      h.app.marketData.publish(FEED, [
+        { symbol: A, price: new Decimal(a.toFixed(2)) },
+        { symbol: B, price: new Decimal(b.toFixed(2)) },
+        { symbol: occ(B, 'P', 40), price: new Decimal(put.toFixed(2)) },
+      ]);
     await publish();
     // Every strategy has metrics and nothing is pending before the stream starts.
-    await until(async () => {
-      const nodes = nodesOf(ok(await h.gql(READ, { p, s: condor.strategyId }, u.token)));
-      return nodes.length === 5 && nodes.every((n) => n.metrics && !n.metrics.stale);
-    }, 60000, 'the first metrics');
+    await until(
+      async () => {
+        const nodes = nodesOf(ok(await h.gql(READ, { p, s: condor.strategyId }, u.token)));
+        return nodes.length === 5 && nodes.every((n) => n.metrics && !n.metrics.stale);
+      },
+      60000,
+      'the first metrics',
+    );
 
     // The feed at full speed: a random walk published as fast as it is accepted, while pages are read.
     let streaming = true;
     let ticks = 0;
     const feed = (async () => {
       let seed = 7;
-      const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) - 0.5;
+      const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647 - 0.5;
       while (streaming) {
-        a *= 1 + rnd() / 50; b *= 1 + rnd() / 50; put = Math.max(0.05, put * (1 + rnd() / 10));
+        a *= 1 + rnd() / 50;
+        b *= 1 + rnd() / 50;
+        put = Math.max(0.05, put * (1 + rnd() / 10));
         await publish();
         ticks++;
       }
@@ -182,10 +218,14 @@ describe('one snapshot per read', () => {
     expect(staleReads).toBeGreaterThan(0);
 
     // Once the worker has caught up, nothing is pending and the figures still add up.
-    const settled = await until(async () => {
-      const d = ok(await h.gql(READ, { p, s: condor.strategyId }, u.token));
-      return nodesOf(d).every((n) => !n.metrics!.stale) && d;
-    }, 60000, 'the worker to catch up');
+    const settled = await until(
+      async () => {
+        const d = ok(await h.gql(READ, { p, s: condor.strategyId }, u.token));
+        return nodesOf(d).every((n) => !n.metrics!.stale) && d;
+      },
+      60000,
+      'the worker to catch up',
+    );
     expect(check(settled, condor.strategyId)).toEqual([]);
   }, 120000);
 });
@@ -197,10 +237,15 @@ describe('a snapshot read', () => {
     if (Array.isArray(v)) return v.map(plain);
     return v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v;
   };
-  const valuationOf = (l: LegView) => plain({
-    price: l.price, priceSource: l.priceSource, marketValue: l.marketValue, costBasis: l.costBasis,
-    unrealizedPnl: l.unrealizedPnl, greeks: l.greeks,
-  });
+  const valuationOf = (l: LegView) =>
+    plain({
+      price: l.price,
+      priceSource: l.priceSource,
+      marketValue: l.marketValue,
+      costBasis: l.costBasis,
+      unrealizedPnl: l.unrealizedPnl,
+      greeks: l.greeks,
+    });
 
   const cents = (min: number, max: number) => fc.integer({ min, max }).map((n) => new Decimal(n).div(100).toString());
   const leg = fc.record({
@@ -224,12 +269,16 @@ describe('a snapshot read', () => {
     let run = 0;
     const books = fc.array(fc.array(leg, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 });
     const q = (sql: string, params: unknown[]) => h.app.ds.query(sql, params);
-    await fc.assert(fc.asyncProperty(books, fc.array(step, { minLength: 1, maxLength: 4 }), async (book, steps) => {
+    await fc.assert(
+      fc.asyncProperty(books, fc.array(step, { minLength: 1, maxLength: 4 }), async (book, steps) => {
         const roots = [0, 1].map((i) => `PX${(++run).toString(36).toUpperCase()}${'AB'[i]}`);
         const strategyIds: string[] = [];
         for (const [si, legs] of book.entries()) {
-          const [{ id }] = await q(`INSERT INTO strategies (portfolio_id, name, type, status, stale, row_version)
-            VALUES ($1, $2, 'CUSTOM', 'ACTIVE', false, 1) RETURNING id`, [portfolioId, `P${run}S${si}`]);
+          const [{ id }] = await q(
+            `INSERT INTO strategies (portfolio_id, name, type, status, stale, row_version)
+            VALUES ($1, $2, 'CUSTOM', 'ACTIVE', false, 1) RETURNING id`,
+            [portfolioId, `P${run}S${si}`],
+          );
           strategyIds.push(id);
           for (const [k, l] of legs.entries()) {
             const root = roots[l.root];
@@ -237,24 +286,46 @@ describe('a snapshot read', () => {
             const priv = l.kind === 'private';
             const symbol = option ? `${root}${l.expiry}${l.call ? 'C' : 'P'}${l.strike}` : priv ? `${root}_FUND` : root;
             const positionType = option ? `${l.long ? 'L' : 'S'}${l.call ? 'C' : 'P'}` : l.long ? 'LONG' : 'SHORT';
-            await q(`INSERT INTO legs (strategy_id, portfolio_id, symbol, position_type, quantity, multiplier,
+            await q(
+              `INSERT INTO legs (strategy_id, portfolio_id, symbol, position_type, quantity, multiplier,
               investment_class, underlying_symbol, option_type, strike_price, expiration_date, implied_volatility,
               entry_price, entry_date, leg_order)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, '2024-01-05', $14)`, [
-              id, portfolioId, symbol, positionType, l.quantity, option ? 100 : 1,
-              option ? 'OPTIONS' : priv ? 'PRIVATE' : 'PUBLIC', priv ? symbol : root,
-              option ? (l.call ? 'CALL' : 'PUT') : null, option ? l.strike : null, option ? l.expiry : null,
-              option ? l.iv : null, l.entry, k]);
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, '2024-01-05', $14)`,
+              [
+                id,
+                portfolioId,
+                symbol,
+                positionType,
+                l.quantity,
+                option ? 100 : 1,
+                option ? 'OPTIONS' : priv ? 'PRIVATE' : 'PUBLIC',
+                priv ? symbol : root,
+                option ? (l.call ? 'CALL' : 'PUT') : null,
+                option ? l.strike : null,
+                option ? l.expiry : null,
+                option ? l.iv : null,
+                l.entry,
+                k,
+              ],
+            );
           }
         }
-        const legIds: string[] = (await q(`SELECT id FROM legs WHERE strategy_id = ANY($1) ORDER BY id`, [strategyIds]))
-          .map((r: any) => r.id);
-        const optionSymbols: string[] = (await q(`SELECT DISTINCT symbol FROM legs
-          WHERE strategy_id = ANY($1) AND option_type IS NOT NULL`, [strategyIds])).map((r: any) => r.symbol);
+        const legIds: string[] = (
+          await q(`SELECT id FROM legs WHERE strategy_id = ANY($1) ORDER BY id`, [strategyIds])
+        ).map((r: any) => r.id);
+        const optionSymbols: string[] = (
+          await q(
+            `SELECT DISTINCT symbol FROM legs
+          WHERE strategy_id = ANY($1) AND option_type IS NOT NULL`,
+            [strategyIds],
+          )
+        ).map((r: any) => r.symbol);
         /** market_data as a step has it: each root's price or none, options with a price of their own or not. */
         const setPrices = async (s: Step, scale = 1) => {
           const prices = new Map<string, string>();
-          s.prices.forEach((p, i) => { if (p != null) prices.set(roots[i], new Decimal(p).mul(scale).toString()); });
+          s.prices.forEach((p, i) => {
+            if (p != null) prices.set(roots[i], new Decimal(p).mul(scale).toString());
+          });
           // Options with a price of their own: 0.25, 0.50, … (scaled like the rest).
           const own = (i: number) => new Decimal(i + 1).div(4).mul(scale).toString();
           if (s.optionPrices) optionSymbols.forEach((o, i) => prices.set(o, own(i)));
@@ -273,11 +344,11 @@ describe('a snapshot read', () => {
         }
         const prices = await setPrices(steps[steps.length - 1]);
         const loaders = createLoaders(h.app.ds, h.app.cfg);
-        const byStrategy = await loaders.legsByStrategy.loadMany(strategyIds) as LegView[][];
+        const byStrategy = (await loaders.legsByStrategy.loadMany(strategyIds)) as LegView[][];
         // Prices move in the middle of the request: what it reads afterwards (a leg on its own, the totals over
         // legs it loads again) is still valued at its snapshot.
         await setPrices(steps[steps.length - 1], 2);
-        const single = await loaders.leg.loadMany(legIds) as LegView[];
+        const single = (await loaders.leg.loadMany(legIds)) as LegView[];
         loaders.legsByStrategy.clearAll();
         loaders.sums.clearAll();
         const strategies = strategyIds.map((id) => Object.assign(new StrategyEntity(), { id }));
@@ -286,20 +357,28 @@ describe('a snapshot read', () => {
         const sums = await loaders.sums.loadMany(strategyIds);
 
         // From scratch: the rows as stored, the prices as set, the request's instant, no cache.
-        const env = marketEnv(h.app.cfg, [...prices].map(([k, v]) => [k, new Decimal(v)] as [string, Decimal]),
-          loaders.now);
-        const rows = await q(`SELECT * FROM legs WHERE strategy_id = ANY($1) ORDER BY leg_order, created_at`,
-          [strategyIds]);
+        const env = marketEnv(
+          h.app.cfg,
+          [...prices].map(([k, v]) => [k, new Decimal(v)] as [string, Decimal]),
+          loaders.now,
+        );
+        const rows = await q(`SELECT * FROM legs WHERE strategy_id = ANY($1) ORDER BY leg_order, created_at`, [
+          strategyIds,
+        ]);
         const scratch = new Map<string, ReturnType<typeof valueLeg>>(
-          rows.map((r: any) => [r.id, valueLeg(legFromRow(r), env)]));
+          rows.map((r: any) => [r.id, valueLeg(legFromRow(r), env)]),
+        );
         const scratchSums = strategyIds.map((id) =>
-          sumValuations(rows.filter((r: any) => r.strategy_id === id).map((r: any) => scratch.get(r.id)!)));
+          sumValuations(rows.filter((r: any) => r.strategy_id === id).map((r: any) => scratch.get(r.id)!)),
+        );
 
         expect(byStrategy.flat().map(valuationOf)).toEqual(byStrategy.flat().map((l) => plain(scratch.get(l.id))));
         expect(single.map(valuationOf)).toEqual(single.map((l) => plain(scratch.get(l.id))));
         expect(plain(sums)).toEqual(plain(scratchSums));
         const scratchTotals = { strategyCount: strategyIds.length, legCount: legIds.length, ...sumTotals(scratchSums) };
         expect(plain(totals)).toEqual(plain(scratchTotals));
-      }), { numRuns: 25 });
+      }),
+      { numRuns: 25 },
+    );
   }, 120000);
 });

@@ -1,7 +1,9 @@
 import { createPortfolio, createPosition, ok, registerUser, startHarness, type Harness } from './helpers/harness';
 
 let h: Harness;
-beforeAll(async () => { h = await startHarness({ worker: false }); });
+beforeAll(async () => {
+  h = await startHarness({ worker: false });
+});
 afterAll(() => h.close());
 
 const NESTED = `query($p: ID!) { portfolio(id: $p) { name strategies(first: 500) { totalCount edges { node {
@@ -17,14 +19,33 @@ async function statementsFor(n: number): Promise<number> {
   const p = await createPortfolio(h, u.token);
   const tags = ok(await h.gql('{ tags { id } }', {}, u.token)).tags;
   for (let i = 0; i < n; i++) {
-    const { strategyId } = await createPosition(h, u.token, { portfolioId: p, symbol: `S${n}X${i}`, quantity: 10, entryPrice: '5' });
-    await createPosition(h, u.token, { portfolioId: p, symbol: `S${n}X${i}261218C00005000`, quantity: -1, entryPrice: '1', strategyId });
-    ok(await h.gql('mutation($s: ID!, $t: [ID!]!) { addStrategyTags(strategyId: $s, tagIds: $t) { id } }', { s: strategyId, t: [tags[i % 10].id] }, u.token));
+    const { strategyId } = await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: `S${n}X${i}`,
+      quantity: 10,
+      entryPrice: '5',
+    });
+    await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: `S${n}X${i}261218C00005000`,
+      quantity: -1,
+      entryPrice: '1',
+      strategyId,
+    });
+    ok(
+      await h.gql(
+        'mutation($s: ID!, $t: [ID!]!) { addStrategyTags(strategyId: $s, tagIds: $t) { id } }',
+        { s: strategyId, t: [tags[i % 10].id] },
+        u.token,
+      ),
+    );
   }
   h.sql.length = 0;
   const r = ok(await h.gql(NESTED, { p }, u.token));
   expect(r.portfolio.strategies.totalCount).toBe(n);
-  expect(r.portfolio.strategies.edges.every((e: any) => e.node.legs.length === 2 && e.node.tags.length === 1)).toBe(true);
+  expect(r.portfolio.strategies.edges.every((e: any) => e.node.legs.length === 2 && e.node.tags.length === 1)).toBe(
+    true,
+  );
   return h.sql.length;
 }
 
@@ -45,7 +66,12 @@ describe('parsed legs rows kept between reads', () => {
   it('are checked against the row version on every read: a row changed behind the API is read again, an unchanged one is not', async () => {
     const u = await registerUser(h);
     const p = await createPortfolio(h, u.token);
-    const { legId } = await createPosition(h, u.token, { portfolioId: p, symbol: 'CACHEDLEG', quantity: 10, entryPrice: '5' });
+    const { legId } = await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: 'CACHEDLEG',
+      quantity: 10,
+      entryPrice: '5',
+    });
     const legOf = (r: any) => r.portfolio.strategies.edges[0].node.legs[0];
     h.sql.length = 0;
     expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ id: legId, quantity: '10', costBasis: '50' });
@@ -55,7 +81,12 @@ describe('parsed legs rows kept between reads', () => {
     // Written straight to the database (another process, a migration, a manual fix): the next read sees it.
     await h.app.ds.query(`UPDATE legs SET quantity = 12.5, entry_price = 4 WHERE id = $1`, [legId]);
     h.sql.length = 0;
-    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ id: legId, quantity: '12.5', entryPrice: '4', costBasis: '50' });
+    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({
+      id: legId,
+      quantity: '12.5',
+      entryPrice: '4',
+      costBasis: '50',
+    });
     expect(h.sql.filter((s) => /\blegs l\b/.test(s)).length).toBe(2); // the changed row is read in full
 
     h.sql.length = 0;
@@ -70,9 +101,20 @@ describe('parsed legs rows kept between reads', () => {
     expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '12.5', marketValue: '81.25' });
 
     // Changed again through the API: the answer and the next read carry the new numbers.
-    expect(ok(await h.gql('mutation($id: ID!) { updateLeg(id: $id, quantity: "1") { quantity costBasis marketValue } }', { id: legId }, u.token)).updateLeg)
-      .toEqual({ quantity: '1', costBasis: '4', marketValue: '6.5' });
-    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '1', costBasis: '4', marketValue: '6.5' });
+    expect(
+      ok(
+        await h.gql(
+          'mutation($id: ID!) { updateLeg(id: $id, quantity: "1") { quantity costBasis marketValue } }',
+          { id: legId },
+          u.token,
+        ),
+      ).updateLeg,
+    ).toEqual({ quantity: '1', costBasis: '4', marketValue: '6.5' });
+    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({
+      quantity: '1',
+      costBasis: '4',
+      marketValue: '6.5',
+    });
   });
 });
 
@@ -82,29 +124,71 @@ describe('a page fetched with its relations', () => {
     const p = await createPortfolio(h, u.token);
     const tags = ok(await h.gql('{ tags { id } }', {}, u.token)).tags;
     for (let i = 0; i < 6; i++) {
-      const { strategyId } = await createPosition(h, u.token, { portfolioId: p, symbol: `PF${i}`, quantity: 10 + i, entryPrice: '5' });
-      if (i % 2) await createPosition(h, u.token, { portfolioId: p, symbol: `PF${i}261218C00005000`, quantity: -1, entryPrice: '1', strategyId });
-      if (i % 3) ok(await h.gql('mutation($s: ID!, $t: [ID!]!) { addStrategyTags(strategyId: $s, tagIds: $t) { id } }', { s: strategyId, t: tags.slice(0, i % 3 + 1).map((t: any) => t.id) }, u.token));
+      const { strategyId } = await createPosition(h, u.token, {
+        portfolioId: p,
+        symbol: `PF${i}`,
+        quantity: 10 + i,
+        entryPrice: '5',
+      });
+      if (i % 2)
+        await createPosition(h, u.token, {
+          portfolioId: p,
+          symbol: `PF${i}261218C00005000`,
+          quantity: -1,
+          entryPrice: '1',
+          strategyId,
+        });
+      if (i % 3)
+        ok(
+          await h.gql(
+            'mutation($s: ID!, $t: [ID!]!) { addStrategyTags(strategyId: $s, tagIds: $t) { id } }',
+            { s: strategyId, t: tags.slice(0, (i % 3) + 1).map((t: any) => t.id) },
+            u.token,
+          ),
+        );
     }
     // Every leg has a market price and every strategy its metrics, so the numbers do not depend on when (or by which
     // test file's worker) they are computed: the reads below may be compared exactly.
-    await h.app.ds.query(`INSERT INTO market_data (symbol, last_price, price_at) SELECT DISTINCT symbol, 2.5, now() FROM legs WHERE portfolio_id = $1
-      ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price`, [p]);
-    await h.app.metrics.recompute((await h.app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1`, [p])).map((r: any) => r.id));
-    const fields = 'id legCount isSynthetic legs { id quantity marketValue priceSource strategy { id } } tags { id name } metrics { marketValue costBasis }';
+    await h.app.ds.query(
+      `INSERT INTO market_data (symbol, last_price, price_at) SELECT DISTINCT symbol, 2.5, now() FROM legs WHERE portfolio_id = $1
+      ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price`,
+      [p],
+    );
+    await h.app.metrics.recompute(
+      (await h.app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1`, [p])).map((r: any) => r.id),
+    );
+    const fields =
+      'id legCount isSynthetic legs { id quantity marketValue priceSource strategy { id } } tags { id name } metrics { marketValue costBasis }';
     h.sql.length = 0;
-    const page = ok(await h.gql(`query($p: ID!) { portfolio(id: $p) { strategies(first: 4) { edges { cursor node { ${fields} } } } } }`, { p }, u.token));
+    const page = ok(
+      await h.gql(
+        `query($p: ID!) { portfolio(id: $p) { strategies(first: 4) { edges { cursor node { ${fields} } } } } }`,
+        { p },
+        u.token,
+      ),
+    );
     // portfolio; page with metrics, its legs and its tags (at the same time); nothing per strategy
     expect(h.sql.length).toBe(4);
     const nodes = page.portfolio.strategies.edges.map((e: any) => e.node);
     expect(nodes).toHaveLength(4);
-    expect(nodes.some((n: any) => n.tags.length > 1) && nodes.some((n: any) => n.tags.length === 0) && nodes.every((n: any) => n.metrics !== null)).toBe(true);
+    expect(
+      nodes.some((n: any) => n.tags.length > 1) &&
+        nodes.some((n: any) => n.tags.length === 0) &&
+        nodes.every((n: any) => n.metrics !== null),
+    ).toBe(true);
     for (const node of nodes) {
-      expect(ok(await h.gql(`query($id: ID!) { strategy(id: $id) { ${fields} } }`, { id: node.id }, u.token)).strategy).toEqual(node);
+      expect(
+        ok(await h.gql(`query($id: ID!) { strategy(id: $id) { ${fields} } }`, { id: node.id }, u.token)).strategy,
+      ).toEqual(node);
     }
     // The second page is fetched the same way and holds the rest.
-    const rest = ok(await h.gql(`query($p: ID!, $a: String) { portfolio(id: $p) { strategies(first: 4, after: $a) { edges { node { id legs { id } } } } } }`,
-      { p, a: page.portfolio.strategies.edges[3].cursor }, u.token));
+    const rest = ok(
+      await h.gql(
+        `query($p: ID!, $a: String) { portfolio(id: $p) { strategies(first: 4, after: $a) { edges { node { id legs { id } } } } } }`,
+        { p, a: page.portfolio.strategies.edges[3].cursor },
+        u.token,
+      ),
+    );
     const restIds = rest.portfolio.strategies.edges.map((e: any) => e.node.id);
     expect(restIds).toHaveLength(2);
     expect(restIds.some((id: string) => nodes.some((n: any) => n.id === id))).toBe(false);

@@ -3,16 +3,36 @@
  * addLeg/removeLeg), history (versions, ancestors, descendants), detection, invariants checked in SQL,
  * concurrency, metrics/payoff and isolation between users — all through the real HTTP API.
  */
-import { createPortfolio, createPosition, err, ok, registerUser, startHarness, until, type GqlResult, type Harness } from './helpers/harness';
+import {
+  createPortfolio,
+  createPosition,
+  err,
+  ok,
+  registerUser,
+  startHarness,
+  until,
+  type GqlResult,
+  type Harness,
+} from './helpers/harness';
 
 let h: Harness;
-beforeAll(async () => { h = await startHarness(); });
+beforeAll(async () => {
+  h = await startHarness();
+});
 afterAll(() => h.close());
 
 // ---- helpers -------------------------------------------------------------------------------------------
 
-interface User { token: string; id: string; username: string; pid: string }
-interface Pos { legId: string; strategyId: string }
+interface User {
+  token: string;
+  id: string;
+  username: string;
+  pid: string;
+}
+interface Pos {
+  legId: string;
+  strategyId: string;
+}
 
 const S = `id name type status closedAt isSynthetic legCount portfolio { id }
   legs { id symbol legOrder } tags { id name } versions { version change details } ancestors { id } descendants { id }`;
@@ -37,8 +57,20 @@ async function setup(): Promise<User> {
   return { ...u, pid: await createPortfolio(h, u.token) };
 }
 
-function pos(u: User, symbol: string, quantity: number | string, entryPrice: number | string, extra: Record<string, unknown> = {}): Promise<Pos> {
-  return createPosition(h, u.token, { portfolioId: u.pid, symbol, quantity: String(quantity), entryPrice: String(entryPrice), ...extra });
+function pos(
+  u: User,
+  symbol: string,
+  quantity: number | string,
+  entryPrice: number | string,
+  extra: Record<string, unknown> = {},
+): Promise<Pos> {
+  return createPosition(h, u.token, {
+    portfolioId: u.pid,
+    symbol,
+    quantity: String(quantity),
+    entryPrice: String(entryPrice),
+    ...extra,
+  });
 }
 
 async function strategy(u: { token: string }, id: string): Promise<any> {
@@ -91,24 +123,36 @@ function expectVersionsWellFormed(s: { versions: { version: number; change: stri
 async function expectInvariants(userId: string) {
   const q = (sql: string) => h.app.ds.query(sql, [userId]);
   // every leg has exactly one strategy, which exists and is of the leg's portfolio
-  expect(await q(
-    `SELECT l.id FROM legs l JOIN portfolios p ON p.id = l.portfolio_id LEFT JOIN strategies s ON s.id = l.strategy_id
-     WHERE p.user_id = $1 AND (l.strategy_id IS NULL OR s.id IS NULL OR s.portfolio_id <> l.portfolio_id)`)).toEqual([]);
+  expect(
+    await q(
+      `SELECT l.id FROM legs l JOIN portfolios p ON p.id = l.portfolio_id LEFT JOIN strategies s ON s.id = l.strategy_id
+     WHERE p.user_id = $1 AND (l.strategy_id IS NULL OR s.id IS NULL OR s.portfolio_id <> l.portfolio_id)`,
+    ),
+  ).toEqual([]);
   // no ACTIVE strategy without legs
-  expect(await q(
-    `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id
-     WHERE p.user_id = $1 AND s.status = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM legs l WHERE l.strategy_id = s.id)`)).toEqual([]);
+  expect(
+    await q(
+      `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id
+     WHERE p.user_id = $1 AND s.status = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM legs l WHERE l.strategy_id = s.id)`,
+    ),
+  ).toEqual([]);
   // status and closed_at agree
-  expect(await q(
-    `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id
-     WHERE p.user_id = $1 AND (s.status = 'CLOSED') <> (s.closed_at IS NOT NULL)`)).toEqual([]);
+  expect(
+    await q(
+      `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id
+     WHERE p.user_id = $1 AND (s.status = 'CLOSED') <> (s.closed_at IS NOT NULL)`,
+    ),
+  ).toEqual([]);
   // every strategy has a gap-free history starting with 'created'
-  expect(await q(
-    `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id
+  expect(
+    await q(
+      `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id
      LEFT JOIN strategy_versions v ON v.strategy_id = s.id
      WHERE p.user_id = $1 GROUP BY s.id
      HAVING count(v.version) = 0 OR max(v.version) <> count(v.version)
-         OR bool_or(v.version = 1 AND v.change = 'created') IS NOT TRUE`)).toEqual([]);
+         OR bool_or(v.version = 1 AND v.change = 'created') IS NOT TRUE`,
+    ),
+  ).toEqual([]);
 }
 
 // ---- lifecycle ---------------------------------------------------------------------------------------------
@@ -118,9 +162,22 @@ describe('createStrategy / updateStrategy / closeStrategy', () => {
     const u = await setup();
     const stock = await pos(u, 'AAPL', 100, 150);
     const call = await pos(u, 'AAPL261218C00200000', -1, 5);
-    const s = ok(await h.gql(CREATE_STRATEGY, { p: u.pid, n: 'My covered call', t: 'COVERED_CALL', l: [stock.legId, call.legId] }, u.token)).createStrategy;
+    const s = ok(
+      await h.gql(
+        CREATE_STRATEGY,
+        { p: u.pid, n: 'My covered call', t: 'COVERED_CALL', l: [stock.legId, call.legId] },
+        u.token,
+      ),
+    ).createStrategy;
 
-    expect(s).toMatchObject({ name: 'My covered call', type: 'COVERED_CALL', status: 'ACTIVE', closedAt: null, isSynthetic: true, legCount: 2 });
+    expect(s).toMatchObject({
+      name: 'My covered call',
+      type: 'COVERED_CALL',
+      status: 'ACTIVE',
+      closedAt: null,
+      isSynthetic: true,
+      legCount: 2,
+    });
     expect(s.portfolio.id).toBe(u.pid);
     expect(s.legs.map((l: any) => l.id)).toEqual([stock.legId, call.legId]);
     expect(s.legs.map((l: any) => l.legOrder)).toEqual([0, 1]);
@@ -148,7 +205,9 @@ describe('createStrategy / updateStrategy / closeStrategy', () => {
     const u = await setup();
     const a = await pos(u, 'MSFT', 10, 400);
     const b = await pos(u, 'GOOGL', -5, 170);
-    const s = ok(await h.gql(CREATE_STRATEGY, { p: u.pid, n: 'Pair', t: 'CUSTOM', l: [a.legId, b.legId] }, u.token)).createStrategy;
+    const s = ok(
+      await h.gql(CREATE_STRATEGY, { p: u.pid, n: 'Pair', t: 'CUSTOM', l: [a.legId, b.legId] }, u.token),
+    ).createStrategy;
 
     const renamed = ok(await h.gql(UPDATE_STRATEGY, { id: s.id, n: 'Tech pair' }, u.token)).updateStrategy;
     expect(renamed).toMatchObject({ name: 'Tech pair', type: 'CUSTOM' });
@@ -160,7 +219,9 @@ describe('createStrategy / updateStrategy / closeStrategy', () => {
     expect(changes(retyped).at(-1)).toBe('retyped');
     expect(JSON.parse(retyped.versions.at(-1).details)).toMatchObject({ from: 'CUSTOM', to: 'PAIRS_TRADE' });
 
-    const both = ok(await h.gql(UPDATE_STRATEGY, { id: s.id, n: 'Long MSFT short GOOGL', t: 'CUSTOM' }, u.token)).updateStrategy;
+    const both = ok(
+      await h.gql(UPDATE_STRATEGY, { id: s.id, n: 'Long MSFT short GOOGL', t: 'CUSTOM' }, u.token),
+    ).updateStrategy;
     expect(both).toMatchObject({ name: 'Long MSFT short GOOGL', type: 'CUSTOM' });
     expect(changes(both).slice(-2)).toEqual(['renamed', 'retyped']);
     expectVersionsWellFormed(both);
@@ -218,7 +279,13 @@ describe('combineLegs', () => {
 
     const legIds = [ic.lp.legId, ic.sp.legId, ic.sc.legId, ic.lc.legId];
     const s = ok(await h.gql(COMBINE, { i: { legIds, type: null } }, u.token)).combineLegs;
-    expect(s).toMatchObject({ type: 'IRON_CONDOR', name: "Iron Condor SPY Dec18'26", status: 'ACTIVE', isSynthetic: true, legCount: 4 });
+    expect(s).toMatchObject({
+      type: 'IRON_CONDOR',
+      name: "Iron Condor SPY Dec18'26",
+      status: 'ACTIVE',
+      isSynthetic: true,
+      legCount: 4,
+    });
     expect(s.legs.map((l: any) => l.id)).toEqual(legIds);
     expect(s.tags.map((t: any) => t.name).sort()).toEqual(['Growth', 'Income']);
 
@@ -247,7 +314,9 @@ describe('combineLegs', () => {
     // a given type and name win over detection
     const k = await pos(u, 'KO', 100, 60);
     const p = await pos(u, 'PEP', -60, 170);
-    const pair = ok(await h.gql(COMBINE, { i: { legIds: [k.legId, p.legId], type: 'PAIRS_TRADE', name: 'KO vs PEP' } }, u.token)).combineLegs;
+    const pair = ok(
+      await h.gql(COMBINE, { i: { legIds: [k.legId, p.legId], type: 'PAIRS_TRADE', name: 'KO vs PEP' } }, u.token),
+    ).combineLegs;
     expect(pair).toMatchObject({ type: 'PAIRS_TRADE', name: 'KO vs PEP', legCount: 2 });
 
     // taking one leg out of a 2-leg strategy: that source stays active (one leg left) and records leg_removed
@@ -265,7 +334,7 @@ describe('combineLegs', () => {
     await expectInvariants(u.id);
   });
 
-  it('rejects one leg, duplicates, legs of two portfolios and another user\'s leg, writing nothing', async () => {
+  it("rejects one leg, duplicates, legs of two portfolios and another user's leg, writing nothing", async () => {
     const u = await setup();
     const p2 = await createPortfolio(h, u.token, 'Second');
     const a = await pos(u, 'AAPL', 10, 150);
@@ -290,14 +359,22 @@ describe('combineLegs', () => {
     expect(err(wrongPortfolio).code).toBe('BAD_USER_INPUT');
 
     // nothing moved, nothing closed
-    for (const [leg, sid, pid] of [[a.legId, a.strategyId, u.pid], [b.legId, b.strategyId, u.pid], [c.legId, c.strategyId, p2]]) {
+    for (const [leg, sid, pid] of [
+      [a.legId, a.strategyId, u.pid],
+      [b.legId, b.strategyId, u.pid],
+      [c.legId, c.strategyId, p2],
+    ]) {
       expect((await strategyOfLeg(u, leg, pid)).id).toBe(sid);
     }
     const mine = await strategy(other, o.strategyId);
     expect(mine).toMatchObject({ status: 'ACTIVE', legCount: 1 });
     expect(changes(mine)).toEqual(['created']);
-    expect(await h.app.ds.query(`SELECT count(*)::int AS n FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id WHERE p.user_id = $1`, [u.id]))
-      .toEqual([{ n: 3 }]);
+    expect(
+      await h.app.ds.query(
+        `SELECT count(*)::int AS n FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id WHERE p.user_id = $1`,
+        [u.id],
+      ),
+    ).toEqual([{ n: 3 }]);
     await expectInvariants(u.id);
   });
 });
@@ -317,7 +394,10 @@ describe('splitStrategy', () => {
     expect(parts).toHaveLength(4);
     expect(parts.map((p) => p.legs[0].id)).toEqual(legIds);
     expect(parts.map((p) => p.name)).toEqual([
-      "Short Call SPY 450 Dec18'26", "Long Call SPY 460 Dec18'26", "Short Put SPY 420 Dec18'26", "Long Put SPY 410 Dec18'26",
+      "Short Call SPY 450 Dec18'26",
+      "Long Call SPY 460 Dec18'26",
+      "Short Put SPY 420 Dec18'26",
+      "Long Put SPY 410 Dec18'26",
     ]);
     for (const p of parts) {
       expect(p).toMatchObject({ type: 'STANDALONE', status: 'ACTIVE', legCount: 1, isSynthetic: false });
@@ -346,9 +426,15 @@ describe('splitStrategy', () => {
     const [hedge, core] = await tagIds(u, 'Hedge', 'Core');
     ok(await h.gql(SET_TAGS, { s: s.id, t: [hedge, core] }, u.token));
     const parts: any[] = ok(await h.gql(SPLIT, { id: s.id }, u.token)).splitStrategy;
-    expect(parts.map((p) => p.tags.map((t: any) => t.name).sort())).toEqual([['Core', 'Hedge'], ['Core', 'Hedge']]);
+    expect(parts.map((p) => p.tags.map((t: any) => t.name).sort())).toEqual([
+      ['Core', 'Hedge'],
+      ['Core', 'Hedge'],
+    ]);
     const listed = await active(u, u.pid);
-    expect(listed.map((x) => x.tags.map((t: any) => t.name).sort())).toEqual([['Core', 'Hedge'], ['Core', 'Hedge']]);
+    expect(listed.map((x) => x.tags.map((t: any) => t.name).sort())).toEqual([
+      ['Core', 'Hedge'],
+      ['Core', 'Hedge'],
+    ]);
   });
 
   it('refuses to split a one-leg strategy', async () => {
@@ -419,9 +505,22 @@ describe('addLeg / removeLeg', () => {
   it('createPosition with strategyId joins that strategy (and is refused for a closed one)', async () => {
     const u = await setup();
     const stock = await pos(u, 'AAPL', 100, 150);
-    const r = ok(await h.gql(CREATE_POSITION_FULL, {
-      i: { portfolioId: u.pid, symbol: 'AAPL261218C00200000', quantity: '-1', entryPrice: '5', entryDate: '2026-01-05', strategyId: stock.strategyId },
-    }, u.token)).createPosition;
+    const r = ok(
+      await h.gql(
+        CREATE_POSITION_FULL,
+        {
+          i: {
+            portfolioId: u.pid,
+            symbol: 'AAPL261218C00200000',
+            quantity: '-1',
+            entryPrice: '5',
+            entryDate: '2026-01-05',
+            strategyId: stock.strategyId,
+          },
+        },
+        u.token,
+      ),
+    ).createPosition;
     expect(r.strategy.id).toBe(stock.strategyId);
     expect(r.strategy).toMatchObject({ legCount: 2, isSynthetic: true, type: 'COVERED_CALL', status: 'ACTIVE' });
     expect(r.strategy.legs.map((l: any) => l.id)).toEqual([stock.legId, r.leg.id]);
@@ -429,18 +528,26 @@ describe('addLeg / removeLeg', () => {
     expect((await active(u, u.pid)).map((s) => s.id)).toEqual([stock.strategyId]);
 
     ok(await h.gql(CLOSE_STRATEGY, { id: stock.strategyId }, u.token));
-    const refused = await h.gql(CREATE_POSITION_FULL, {
-      i: { portfolioId: u.pid, symbol: 'AAPL', quantity: '1', entryPrice: '150', strategyId: stock.strategyId },
-    }, u.token);
+    const refused = await h.gql(
+      CREATE_POSITION_FULL,
+      {
+        i: { portfolioId: u.pid, symbol: 'AAPL', quantity: '1', entryPrice: '150', strategyId: stock.strategyId },
+      },
+      u.token,
+    );
     expect(err(refused).code).toBe('BAD_USER_INPUT');
     expect((await strategy(u, stock.strategyId)).legCount).toBe(2);
 
     // a strategy of another portfolio of the same user
     const p2 = await createPortfolio(h, u.token, 'Two');
     const other = await pos(u, 'MSFT', 1, 400);
-    const cross = await h.gql(CREATE_POSITION_FULL, {
-      i: { portfolioId: p2, symbol: 'MSFT', quantity: '1', entryPrice: '400', strategyId: other.strategyId },
-    }, u.token);
+    const cross = await h.gql(
+      CREATE_POSITION_FULL,
+      {
+        i: { portfolioId: p2, symbol: 'MSFT', quantity: '1', entryPrice: '400', strategyId: other.strategyId },
+      },
+      u.token,
+    );
     expect(err(cross).code).toBe('BAD_USER_INPUT');
     expect((await strategy(u, other.strategyId)).legCount).toBe(1);
     await expectInvariants(u.id);
@@ -491,7 +598,12 @@ describe('history, detection and templates', () => {
 
     const applied: any[] = ok(await h.gql(APPLY, { p: u.pid }, u.token)).applyDetections;
     expect(applied).toHaveLength(1);
-    expect(applied[0]).toMatchObject({ type: 'COVERED_CALL', name: "Covered Call AAPL Dec18'26", legCount: 2, status: 'ACTIVE' });
+    expect(applied[0]).toMatchObject({
+      type: 'COVERED_CALL',
+      name: "Covered Call AAPL Dec18'26",
+      legCount: 2,
+      status: 'ACTIVE',
+    });
     expect(ids(applied[0].ancestors)).toEqual(sorted([stock.strategyId, call.strategyId]));
     expect((await strategy(u, stock.strategyId)).status).toBe('CLOSED');
     // the legs are no longer standalone: nothing left to detect or apply
@@ -506,13 +618,19 @@ describe('history, detection and templates', () => {
     const call = await pos(u, 'AAPL261218C00200000', -1, 5);
     expect(ok(await h.gql(DETECT, { p: u.pid }, u.token)).detectStrategies).toEqual([]);
     expect(ok(await h.gql(APPLY, { p: u.pid }, u.token)).applyDetections).toEqual([]);
-    expect((await strategy(u, stock.strategyId))).toMatchObject({ type: 'STANDALONE', status: 'ACTIVE', legCount: 1 });
-    expect((await strategy(u, call.strategyId))).toMatchObject({ type: 'STANDALONE', status: 'ACTIVE', legCount: 1 });
+    expect(await strategy(u, stock.strategyId)).toMatchObject({ type: 'STANDALONE', status: 'ACTIVE', legCount: 1 });
+    expect(await strategy(u, call.strategyId)).toMatchObject({ type: 'STANDALONE', status: 'ACTIVE', legCount: 1 });
   });
 
   it('lists a template for every StrategyType', async () => {
     const u = await setup();
-    const d = ok(await h.gql(`{ strategyTemplates { type description legCount legs } __type(name: "StrategyType") { enumValues { name } } }`, {}, u.token));
+    const d = ok(
+      await h.gql(
+        `{ strategyTemplates { type description legCount legs } __type(name: "StrategyType") { enumValues { name } } }`,
+        {},
+        u.token,
+      ),
+    );
     const types = d.__type.enumValues.map((v: any) => v.name).sort();
     expect(types).toHaveLength(14);
     expect(d.strategyTemplates.map((t: any) => t.type).sort()).toEqual(types);
@@ -531,7 +649,9 @@ describe('invariants', () => {
   it('hold after a sequence of operations, and the database itself enforces one strategy per leg', async () => {
     const u = await setup();
     const ic = await ironCondor(u);
-    const s = ok(await h.gql(COMBINE, { i: { legIds: [ic.sc.legId, ic.lc.legId, ic.sp.legId, ic.lp.legId] } }, u.token)).combineLegs;
+    const s = ok(
+      await h.gql(COMBINE, { i: { legIds: [ic.sc.legId, ic.lc.legId, ic.sp.legId, ic.lp.legId] } }, u.token),
+    ).combineLegs;
     ok(await h.gql(REMOVE_LEG, { s: s.id, l: ic.lp.legId }, u.token));
     const stock = await pos(u, 'SPY', 100, 440);
     ok(await h.gql(ADD_LEG, { s: s.id, l: stock.legId }, u.token));
@@ -541,14 +661,20 @@ describe('invariants', () => {
     await expectInvariants(u.id);
 
     const legs: { n: number }[] = await h.app.ds.query(
-      `SELECT count(*)::int AS n FROM legs l JOIN portfolios p ON p.id = l.portfolio_id WHERE p.user_id = $1`, [u.id]);
+      `SELECT count(*)::int AS n FROM legs l JOIN portfolios p ON p.id = l.portfolio_id WHERE p.user_id = $1`,
+      [u.id],
+    );
     expect(legs).toEqual([{ n: 5 }]);
 
     // legs.strategy_id: NOT NULL, a foreign key to strategies
-    const col = await h.app.ds.query(`SELECT is_nullable FROM information_schema.columns WHERE table_name = 'legs' AND column_name = 'strategy_id'`);
+    const col = await h.app.ds.query(
+      `SELECT is_nullable FROM information_schema.columns WHERE table_name = 'legs' AND column_name = 'strategy_id'`,
+    );
     expect(col).toEqual([{ is_nullable: 'NO' }]);
     await expect(h.app.ds.query(`UPDATE legs SET strategy_id = NULL WHERE id = $1`, [stock.legId])).rejects.toThrow();
-    await expect(h.app.ds.query(`UPDATE legs SET strategy_id = gen_random_uuid() WHERE id = $1`, [stock.legId])).rejects.toThrow();
+    await expect(
+      h.app.ds.query(`UPDATE legs SET strategy_id = gen_random_uuid() WHERE id = $1`, [stock.legId]),
+    ).rejects.toThrow();
     await expectInvariants(u.id);
   });
 });
@@ -584,7 +710,11 @@ describe('concurrency', () => {
         const name = ops[i][0];
         if (r.errors?.length) {
           // a clear, client-facing error: never INTERNAL_SERVER_ERROR
-          expect({ op: i, name, code: err(r).code }).toEqual({ op: i, name, code: expect.stringMatching(/^(BAD_USER_INPUT|CONFLICT)$/) });
+          expect({ op: i, name, code: err(r).code }).toEqual({
+            op: i,
+            name,
+            code: expect.stringMatching(/^(BAD_USER_INPUT|CONFLICT)$/),
+          });
           expect(ALLOWED.has(err(r).code!)).toBe(true);
         } else {
           succeeded++;
@@ -610,10 +740,35 @@ describe('concurrency', () => {
 /** 10 parallel combineLegs / addLeg mutations all fighting over the same three legs. */
 async function hammerSameLegs() {
   const u = await setup();
-  const [a, b, c, d, e] = [await pos(u, 'KO', 10, 50), await pos(u, 'PEP', 10, 50), await pos(u, 'XOM', 10, 50), await pos(u, 'CVX', 10, 50), await pos(u, 'VZ', 10, 50)];
-  const combine = (...legs: Pos[]): [string, string, Record<string, unknown>] => ['combineLegs', COMBINE, { i: { legIds: legs.map((l) => l.legId) } }];
-  const add = (target: Pos, leg: Pos): [string, string, Record<string, unknown>] => ['addLeg', ADD_LEG, { s: target.strategyId, l: leg.legId }];
-  const ops = [combine(a, b), combine(b, c), combine(c, a), combine(a, b, c), add(d, a), add(e, b), add(d, c), combine(a, b), combine(b, c), add(e, a)];
+  const [a, b, c, d, e] = [
+    await pos(u, 'KO', 10, 50),
+    await pos(u, 'PEP', 10, 50),
+    await pos(u, 'XOM', 10, 50),
+    await pos(u, 'CVX', 10, 50),
+    await pos(u, 'VZ', 10, 50),
+  ];
+  const combine = (...legs: Pos[]): [string, string, Record<string, unknown>] => [
+    'combineLegs',
+    COMBINE,
+    { i: { legIds: legs.map((l) => l.legId) } },
+  ];
+  const add = (target: Pos, leg: Pos): [string, string, Record<string, unknown>] => [
+    'addLeg',
+    ADD_LEG,
+    { s: target.strategyId, l: leg.legId },
+  ];
+  const ops = [
+    combine(a, b),
+    combine(b, c),
+    combine(c, a),
+    combine(a, b, c),
+    add(d, a),
+    add(e, b),
+    add(d, c),
+    combine(a, b),
+    combine(b, c),
+    add(e, a),
+  ];
   const results: GqlResult[] = await Promise.all(ops.map(([, q, v]) => h.gql(q, v, u.token)));
   return { u, legs: [a, b, c, d, e], ops, results };
 }
@@ -649,17 +804,23 @@ const METRICS = `query($id: ID!) { strategy(id: $id) { id metrics { stale market
   payoff { maxProfit maxLoss breakEvenPoints curve(points: 7) { underlyingPrice pnl } } } } }`;
 
 async function freshMetrics(u: { token: string }, id: string): Promise<any> {
-  return until(async () => {
-    const m = ok(await h.gql(METRICS, { id }, u.token)).strategy.metrics;
-    return m && !m.stale ? m : null;
-  }, 20000, `fresh metrics of ${id}`);
+  return until(
+    async () => {
+      const m = ok(await h.gql(METRICS, { id }, u.token)).strategy.metrics;
+      return m && !m.stale ? m : null;
+    },
+    20000,
+    `fresh metrics of ${id}`,
+  );
 }
 
 describe('metrics and payoff', () => {
   it('computes the payoff of the API.md iron condor', async () => {
     const u = await setup();
     const ic = await ironCondor(u);
-    const s = ok(await h.gql(COMBINE, { i: { legIds: [ic.sc.legId, ic.lc.legId, ic.sp.legId, ic.lp.legId] } }, u.token)).combineLegs;
+    const s = ok(
+      await h.gql(COMBINE, { i: { legIds: [ic.sc.legId, ic.lc.legId, ic.sp.legId, ic.lp.legId] } }, u.token),
+    ).combineLegs;
     expect(s.type).toBe('IRON_CONDOR');
     const m = await freshMetrics(u, s.id);
 
@@ -710,7 +871,7 @@ describe('metrics and payoff', () => {
 // ---- isolation ---------------------------------------------------------------------------------------------
 
 describe('isolation between users', () => {
-  it('answers NOT_FOUND for every strategy mutation on another user\'s ids, and null for strategy(id)', async () => {
+  it("answers NOT_FOUND for every strategy mutation on another user's ids, and null for strategy(id)", async () => {
     const a = await setup();
     const a1 = await pos(a, 'AAPL', 100, 150);
     const a2 = await pos(a, 'AAPL261218C00200000', -1, 5);
@@ -739,7 +900,11 @@ describe('isolation between users', () => {
       ['setStrategyTags', SET_TAGS, { s: aStrat.id, t: [bTag] }],
       ['applyDetections', APPLY, { p: a.pid }],
       ['detectStrategies', DETECT, { p: a.pid }],
-      ['createPosition', CREATE_POSITION_FULL, { i: { portfolioId: b.pid, symbol: 'AAPL', quantity: '1', entryPrice: '1', strategyId: aStrat.id } }],
+      [
+        'createPosition',
+        CREATE_POSITION_FULL,
+        { i: { portfolioId: b.pid, symbol: 'AAPL', quantity: '1', entryPrice: '1', strategyId: aStrat.id } },
+      ],
     ];
     for (const [name, q, v] of attempts) {
       const r = await h.gql(q, v, b.token);
@@ -751,8 +916,8 @@ describe('isolation between users', () => {
     // nothing changed for the owner, and B's own leg did not move
     const after = await strategy(a, aStrat.id);
     expect(after).toEqual(before);
-    expect((await strategy(a, a3.strategyId))).toMatchObject({ status: 'ACTIVE', legCount: 1 });
-    expect((await strategy(b, b1.strategyId))).toMatchObject({ status: 'ACTIVE', legCount: 1 });
+    expect(await strategy(a, a3.strategyId)).toMatchObject({ status: 'ACTIVE', legCount: 1 });
+    expect(await strategy(b, b1.strategyId)).toMatchObject({ status: 'ACTIVE', legCount: 1 });
     expect(changes(await strategy(b, b1.strategyId))).toEqual(['created']);
     await expectInvariants(a.id);
     await expectInvariants(b.id);

@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { createPortfolio, createPosition, err, ok, registerUser, startHarness, type GqlResult, type Harness } from './helpers/harness';
+import {
+  createPortfolio,
+  createPosition,
+  err,
+  ok,
+  registerUser,
+  startHarness,
+  type GqlResult,
+  type Harness,
+} from './helpers/harness';
 
 /**
  * Tags through the real HTTP API: starter tags, validation and limits, archive/restore, tagging strategies,
@@ -8,10 +17,23 @@ import { createPortfolio, createPosition, err, ok, registerUser, startHarness, t
  */
 
 let h: Harness;
-beforeAll(async () => { h = await startHarness(); });
+beforeAll(async () => {
+  h = await startHarness();
+});
 afterAll(() => h.close());
 
-const STARTERS = ['Growth', 'Value', 'Dividend', 'Speculative', 'Core', 'Satellite', 'Defensive', 'Income', 'Hedge', 'Momentum'];
+const STARTERS = [
+  'Growth',
+  'Value',
+  'Dividend',
+  'Speculative',
+  'Core',
+  'Satellite',
+  'Defensive',
+  'Income',
+  'Hedge',
+  'Momentum',
+];
 
 // ---- queries ------------------------------------------------------------------------------------------
 
@@ -41,7 +63,16 @@ const SUGGEST = `query($s: ID!, $n: Int) { suggestTags(strategyId: $s, limit: $n
 
 // ---- helpers ------------------------------------------------------------------------------------------
 
-type Tag = { id: string; name: string; color: string; description: string | null; displayOrder: number; usageCount: number; isArchived: boolean; archivedAt: string | null };
+type Tag = {
+  id: string;
+  name: string;
+  color: string;
+  description: string | null;
+  displayOrder: number;
+  usageCount: number;
+  isArchived: boolean;
+  archivedAt: string | null;
+};
 type User = { token: string; id: string; username: string };
 
 /** A symbol no other test file uses, so that nobody else's prices or sectors reach these strategies. */
@@ -127,15 +158,25 @@ describe('starter tags', () => {
   it('concurrent creates cannot overshoot the limit nor duplicate a name', async () => {
     const u = await registerUser(h);
     await fillTo(u, 97);
-    const rs = await Promise.all(['Race1', 'Race2', 'Race3', 'Race4', 'Race5', 'Race6'].map((name) => createTag(u, { name })));
+    const rs = await Promise.all(
+      ['Race1', 'Race2', 'Race3', 'Race4', 'Race5', 'Race6'].map((name) => createTag(u, { name })),
+    );
     expect(rs.filter((r) => r.data?.createTag).length).toBe(3);
-    expect(rs.filter((r) => !r.data?.createTag).map((r) => err(r).code)).toEqual(['LIMIT_EXCEEDED', 'LIMIT_EXCEEDED', 'LIMIT_EXCEEDED']);
+    expect(rs.filter((r) => !r.data?.createTag).map((r) => err(r).code)).toEqual([
+      'LIMIT_EXCEEDED',
+      'LIMIT_EXCEEDED',
+      'LIMIT_EXCEEDED',
+    ]);
     expect(await listTags(u)).toHaveLength(100);
 
     const v = await registerUser(h);
     const same = await Promise.all(['Twin', 'twin', 'TWIN', 'Twin'].map((name) => createTag(v, { name })));
     expect(same.filter((r) => r.data?.createTag).length).toBe(1);
-    expect(same.filter((r) => !r.data?.createTag).map((r) => err(r).code)).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT']);
+    expect(same.filter((r) => !r.data?.createTag).map((r) => err(r).code)).toEqual([
+      'CONFLICT',
+      'CONFLICT',
+      'CONFLICT',
+    ]);
     expect((await listTags(v)).filter((t) => t.name.toLowerCase() === 'twin')).toHaveLength(1);
   });
 
@@ -224,18 +265,33 @@ describe('updateTag / batchUpdateTags / reorderTags', () => {
 
     const renamed = ok(await h.gql(UPDATE_TAG, { i: { id: t.id, name: 'Technology' } }, u.token)).updateTag;
     expect(renamed).toMatchObject({ id: t.id, name: 'Technology', description: 'kept' });
-    const recolored = ok(await h.gql(UPDATE_TAG, { i: { id: t.id, color: '#00FF00', description: 'new text' } }, u.token)).updateTag;
+    const recolored = ok(
+      await h.gql(UPDATE_TAG, { i: { id: t.id, color: '#00FF00', description: 'new text' } }, u.token),
+    ).updateTag;
     expect(recolored).toMatchObject({ name: 'Technology', description: 'new text' });
     expect(recolored.color.toUpperCase()).toBe('#00FF00');
     // A tag may change the case of its own name.
-    expect(ok(await h.gql(UPDATE_TAG, { i: { id: t.id, name: 'TECHNOLOGY' } }, u.token)).updateTag.name).toBe('TECHNOLOGY');
+    expect(ok(await h.gql(UPDATE_TAG, { i: { id: t.id, name: 'TECHNOLOGY' } }, u.token)).updateTag.name).toBe(
+      'TECHNOLOGY',
+    );
 
     expect(err(await h.gql(UPDATE_TAG, { i: { id: t.id, name: 'growth' } }, u.token)).code).toBe('CONFLICT');
-    expect(err(await h.gql(UPDATE_TAG, { i: { id: t.id, name: 'bad!' } }, u.token))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
-    expect(err(await h.gql(UPDATE_TAG, { i: { id: t.id, name: '' } }, u.token))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
-    expect(err(await h.gql(UPDATE_TAG, { i: { id: t.id, color: 'red' } }, u.token))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'color' });
+    expect(err(await h.gql(UPDATE_TAG, { i: { id: t.id, name: 'bad!' } }, u.token))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'name',
+    });
+    expect(err(await h.gql(UPDATE_TAG, { i: { id: t.id, name: '' } }, u.token))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'name',
+    });
+    expect(err(await h.gql(UPDATE_TAG, { i: { id: t.id, color: 'red' } }, u.token))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'color',
+    });
     expect(err(await h.gql(UPDATE_TAG, { i: { id: t.id, displayOrder: -1 } }, u.token)).code).toBe('BAD_USER_INPUT');
-    expect(err(await h.gql(UPDATE_TAG, { i: { id: '00000000-0000-4000-8000-000000000000', name: 'Ghost' } }, u.token)).code).toBe('NOT_FOUND');
+    expect(
+      err(await h.gql(UPDATE_TAG, { i: { id: '00000000-0000-4000-8000-000000000000', name: 'Ghost' } }, u.token)).code,
+    ).toBe('NOT_FOUND');
     expect(err(await h.gql(UPDATE_TAG, { i: { id: 'not-a-uuid', name: 'Ghost' } }, u.token)).code).toBe('NOT_FOUND');
 
     const now = await tagByName(u, 'TECHNOLOGY');
@@ -257,17 +313,41 @@ describe('updateTag / batchUpdateTags / reorderTags', () => {
       { id: growth, name: 'Again' }, // duplicate id
     ];
     for (const bad of badEntries) {
-      const r = await h.gql(BATCH_UPDATE, { i: [{ id: growth, name: 'Growth Stocks' }, { id: value, color: '#000000' }, bad] }, u.token);
+      const r = await h.gql(
+        BATCH_UPDATE,
+        { i: [{ id: growth, name: 'Growth Stocks' }, { id: value, color: '#000000' }, bad] },
+        u.token,
+      );
       expect(r.errors?.length).toBeGreaterThan(0);
       expect(['BAD_USER_INPUT', 'CONFLICT', 'NOT_FOUND']).toContain(err(r).code);
       expect(await listTags(u, true)).toEqual(before);
     }
     // A conflict between two entries of the same batch is refused too.
-    const clash = await h.gql(BATCH_UPDATE, { i: [{ id: growth, name: 'Same' }, { id: value, name: 'same' }] }, u.token);
+    const clash = await h.gql(
+      BATCH_UPDATE,
+      {
+        i: [
+          { id: growth, name: 'Same' },
+          { id: value, name: 'same' },
+        ],
+      },
+      u.token,
+    );
     expect(err(clash).code).toBe('CONFLICT');
     expect(await listTags(u, true)).toEqual(before);
 
-    const done = ok(await h.gql(BATCH_UPDATE, { i: [{ id: growth, name: 'Growth Stocks' }, { id: value, color: '#000000', description: 'cheap' }] }, u.token)).batchUpdateTags;
+    const done = ok(
+      await h.gql(
+        BATCH_UPDATE,
+        {
+          i: [
+            { id: growth, name: 'Growth Stocks' },
+            { id: value, color: '#000000', description: 'cheap' },
+          ],
+        },
+        u.token,
+      ),
+    ).batchUpdateTags;
     expect(done.map((t: Tag) => t.id)).toEqual([growth, value]);
     const after = await listTags(u);
     expect(after.find((t) => t.id === growth)!.name).toBe('Growth Stocks');
@@ -275,7 +355,7 @@ describe('updateTag / batchUpdateTags / reorderTags', () => {
     expect(after.find((t) => t.id === core)!.name).toBe('Core');
   });
 
-  it('reorderTags sets displayOrder; tags and a strategy\'s tags follow that order', async () => {
+  it("reorderTags sets displayOrder; tags and a strategy's tags follow that order", async () => {
     const { u, p } = await setup();
     const all = await listTags(u);
     const reversed = [...all].reverse().map((t) => t.id);
@@ -430,7 +510,10 @@ describe('setStrategyTags / addStrategyTags / removeStrategyTags / bulkAssignTag
 
     const result = ok(await h.gql(BULK, { s: strategies, t: [growth, core] }, u.token)).bulkAssignTags;
     expect(result.map((s: { id: string }) => s.id)).toEqual(strategies);
-    for (const s of result) expect(s.tags.map((t: Tag) => t.name)).toEqual(s.id === strategies[0] ? ['Growth', 'Core', 'Income'] : ['Growth', 'Core']);
+    for (const s of result)
+      expect(s.tags.map((t: Tag) => t.name)).toEqual(
+        s.id === strategies[0] ? ['Growth', 'Core', 'Income'] : ['Growth', 'Core'],
+      );
     // ... and read back one by one.
     expect(await strategyTagNames(u, strategies[0])).toEqual(['Growth', 'Core', 'Income']);
     for (const s of strategies.slice(1)) expect(await strategyTagNames(u, s)).toEqual(['Growth', 'Core']);
@@ -439,7 +522,9 @@ describe('setStrategyTags / addStrategyTags / removeStrategyTags / bulkAssignTag
     ok(await h.gql(BULK, { s: strategies, t: [growth, core] }, u.token));
     expect(await usage(u)).toMatchObject({ Growth: 6, Core: 6, Income: 1, Value: 0 });
 
-    expect(err(await h.gql(BULK, { s: [strategies[0], strategies[0]], t: [growth] }, u.token)).code).toBe('BAD_USER_INPUT');
+    expect(err(await h.gql(BULK, { s: [strategies[0], strategies[0]], t: [growth] }, u.token)).code).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('a strategy carries at most 20 tags (LIMIT_EXCEEDED, nothing written)', async () => {
@@ -482,7 +567,12 @@ describe('usageCount', () => {
     const { u, p } = await setup();
     const root = sym('Q');
     const shares = await stock(u, p, root, 100, 50);
-    const call = await createPosition(h, u.token, { portfolioId: p, symbol: `${root}261218C00060000`, quantity: -1, entryPrice: 2.5 });
+    const call = await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: `${root}261218C00060000`,
+      quantity: -1,
+      entryPrice: 2.5,
+    });
     const other = await stock(u, p, sym());
     const [growth, core, income, hedge] = await tagIds(u, 'Growth', 'Core', 'Income', 'Hedge');
 
@@ -494,7 +584,9 @@ describe('usageCount', () => {
     expect(await usage(u)).toMatchObject({ Core: 3, Hedge: 0 });
 
     // combine: the new strategy carries the union, the emptied sources are closed and no longer count.
-    const combined = ok(await h.gql(COMBINE, { i: { legIds: [shares.legId, call.legId], type: 'COVERED_CALL' } }, u.token)).combineLegs;
+    const combined = ok(
+      await h.gql(COMBINE, { i: { legIds: [shares.legId, call.legId], type: 'COVERED_CALL' } }, u.token),
+    ).combineLegs;
     expect(combined.status).toBe('ACTIVE');
     expect(combined.tags.map((t: Tag) => t.name)).toEqual(['Growth', 'Core', 'Income']);
     expect((await strategy(u, shares.strategyId)).status).toBe('CLOSED');
@@ -554,7 +646,11 @@ describe('usageCount', () => {
       fc.record({ kind: fc.constant('add' as const), s: fc.integer({ min: 0, max: STRATN - 1 }), t: subset }),
       fc.record({ kind: fc.constant('remove' as const), s: fc.integer({ min: 0, max: STRATN - 1 }), t: subset }),
       fc.record({ kind: fc.constant('set' as const), s: fc.integer({ min: 0, max: STRATN - 1 }), t: subset }),
-      fc.record({ kind: fc.constant('archive' as const), s: fc.constant(0), t: fc.tuple(fc.integer({ min: 0, max: TAGN - 1 })).map((x) => x as number[]) }),
+      fc.record({
+        kind: fc.constant('archive' as const),
+        s: fc.constant(0),
+        t: fc.tuple(fc.integer({ min: 0, max: TAGN - 1 })).map((x) => x as number[]),
+      }),
     );
 
     await fc.assert(
@@ -572,7 +668,10 @@ describe('usageCount', () => {
           if (o.kind === 'archive') {
             const r = await h.gql(ARCHIVE, { id: t[0] }, u.token);
             if (archived.has(o.t[0])) expect(err(r).code).toBe('BAD_USER_INPUT');
-            else { ok(r); archived.add(o.t[0]); }
+            else {
+              ok(r);
+              archived.add(o.t[0]);
+            }
           } else if (o.kind === 'remove') {
             const r = ok(await h.gql(REMOVE_TAGS, { s, t }, u.token)).removeStrategyTags;
             expect(r.removedCount).toBe(o.t.filter((i) => links[o.s].has(i)).length);
@@ -591,12 +690,14 @@ describe('usageCount', () => {
 
         const api = new Map((await listTags(u, true)).map((t) => [t.id, t.usageCount]));
         const rows: { tag_id: string; count: string | number }[] = await h.app.ds.query(
-          "SELECT tag_id, count(*) FROM strategy_tags st JOIN strategies s ON s.id = st.strategy_id AND s.status='ACTIVE' GROUP BY tag_id");
+          "SELECT tag_id, count(*) FROM strategy_tags st JOIN strategies s ON s.id = st.strategy_id AND s.status='ACTIVE' GROUP BY tag_id",
+        );
         const sql = new Map(rows.map((r) => [r.tag_id, Number(r.count)]));
         for (const [id, n] of api) expect({ id, n }).toEqual({ id, n: sql.get(id) ?? 0 });
         tags.forEach((id, i) => expect({ i, n: api.get(id) }).toEqual({ i, n: links.filter((l) => l.has(i)).length }));
         // Tag.strategies agrees (active tags; archived ones are listed only with includeArchived).
-        for (const t of ok(await h.gql(TAG_STRATEGIES, {}, u.token)).tags) expect({ id: t.id, n: t.strategies.totalCount }).toEqual({ id: t.id, n: api.get(t.id) });
+        for (const t of ok(await h.gql(TAG_STRATEGIES, {}, u.token)).tags)
+          expect({ id: t.id, n: t.strategies.totalCount }).toEqual({ id: t.id, n: api.get(t.id) });
         for (let i = 0; i < STRATN; i++) {
           const names = (await strategy(u, strategies[i])).tags.map((t: Tag) => t.id);
           expect(sorted(names)).toEqual(sorted([...links[i]].map((j) => tags[j])));
@@ -658,7 +759,12 @@ describe('strategy filters and pagination', () => {
     // A split creates several strategies in one transaction (same created_at): the order stays stable.
     const root = sym('K');
     const x = await stock(u, p, root, 100, 10);
-    const y = await createPosition(h, u.token, { portfolioId: p, symbol: `${root}261218C00012000`, quantity: -1, entryPrice: 1 });
+    const y = await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: `${root}261218C00012000`,
+      quantity: -1,
+      entryPrice: 1,
+    });
     const comb = ok(await h.gql(COMBINE, { i: { legIds: [x.legId, y.legId] } }, u.token)).combineLegs;
     const parts = ok(await h.gql(SPLIT, { id: comb.id }, u.token)).splitStrategy.map((s: { id: string }) => s.id);
     const [growth] = await tagIds(u, 'Growth');
@@ -671,7 +777,9 @@ describe('strategy filters and pagination', () => {
     const fullOrder = full.edges.map((e: { node: { id: string } }) => e.node.id);
     expect(sorted(fullOrder)).toEqual(sorted(expected));
     expect(fullOrder.slice(0, 7)).toEqual(created);
-    expect(ok(await h.gql(STRATEGIES, { p }, u.token)).portfolio.strategies.edges.map((e: any) => e.node.id)).toEqual(fullOrder);
+    expect(ok(await h.gql(STRATEGIES, { p }, u.token)).portfolio.strategies.edges.map((e: any) => e.node.id)).toEqual(
+      fullOrder,
+    );
 
     for (const size of [1, 2, 4]) {
       const seen: string[] = [];
@@ -696,7 +804,9 @@ describe('strategy filters and pagination', () => {
     const seen: string[] = [];
     let after: string | undefined;
     for (let guard = 0; guard < 20; guard++) {
-      const t = ok(await h.gql(TAG_STRATEGIES, { first: 4, after }, u.token)).tags.find((x: Tag) => x.name === 'Growth');
+      const t = ok(await h.gql(TAG_STRATEGIES, { first: 4, after }, u.token)).tags.find(
+        (x: Tag) => x.name === 'Growth',
+      );
       seen.push(...t.strategies.edges.map((e: any) => e.node.id));
       expect(t.strategies.totalCount).toBe(9);
       if (!t.strategies.pageInfo.hasNextPage) break;
@@ -719,10 +829,21 @@ describe('strategy filters and pagination', () => {
     const under = sym('W');
     const otherSym = sym('V');
     const shares = await stock(u, p, under, 100, 20);
-    const call = await createPosition(h, u.token, { portfolioId: p, symbol: `${under}261218C00025000`, quantity: -1, entryPrice: 1.5 });
+    const call = await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: `${under}261218C00025000`,
+      quantity: -1,
+      entryPrice: 1.5,
+    });
     const lone = await stock(u, p, under, 5, 21);
     const other = await stock(u, p, otherSym, 3, 30);
-    const cc = ok(await h.gql(COMBINE, { i: { legIds: [shares.legId, call.legId], type: 'COVERED_CALL', name: 'My Covered Call 50% off' } }, u.token)).combineLegs;
+    const cc = ok(
+      await h.gql(
+        COMBINE,
+        { i: { legIds: [shares.legId, call.legId], type: 'COVERED_CALL', name: 'My Covered Call 50% off' } },
+        u.token,
+      ),
+    ).combineLegs;
     expect(cc.type).toBe('COVERED_CALL');
 
     const active = [cc.id, lone.strategyId, other.strategyId];
@@ -736,7 +857,9 @@ describe('strategy filters and pagination', () => {
 
     expect(await ids(u, p, { types: ['COVERED_CALL'] })).toEqual([cc.id]);
     expect(sorted(await ids(u, p, { types: ['STANDALONE'] }))).toEqual(sorted([lone.strategyId, other.strategyId]));
-    expect(sorted(await ids(u, p, { types: ['STANDALONE'], statuses: ['ACTIVE', 'CLOSED'] }))).toEqual(sorted([lone.strategyId, other.strategyId, ...closed]));
+    expect(sorted(await ids(u, p, { types: ['STANDALONE'], statuses: ['ACTIVE', 'CLOSED'] }))).toEqual(
+      sorted([lone.strategyId, other.strategyId, ...closed]),
+    );
     expect(await ids(u, p, { types: ['IRON_CONDOR'] })).toEqual([]);
 
     expect(sorted(await ids(u, p, { underlying: under }))).toEqual(sorted([cc.id, lone.strategyId]));
@@ -786,15 +909,31 @@ describe('groupedStrategies', () => {
     expect(byKey.Value.strategies.map((s: any) => s.id)).toEqual([s2.strategyId]);
     expect(byKey.Dividend.strategies.map((s: any) => s.id)).toEqual([s1.strategyId]);
     expect(byKey.untagged.strategies.map((s: any) => s.id)).toEqual([s3.strategyId]);
-    for (const [key, cost] of [['Growth', 1500], ['Value', 1500], ['Dividend', 1000], ['untagged', 100]] as const) {
-      expect({ key, ...byKey[key].totals, costBasis: Number(byKey[key].totals.costBasis) }).toEqual({ key, strategyCount: 1, legCount: 1, costBasis: cost });
+    for (const [key, cost] of [
+      ['Growth', 1500],
+      ['Value', 1500],
+      ['Dividend', 1000],
+      ['untagged', 100],
+    ] as const) {
+      expect({ key, ...byKey[key].totals, costBasis: Number(byKey[key].totals.costBasis) }).toEqual({
+        key,
+        strategyCount: 1,
+        legCount: 1,
+        costBasis: cost,
+      });
     }
 
     // With a filter.
-    const filtered = ok(await h.gql(GROUPED, { p, by: 'TAG', f: { tagIds: [value] } }, u.token)).portfolio.groupedStrategies;
-    expect(filtered.map((g: any) => [g.key, g.strategies.map((s: any) => s.id)])).toEqual([['Growth', [s2.strategyId]], ['Value', [s2.strategyId]]]);
+    const filtered = ok(await h.gql(GROUPED, { p, by: 'TAG', f: { tagIds: [value] } }, u.token)).portfolio
+      .groupedStrategies;
+    expect(filtered.map((g: any) => [g.key, g.strategies.map((s: any) => s.id)])).toEqual([
+      ['Growth', [s2.strategyId]],
+      ['Value', [s2.strategyId]],
+    ]);
     // Only closed strategies asked for: none here.
-    expect(ok(await h.gql(GROUPED, { p, by: 'TAG', f: { statuses: ['CLOSED'] } }, u.token)).portfolio.groupedStrategies).toEqual([]);
+    expect(
+      ok(await h.gql(GROUPED, { p, by: 'TAG', f: { statuses: ['CLOSED'] } }, u.token)).portfolio.groupedStrategies,
+    ).toEqual([]);
   });
 
   // Regression: the tagsByStrategy loader once paired de-duplicated TypeORM entities with raw rows, so a tag
@@ -804,18 +943,40 @@ describe('groupedStrategies', () => {
     const s1 = await stock(u, p, sym(), 10, 100);
     const s2 = await stock(u, p, sym(), 5, 200);
     const [growth, value] = await tagIds(u, 'Growth', 'Value');
-    const bulk = ok(await h.gql(BULK, { s: [s1.strategyId, s2.strategyId], t: [growth, value] }, u.token)).bulkAssignTags;
-    expect(bulk.map((s: any) => s.tags.map((t: Tag) => t.name))).toEqual([['Growth', 'Value'], ['Growth', 'Value']]);
+    const bulk = ok(
+      await h.gql(BULK, { s: [s1.strategyId, s2.strategyId], t: [growth, value] }, u.token),
+    ).bulkAssignTags;
+    expect(bulk.map((s: any) => s.tags.map((t: Tag) => t.name))).toEqual([
+      ['Growth', 'Value'],
+      ['Growth', 'Value'],
+    ]);
 
-    const list = ok(await h.gql(`query($p: ID!) { portfolio(id: $p) { strategies { edges { node { id tags { name } } } } } }`, { p }, u.token));
-    expect(list.portfolio.strategies.edges.map((e: any) => e.node.tags.map((t: Tag) => t.name))).toEqual([['Growth', 'Value'], ['Growth', 'Value']]);
+    const list = ok(
+      await h.gql(
+        `query($p: ID!) { portfolio(id: $p) { strategies { edges { node { id tags { name } } } } } }`,
+        { p },
+        u.token,
+      ),
+    );
+    expect(list.portfolio.strategies.edges.map((e: any) => e.node.tags.map((t: Tag) => t.name))).toEqual([
+      ['Growth', 'Value'],
+      ['Growth', 'Value'],
+    ]);
 
     const groups = ok(await h.gql(GROUPED, { p, by: 'TAG' }, u.token)).portfolio.groupedStrategies;
-    expect(groups.map((g: any) => [g.key, g.strategies.length, g.totals.strategyCount])).toEqual([['Growth', 2, 2], ['Value', 2, 2]]);
+    expect(groups.map((g: any) => [g.key, g.strategies.length, g.totals.strategyCount])).toEqual([
+      ['Growth', 2, 2],
+      ['Value', 2, 2],
+    ]);
 
     const root = sym('J');
     const x = await stock(u, p, root, 100, 10);
-    const y = await createPosition(h, u.token, { portfolioId: p, symbol: `${root}261218C00012000`, quantity: -1, entryPrice: 1 });
+    const y = await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: `${root}261218C00012000`,
+      quantity: -1,
+      entryPrice: 1,
+    });
     ok(await h.gql(BULK, { s: [x.strategyId], t: [growth] }, u.token));
     const comb = ok(await h.gql(COMBINE, { i: { legIds: [x.legId, y.legId] } }, u.token)).combineLegs;
     const parts = ok(await h.gql(SPLIT, { id: comb.id }, u.token)).splitStrategy;
@@ -827,9 +988,16 @@ describe('groupedStrategies', () => {
     const under = sym('R');
     const otherSym = sym('S');
     const shares = await stock(u, p, under, 100, 20);
-    const call = await createPosition(h, u.token, { portfolioId: p, symbol: `${under}261218C00025000`, quantity: -1, entryPrice: 1 });
+    const call = await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: `${under}261218C00025000`,
+      quantity: -1,
+      entryPrice: 1,
+    });
     const lone = await stock(u, p, otherSym, 4, 25);
-    const cc = ok(await h.gql(COMBINE, { i: { legIds: [shares.legId, call.legId], type: 'COVERED_CALL' } }, u.token)).combineLegs;
+    const cc = ok(
+      await h.gql(COMBINE, { i: { legIds: [shares.legId, call.legId], type: 'COVERED_CALL' } }, u.token),
+    ).combineLegs;
 
     const byType = ok(await h.gql(GROUPED, { p, by: 'STRATEGY_TYPE' }, u.token)).portfolio.groupedStrategies;
     const t = Object.fromEntries(byType.map((g: any) => [g.key, g]));
@@ -857,7 +1025,8 @@ describe('groupedStrategies', () => {
 
 describe('suggestTags', () => {
   type Suggestion = { tag: { id: string; name: string } | null; name: string; score: number; reason: string };
-  const suggest = async (u: User, s: string, n = 10): Promise<Suggestion[]> => ok(await h.gql(SUGGEST, { s, n }, u.token)).suggestTags;
+  const suggest = async (u: User, s: string, n = 10): Promise<Suggestion[]> =>
+    ok(await h.gql(SUGGEST, { s, n }, u.token)).suggestTags;
   const wellFormed = (list: Suggestion[], own: string[]) => {
     for (const x of list) {
       expect(typeof x.score).toBe('number');
@@ -878,8 +1047,15 @@ describe('suggestTags', () => {
     const { u, p } = await setup();
     const under = sym('C');
     const shares = await stock(u, p, under, 100, 40);
-    const call = await createPosition(h, u.token, { portfolioId: p, symbol: `${under}261218C00045000`, quantity: -1, entryPrice: 2 });
-    const cc = ok(await h.gql(COMBINE, { i: { legIds: [shares.legId, call.legId], type: 'COVERED_CALL' } }, u.token)).combineLegs;
+    const call = await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: `${under}261218C00045000`,
+      quantity: -1,
+      entryPrice: 2,
+    });
+    const cc = ok(
+      await h.gql(COMBINE, { i: { legIds: [shares.legId, call.legId], type: 'COVERED_CALL' } }, u.token),
+    ).combineLegs;
 
     const list = await suggest(u, cc.id);
     expect(list.length).toBeGreaterThan(0);
@@ -961,7 +1137,12 @@ describe('isolation between users', () => {
       expect(JSON.stringify(r.data ?? null)).not.toContain('Secret');
     };
     await notFound(UPDATE_TAG, { i: { id: aliceTag.id, name: 'Mine' } });
-    await notFound(BATCH_UPDATE, { i: [{ id: bobGrowth, name: 'Renamed' }, { id: aliceTag.id, name: 'Mine' }] });
+    await notFound(BATCH_UPDATE, {
+      i: [
+        { id: bobGrowth, name: 'Renamed' },
+        { id: aliceTag.id, name: 'Mine' },
+      ],
+    });
     await notFound(REORDER, { ids: [aliceTag.id, bobGrowth] });
     await notFound(ARCHIVE, { id: aliceTag.id });
     await notFound(RESTORE, { id: aliceArchived.id });
@@ -983,7 +1164,11 @@ describe('isolation between users', () => {
     expect(await listTags(bob.u, true)).toEqual(bobBefore);
     expect(await strategyTagNames(bob.u, bobStrategy)).toEqual(['Growth']);
     const aliceTags = await listTags(alice.u, true);
-    expect(aliceTags.find((t) => t.id === aliceTag.id)).toMatchObject({ name: 'Secret', isArchived: false, usageCount: 1 });
+    expect(aliceTags.find((t) => t.id === aliceTag.id)).toMatchObject({
+      name: 'Secret',
+      isArchived: false,
+      usageCount: 1,
+    });
     expect(aliceTags.find((t) => t.id === aliceArchived.id)).toMatchObject({ isArchived: true });
     expect(await strategyTagNames(alice.u, aliceStrategy)).toEqual(['Secret']);
 
@@ -996,7 +1181,9 @@ describe('isolation between users', () => {
     expect(groups.map((g: any) => g.key)).toEqual(['Growth']);
     expect(ok(await h.gql(STRATEGY, { id: aliceStrategy }, bob.u.token)).strategy).toBeNull();
     const bobTagStrategies = ok(await h.gql(TAG_STRATEGIES, {}, bob.u.token)).tags;
-    expect(bobTagStrategies.find((t: any) => t.name === 'Growth').strategies.edges.map((e: any) => e.node.id)).toEqual([bobStrategy]);
+    expect(bobTagStrategies.find((t: any) => t.name === 'Growth').strategies.edges.map((e: any) => e.node.id)).toEqual([
+      bobStrategy,
+    ]);
 
     // Bob may use the same name for a tag of his own.
     expect(ok(await createTag(bob.u, { name: 'Secret' })).createTag.id).not.toBe(aliceTag.id);

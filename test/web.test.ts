@@ -253,9 +253,7 @@ describe('portfolio screen in Chromium', () => {
     expect(await dialog.getByTestId('detected-type').innerText()).toBe('covered call');
     expect(await dialog.getByLabel('Type').inputValue()).toBe('COVERED_CALL');
     // The dialog shows previewStrategy's type, name and payoff as the API computes them.
-    const preview = ok(
-      await h.gql(PREVIEW, { ids: [ids.stock.legId, ids.call.legId] }, user.token),
-    ).previewStrategy;
+    const preview = ok(await h.gql(PREVIEW, { ids: [ids.stock.legId, ids.call.legId] }, user.token)).previewStrategy;
     expect(preview.type).toBe('COVERED_CALL');
     expect(await dialog.getByTestId('detected-type').innerText()).toBe(label(preview.type));
     expect(await dialog.getByTestId('suggested-name').innerText()).toBe(preview.suggestedName);
@@ -537,8 +535,9 @@ describe('portfolio screen in Chromium', () => {
     ).importPrices.run;
     const done = await until(
       async () => {
-        const r = ok(await h.gql(`query($id: ID!) { batchRun(id: $id) { status } }`, { id: run.id }, admin.token))
-          .batchRun;
+        const r = ok(
+          await h.gql(`query($id: ID!) { batchRun(id: $id) { status } }`, { id: run.id }, admin.token),
+        ).batchRun;
         return r && ['COMPLETED', 'FAILED'].includes(r.status) ? r : null;
       },
       60000,

@@ -7,7 +7,8 @@ import { startWorker } from './worker';
 /** `npm run start:worker`: one worker process against DATABASE_URL and REDIS_URL. */
 async function main() {
   const cfg = config();
-  if (!cfg.DATABASE_URL) throw new Error('DATABASE_URL must be set for a standalone worker (npm start runs one in-process)');
+  if (!cfg.DATABASE_URL)
+    throw new Error('DATABASE_URL must be set for a standalone worker (npm start runs one in-process)');
   const app = await App.create(cfg, cfg.DATABASE_URL, cfg.REDIS_URL);
   const worker = await startWorker(app);
   const stop = async (signal: string) => {

@@ -41,8 +41,10 @@ export class RecomputeStrategyProcessor {
       const parts: RecomputeResult[] = [];
       for (const id of ids) parts.push(await this.recompute([id]));
       return {
-        updated: parts.flatMap((p) => p.updated), changedMeanwhile: parts.flatMap((p) => p.changedMeanwhile),
-        candles: parts.flatMap((p) => p.candles), failed: parts.flatMap((p) => p.failed),
+        updated: parts.flatMap((p) => p.updated),
+        changedMeanwhile: parts.flatMap((p) => p.changedMeanwhile),
+        candles: parts.flatMap((p) => p.candles),
+        failed: parts.flatMap((p) => p.failed),
       };
     }
   }

@@ -8,51 +8,74 @@ import { RecomputeStrategyProcessor } from './recompute.processor';
 
 export const SWEEP_INTERVAL_MS = 2000;
 
-export interface RunningWorker { close(): Promise<void> }
+export interface RunningWorker {
+  close(): Promise<void>;
+}
 
 /**
  * One worker: the recompute and batch queues, the daily schedule, and the sweeper that re-enqueues strategies
  * still stale in PostgreSQL (e.g. committed while Redis was down). Any number may run side by side.
  */
-export async function startWorker(app: App, opts: { concurrency?: number; sweepMs?: number } = {}): Promise<RunningWorker> {
+export async function startWorker(
+  app: App,
+  opts: { concurrency?: number; sweepMs?: number } = {},
+): Promise<RunningWorker> {
   const recompute = new RecomputeStrategyProcessor(app);
   const batch = new BatchRunProcessor(app);
-  const timed = <T>(queue: string, jobId: string | undefined, fn: () => Promise<T>) => async () => {
-    const end = jobDuration.startTimer({ queue });
-    try {
-      return await fn();
-    } finally {
-      logger.debug({ queue, jobId, ms: Math.round(end() * 1e4) / 10 }, 'job done');
-    }
-  };
+  const timed =
+    <T>(queue: string, jobId: string | undefined, fn: () => Promise<T>) =>
+    async () => {
+      const end = jobDuration.startTimer({ queue });
+      try {
+        return await fn();
+      } finally {
+        logger.debug({ queue, jobId, ms: Math.round(end() * 1e4) / 10 }, 'job done');
+      }
+    };
   // BullMQ does not close connections it was given: they are kept here and closed on shutdown.
   const connections = [workerConnection(app.redisUrl), workerConnection(app.redisUrl)];
   const workers = [
-    new Worker<RecomputeJob>(QUEUES.recompute, (job) => timed(QUEUES.recompute, job.id, () => recompute.process(job))(), {
-      connection: connections[0], prefix: app.cfg.QUEUE_PREFIX, concurrency: opts.concurrency ?? 4, stalledInterval: 5000, maxStalledCount: 3,
-    }),
+    new Worker<RecomputeJob>(
+      QUEUES.recompute,
+      (job) => timed(QUEUES.recompute, job.id, () => recompute.process(job))(),
+      {
+        connection: connections[0],
+        prefix: app.cfg.QUEUE_PREFIX,
+        concurrency: opts.concurrency ?? 4,
+        stalledInterval: 5000,
+        maxStalledCount: 3,
+      },
+    ),
     new Worker<BatchJob>(QUEUES.batch, (job) => timed(QUEUES.batch, job.id, () => batch.process(job))(), {
-      connection: connections[1], prefix: app.cfg.QUEUE_PREFIX, concurrency: 1, lockDuration: 60000,
+      connection: connections[1],
+      prefix: app.cfg.QUEUE_PREFIX,
+      concurrency: 1,
+      lockDuration: 60000,
     }),
   ];
   for (const w of workers) {
-    w.on('failed', (job, err) => logger.warn({ jobId: job?.id, queue: w.name, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('failed', (job, err) =>
+      logger.warn({ jobId: job?.id, queue: w.name, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
     w.on('error', (err) => logger.debug({ queue: w.name, err: err.message }, 'worker connection error'));
   }
   // The schedule lives in Redis: registered at start and again whenever the connection comes back (a Redis that
   // restarted without persistence, or was replaced, has lost it).
   const { id, pattern, tz } = DAILY_SCHEDULE;
-  const schedule = () => app.batchQueue
-    .upsertJobScheduler(id, { pattern, tz }, { name: 'daily', data: { scheduled: true } as never })
-    .then(() => logger.debug('daily schedule registered'))
-    .catch((e) => logger.warn({ err: (e as Error).message }, 'daily schedule not registered (Redis down?)'));
+  const schedule = () =>
+    app.batchQueue
+      .upsertJobScheduler(id, { pattern, tz }, { name: 'daily', data: { scheduled: true } as never })
+      .then(() => logger.debug('daily schedule registered'))
+      .catch((e) => logger.warn({ err: (e as Error).message }, 'daily schedule not registered (Redis down?)'));
   let connected = app.redis.status === 'ready';
   const onReady = () => {
     if (connected) return;
     connected = true;
     void schedule();
   };
-  const onLost = () => { connected = false; };
+  const onLost = () => {
+    connected = false;
+  };
   app.redis.on('ready', onReady);
   app.redis.on('close', onLost);
   await schedule();

@@ -56,7 +56,10 @@ export class CorsPolicy {
 
 /** Parses CORS_ORIGINS: comma-separated origins (`https://app.example.com`, `http://localhost:5173`) or `*`. */
 export function parseOrigins(raw: string): { origins: string[]; problem?: string } {
-  const origins = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const o of origins) {
     if (o === '*') continue;
     let parsed: URL;

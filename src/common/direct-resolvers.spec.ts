@@ -9,7 +9,8 @@ describe('direct field resolvers', () => {
     const fields = (schema.getType('Strategy') as GraphQLObjectType).getFields();
     // The page's relations are called directly; a field with arguments (m2m(from, to)) keeps type-graphql's
     // resolver, which converts and validates its arguments; plain properties have no resolver at all.
-    for (const name of ['legs', 'tags', 'metrics', 'legCount', 'isSynthetic', 'portfolio']) expect(isDirectResolver(fields[name].resolve)).toBe(true);
+    for (const name of ['legs', 'tags', 'metrics', 'legCount', 'isSynthetic', 'portfolio'])
+      expect(isDirectResolver(fields[name].resolve)).toBe(true);
     expect(fields.m2m.resolve).toBeDefined();
     expect(isDirectResolver(fields.m2m.resolve)).toBe(false);
     expect(fields.name.resolve).toBeUndefined();

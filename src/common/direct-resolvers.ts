@@ -28,24 +28,34 @@ export function directFieldResolvers(schema: GraphQLSchema): string[] {
     const objectClass = storage.objectTypes.find((o) => o.name === type.name)?.target;
     if (!objectClass) continue;
     for (const field of Object.values(type.getFields())) {
-      const meta = storage.fieldResolvers.find((r) => r.kind === 'external' && r.schemaName === field.name && r.getObjectType?.() === objectClass);
+      const meta = storage.fieldResolvers.find(
+        (r) => r.kind === 'external' && r.schemaName === field.name && r.getObjectType?.() === objectClass,
+      );
       const params = [...(meta?.params ?? [])].sort((a, b) => a.index - b.index);
       if (!meta || !field.resolve || direct.has(field.resolve) || meta.middlewares?.length || meta.roles) continue;
       const plain = params.every((p) => (p.kind === 'root' || p.kind === 'context') && p.propertyName === undefined);
       if (!plain) continue;
-      if (!instances.has(meta.target)) instances.set(meta.target, new (meta.target as new () => Record<string, Method>)());
+      if (!instances.has(meta.target))
+        instances.set(meta.target, new (meta.target as new () => Record<string, Method>)());
       const instance = instances.get(meta.target)!;
       const method = instance[meta.methodName];
       const rootParam = params.find((p) => p.kind === 'root');
       const RootClass = rootParam?.kind === 'root' ? (rootParam.getType?.() as Function | undefined) : undefined;
       const original = field.resolve;
       const kinds = params.map((p) => p.kind);
-      const call: GraphQLFieldResolver<unknown, unknown> = kinds.length === 2 && kinds[0] === 'root' && kinds[1] === 'context'
-        ? (root, _args, context) => method.call(instance, root, context)
-        : (root, _args, context) => method.apply(instance, kinds.map((k) => (k === 'root' ? root : context)));
-      field.resolve = typeof RootClass === 'function'
-        ? (root, args, context, info) => (root instanceof RootClass ? call(root, args, context, info) : original(root, args, context, info))
-        : call;
+      const call: GraphQLFieldResolver<unknown, unknown> =
+        kinds.length === 2 && kinds[0] === 'root' && kinds[1] === 'context'
+          ? (root, _args, context) => method.call(instance, root, context)
+          : (root, _args, context) =>
+              method.apply(
+                instance,
+                kinds.map((k) => (k === 'root' ? root : context)),
+              );
+      field.resolve =
+        typeof RootClass === 'function'
+          ? (root, args, context, info) =>
+              root instanceof RootClass ? call(root, args, context, info) : original(root, args, context, info)
+          : call;
       direct.add(field.resolve);
       replaced.push(`${type.name}.${field.name}`);
     }

@@ -10,7 +10,8 @@ export function selects(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments
     if (!set) return false;
     for (const s of set.selections) {
       if (s.kind === Kind.FIELD) {
-        if (s.name.value === path[depth] && (depth === path.length - 1 || reaches(s.selectionSet, depth + 1))) return true;
+        if (s.name.value === path[depth] && (depth === path.length - 1 || reaches(s.selectionSet, depth + 1)))
+          return true;
       } else if (s.kind === Kind.INLINE_FRAGMENT) {
         if (reaches(s.selectionSet, depth)) return true;
       } else if (reaches(info.fragments[s.name.value]?.selectionSet, depth)) {
@@ -21,4 +22,3 @@ export function selects(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments
   };
   return info.fieldNodes.some((n) => reaches(n.selectionSet, 0));
 }
-

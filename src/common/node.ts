@@ -14,8 +14,9 @@ export function markNodeType(node: object, type: NodeTypeName): void {
 }
 
 @InterfaceType('Node', {
-  description: "Relay's global object identification: any object of the caller's that can be fetched again by its id "
-    + 'alone with `node(id)`. Ids are the objects\' own UUIDs, unique across every type.',
+  description:
+    "Relay's global object identification: any object of the caller's that can be fetched again by its id " +
+    "alone with `node(id)`. Ids are the objects' own UUIDs, unique across every type.",
 })
 export abstract class NodeInterface {
   @Field(() => ID, { description: "The object's UUID; `node(id)` returns the object again." }) id: string;

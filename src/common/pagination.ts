@@ -10,7 +10,13 @@ export function encodeCursor(createdAtText: string, id: string): string {
 export function decodeCursor(cursor: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && /^[0-9a-f-]{36}$/i.test(v[1]) && !Number.isNaN(Date.parse(v[0]))) {
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      /^[0-9a-f-]{36}$/i.test(v[1]) &&
+      !Number.isNaN(Date.parse(v[0]))
+    ) {
       return [v[0], v[1]];
     }
   } catch {
@@ -20,6 +26,7 @@ export function decodeCursor(cursor: string): [string, string] {
 }
 
 export function checkPageSize(first: number): number {
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE)
+    throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
   return first;
 }

@@ -14,7 +14,14 @@ const DECIMAL_INPUT = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
 /** A Decimal input: plain decimal text or a finite number, that fits numeric(24,8) (16 integer digits, 8 decimals). */
 export function parseDecimal(value: unknown): Decimal {
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : typeof value === 'string' ? value.trim() : '';
+  const text =
+    typeof value === 'number'
+      ? Number.isFinite(value)
+        ? String(value)
+        : ''
+      : typeof value === 'string'
+        ? value.trim()
+        : '';
   // Numbers arrive as JS floats: accept them in plain or exponent notation, then require a sane magnitude.
   if (text.length > 400 || !DECIMAL_INPUT.test(text)) {
     throw invalid(`Decimal must be a number or a numeric string, got ${String(JSON.stringify(value)).slice(0, 100)}`);
@@ -22,8 +29,10 @@ export function parseDecimal(value: unknown): Decimal {
   const d = new Decimal(text);
   // Compared, never expanded: "1e999999999" must not become a billion-character string.
   if (!d.isFinite() || d.abs().gte(DECIMAL_LIMIT) || d.decimalPlaces() > 8) {
-    throw invalid(`Decimal out of range (at most ${DECIMAL_INTEGER_DIGITS} integer digits, 8 decimals): `
-      + String(JSON.stringify(value)).slice(0, 100));
+    throw invalid(
+      `Decimal out of range (at most ${DECIMAL_INTEGER_DIGITS} integer digits, 8 decimals): ` +
+        String(JSON.stringify(value)).slice(0, 100),
+    );
   }
   return d;
 }
@@ -46,7 +55,8 @@ export function parseDateText(value: unknown): string {
   const m = typeof value === 'string' ? DATE_TEXT.exec(value) : null;
   if (m) {
     const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-    if (d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3]) return value as string;
+    if (d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3])
+      return value as string;
   }
   throw invalid(`Date must be a real calendar date "YYYY-MM-DD", got ${JSON.stringify(value)}`);
 }
@@ -62,7 +72,8 @@ export const DateScalar = new GraphQLScalarType({
 
 function parseDateTime(value: unknown): Date {
   const d = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) throw invalid(`DateTime must be an ISO-8601 timestamp with zone, got ${JSON.stringify(value)}`);
+  if (Number.isNaN(d.getTime()))
+    throw invalid(`DateTime must be an ISO-8601 timestamp with zone, got ${JSON.stringify(value)}`);
   return d;
 }
 

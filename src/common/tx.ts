@@ -17,10 +17,12 @@ export async function inTransaction<T>(ds: DataSource, fn: (m: EntityManager) =>
     try {
       return await ds.transaction(fn);
     } catch (e) {
-      const code = (e as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (e as { code?: string }).code;
+      const code =
+        (e as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (e as { code?: string }).code;
       const retry = e instanceof RetryTransaction || (code !== undefined && RETRYABLE.has(code));
       if (!retry) throw e;
-      if (attempt >= MAX_ATTEMPTS) throw conflict('The same positions were changed concurrently; nothing was written, please retry');
+      if (attempt >= MAX_ATTEMPTS)
+        throw conflict('The same positions were changed concurrently; nothing was written, please retry');
       await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** Math.min(attempt, 5)));
     }
   }

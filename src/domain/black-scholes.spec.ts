@@ -39,15 +39,19 @@ describe('bsPrice', () => {
   });
 
   it('satisfies put-call parity', () => {
-    fc.assert(fc.property(
-      fc.double({ min: 1, max: 1000, noNaN: true }), fc.double({ min: 1, max: 1000, noNaN: true }),
-      fc.double({ min: 0.001, max: 5, noNaN: true }), fc.double({ min: -0.02, max: 0.15, noNaN: true }),
-      fc.double({ min: 0.01, max: 3, noNaN: true }),
-      (S, K, T, r, sigma) => {
-        const parity = bsPrice(CALL, S, K, T, r, sigma) - bsPrice(PUT, S, K, T, r, sigma);
-        expect(parity).toBeCloseTo(S - K * Math.exp(-r * T), 8);
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1, max: 1000, noNaN: true }),
+        fc.double({ min: 1, max: 1000, noNaN: true }),
+        fc.double({ min: 0.001, max: 5, noNaN: true }),
+        fc.double({ min: -0.02, max: 0.15, noNaN: true }),
+        fc.double({ min: 0.01, max: 3, noNaN: true }),
+        (S, K, T, r, sigma) => {
+          const parity = bsPrice(CALL, S, K, T, r, sigma) - bsPrice(PUT, S, K, T, r, sigma);
+          expect(parity).toBeCloseTo(S - K * Math.exp(-r * T), 8);
+        },
+      ),
+    );
   });
 
   it('is intrinsic at or after expiry', () => {
@@ -101,7 +105,8 @@ describe('bsGreeks', () => {
   ])('agree with finite differences of bsPrice (%s S=%p K=%p T=%p)', (type, S, K, T, r, sigma) => {
     const p = (s = S, t = T, rr = r, v = sigma) => bsPrice(type, s, K, t, rr, v);
     const g = bsGreeks(type, S, K, T, r, sigma);
-    const h = S * 1e-4, e = 1e-5;
+    const h = S * 1e-4,
+      e = 1e-5;
     expect(g.delta).toBeCloseTo((p(S + h) - p(S - h)) / (2 * h), 6);
     expect(g.gamma).toBeCloseTo((p(S + h) - 2 * p() + p(S - h)) / (h * h), 4);
     expect(g.theta).toBeCloseTo(-(p(S, T + e) - p(S, T - e)) / (2 * e) / 365, 6);

@@ -18,10 +18,22 @@ export function normCdf(x: number): number {
   if (a <= 37) {
     const e = Math.exp(-0.5 * a * a);
     if (a < 7.07106781186547) {
-      const num = (((((0.0352624965998911 * a + 0.700383064443688) * a + 6.37396220353165) * a + 33.912866078383)
-        * a + 112.079291497871) * a + 221.213596169931) * a + 220.206867912376;
-      const den = ((((((0.0883883476483184 * a + 1.75566716318264) * a + 16.064177579207) * a + 86.7807322029461)
-        * a + 296.564248779674) * a + 637.333633378831) * a + 793.826512519948) * a + 440.413735824752;
+      const num =
+        (((((0.0352624965998911 * a + 0.700383064443688) * a + 6.37396220353165) * a + 33.912866078383) * a +
+          112.079291497871) *
+          a +
+          221.213596169931) *
+          a +
+        220.206867912376;
+      const den =
+        ((((((0.0883883476483184 * a + 1.75566716318264) * a + 16.064177579207) * a + 86.7807322029461) * a +
+          296.564248779674) *
+          a +
+          637.333633378831) *
+          a +
+          793.826512519948) *
+          a +
+        440.413735824752;
       tail = (e * num) / den;
     } else {
       tail = e / (a + 1 / (a + 2 / (a + 3 / (a + 4 / (a + 0.65))))) / 2.506628274631;
@@ -59,7 +71,7 @@ export function bsPrice(type: OptionType, S: number, K: number, T: number, r: nu
 export function bsGreeks(type: OptionType, S: number, K: number, T: number, r: number, sigma: number): Greeks {
   const call = type === OptionType.CALL;
   if (T <= 0) {
-    const delta = call ? (S > K ? 1 : 0) : (S < K ? -1 : 0);
+    const delta = call ? (S > K ? 1 : 0) : S < K ? -1 : 0;
     return { delta, gamma: 0, theta: 0, vega: 0, rho: 0 };
   }
   const { d1, d2, disc, sqrtT } = terms(S, K, T, r, sigma);

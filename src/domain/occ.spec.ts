@@ -4,19 +4,33 @@ import { classifySymbol, formatExpiry, inferPositionType, parseOccSymbol, standa
 import { InvestmentClass, OptionType, PositionType } from './types';
 
 const fieldOf = (fn: () => unknown): string | undefined => {
-  try { fn(); } catch (e) { if (e instanceof DomainError) return e.field; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DomainError) return e.field;
+    throw e;
+  }
   throw new Error('expected a DomainError');
 };
 
 describe('parseOccSymbol', () => {
   it('parses the compact form', () => {
     const p = parseOccSymbol('AAPL240119C00150000')!;
-    expect(p).toMatchObject({ root: 'AAPL', expiration: '2024-01-19', optionType: OptionType.CALL, symbol: 'AAPL240119C00150000' });
+    expect(p).toMatchObject({
+      root: 'AAPL',
+      expiration: '2024-01-19',
+      optionType: OptionType.CALL,
+      symbol: 'AAPL240119C00150000',
+    });
     expect(p.strike.toString()).toBe('150');
   });
 
   it('parses the padded form, trimming and upper-casing, and normalises to compact', () => {
-    expect(parseOccSymbol('  aapl  240119p00150000 ')).toMatchObject({ root: 'AAPL', optionType: OptionType.PUT, symbol: 'AAPL240119P00150000' });
+    expect(parseOccSymbol('  aapl  240119p00150000 ')).toMatchObject({
+      root: 'AAPL',
+      optionType: OptionType.PUT,
+      symbol: 'AAPL240119P00150000',
+    });
     expect(parseOccSymbol('F     251219C00012500')).toMatchObject({ root: 'F', symbol: 'F251219C00012500' });
   });
 
@@ -32,29 +46,40 @@ describe('parseOccSymbol', () => {
   });
 
   it.each([
-    'AAPL', 'TWO_SIGMA_FUND', '',
-    'AAPL240119C0015000',      // 7-digit strike
-    'AAPL240119C001500000',    // 9-digit strike
-    'AAPL24011C00150000',      // 5-digit date
-    'ABCDEFG240119C00150000',  // 7-char root
-    'AAPL 240119C00150000',    // padding not to 6
-    'AAPL240119C0015A000',     // letter in the strike
-    'AAPL240119X00150000',     // bad type letter
+    'AAPL',
+    'TWO_SIGMA_FUND',
+    '',
+    'AAPL240119C0015000', // 7-digit strike
+    'AAPL240119C001500000', // 9-digit strike
+    'AAPL24011C00150000', // 5-digit date
+    'ABCDEFG240119C00150000', // 7-char root
+    'AAPL 240119C00150000', // padding not to 6
+    'AAPL240119C0015A000', // letter in the strike
+    'AAPL240119X00150000', // bad type letter
   ])('returns null for %p', (s) => expect(parseOccSymbol(s)).toBeNull());
 
-  it.each(['AAPL240230C00150000', 'AAPL230229C00150000', 'AAPL241301C00150000', 'AAPL240100C00150000', 'AAPL240119C00000000'])(
-    'rejects the impossible %p on field symbol', (s) => expect(fieldOf(() => parseOccSymbol(s))).toBe('symbol'),
-  );
+  it.each([
+    'AAPL240230C00150000',
+    'AAPL230229C00150000',
+    'AAPL241301C00150000',
+    'AAPL240100C00150000',
+    'AAPL240119C00000000',
+  ])('rejects the impossible %p on field symbol', (s) => expect(fieldOf(() => parseOccSymbol(s))).toBe('symbol'));
 
-  it('accepts Feb 29 of a leap year', () => expect(parseOccSymbol('AAPL240229C00150000')?.expiration).toBe('2024-02-29'));
+  it('accepts Feb 29 of a leap year', () =>
+    expect(parseOccSymbol('AAPL240229C00150000')?.expiration).toBe('2024-02-29'));
 });
 
 describe('classifySymbol', () => {
   it('classifies options', () => {
     const c = classifySymbol('spy   251219p00420000');
     expect(c).toMatchObject({
-      symbol: 'SPY251219P00420000', underlyingSymbol: 'SPY', investmentClass: InvestmentClass.OPTIONS,
-      optionType: OptionType.PUT, expirationDate: '2025-12-19', multiplier: 100,
+      symbol: 'SPY251219P00420000',
+      underlyingSymbol: 'SPY',
+      investmentClass: InvestmentClass.OPTIONS,
+      optionType: OptionType.PUT,
+      expirationDate: '2025-12-19',
+      multiplier: 100,
     });
     expect(c.strikePrice?.toString()).toBe('420');
     expect(classifySymbol('SPY251219P00420000', InvestmentClass.OPTIONS).investmentClass).toBe(InvestmentClass.OPTIONS);
@@ -62,14 +87,27 @@ describe('classifySymbol', () => {
 
   it.each(['AAPL', 'brk.b', 'RDS-A', ' msft ', 'ABCDEFGHIJ'])('classifies %p as a PUBLIC ticker', (s) => {
     const c = classifySymbol(s);
-    expect(c).toMatchObject({ investmentClass: InvestmentClass.PUBLIC, multiplier: 1, optionType: null, strikePrice: null, expirationDate: null });
+    expect(c).toMatchObject({
+      investmentClass: InvestmentClass.PUBLIC,
+      multiplier: 1,
+      optionType: null,
+      strikePrice: null,
+      expirationDate: null,
+    });
     expect(c.underlyingSymbol).toBe(c.symbol);
     expect(c.symbol).toBe(s.trim().toUpperCase());
   });
 
-  it.each(['TWO_SIGMA_FUND', 'RE_COMMERCIAL_PROPERTY', 'ABCDEFGHIJK', 'Art collection'])('classifies %p as PRIVATE', (s) => {
-    expect(classifySymbol(s)).toMatchObject({ investmentClass: InvestmentClass.PRIVATE, multiplier: 1, underlyingSymbol: s.toUpperCase() });
-  });
+  it.each(['TWO_SIGMA_FUND', 'RE_COMMERCIAL_PROPERTY', 'ABCDEFGHIJK', 'Art collection'])(
+    'classifies %p as PRIVATE',
+    (s) => {
+      expect(classifySymbol(s)).toMatchObject({
+        investmentClass: InvestmentClass.PRIVATE,
+        multiplier: 1,
+        underlyingSymbol: s.toUpperCase(),
+      });
+    },
+  );
 
   it('honours an explicit class for non-options', () => {
     expect(classifySymbol('AAPL', InvestmentClass.PRIVATE).investmentClass).toBe(InvestmentClass.PRIVATE);
@@ -95,9 +133,12 @@ describe('classifySymbol', () => {
 describe('inferPositionType', () => {
   const d = (n: number) => new Decimal(n);
   it.each([
-    [null, 100, PositionType.LONG], [null, -100, PositionType.SHORT],
-    [OptionType.CALL, 1, PositionType.LC], [OptionType.CALL, -1, PositionType.SC],
-    [OptionType.PUT, 2, PositionType.LP], [OptionType.PUT, -2, PositionType.SP],
+    [null, 100, PositionType.LONG],
+    [null, -100, PositionType.SHORT],
+    [OptionType.CALL, 1, PositionType.LC],
+    [OptionType.CALL, -1, PositionType.SC],
+    [OptionType.PUT, 2, PositionType.LP],
+    [OptionType.PUT, -2, PositionType.SP],
   ])('infers %p with %p as %p', (t, q, expected) => expect(inferPositionType(t, d(q))).toBe(expected));
 
   it('accepts a fitting explicit type, short types with a positive size included', () => {
@@ -131,10 +172,20 @@ describe('names', () => {
 
   it('names standalone legs', () => {
     expect(standaloneName({ ...stock, positionType: PositionType.LONG })).toBe('Long AAPL');
-    expect(standaloneName({ ...stock, underlyingSymbol: 'MSFT', symbol: 'MSFT', positionType: PositionType.SHORT })).toBe('Short MSFT');
-    expect(standaloneName({ ...classifySymbol('AAPL240119C00150000'), positionType: PositionType.LC })).toBe("Long Call AAPL 150 Jan19'24");
-    expect(standaloneName({ ...classifySymbol('SPY251219P00420000'), positionType: PositionType.SP })).toBe("Short Put SPY 420 Dec19'25");
-    expect(standaloneName({ ...classifySymbol('F251219C00012500'), positionType: PositionType.SC })).toBe("Short Call F 12.5 Dec19'25");
-    expect(standaloneName({ ...stock, strikePrice: null, positionType: PositionType.LP, optionType: null })).toBe('Long AAPL');
+    expect(
+      standaloneName({ ...stock, underlyingSymbol: 'MSFT', symbol: 'MSFT', positionType: PositionType.SHORT }),
+    ).toBe('Short MSFT');
+    expect(standaloneName({ ...classifySymbol('AAPL240119C00150000'), positionType: PositionType.LC })).toBe(
+      "Long Call AAPL 150 Jan19'24",
+    );
+    expect(standaloneName({ ...classifySymbol('SPY251219P00420000'), positionType: PositionType.SP })).toBe(
+      "Short Put SPY 420 Dec19'25",
+    );
+    expect(standaloneName({ ...classifySymbol('F251219C00012500'), positionType: PositionType.SC })).toBe(
+      "Short Call F 12.5 Dec19'25",
+    );
+    expect(standaloneName({ ...stock, strikePrice: null, positionType: PositionType.LP, optionType: null })).toBe(
+      'Long AAPL',
+    );
   });
 });

@@ -4,10 +4,10 @@ import { InvestmentClass, LegData, OptionType, PositionType, positionSign } from
 
 export interface OccSymbol {
   root: string;
-  expiration: string;   // YYYY-MM-DD
+  expiration: string; // YYYY-MM-DD
   optionType: OptionType;
   strike: Decimal;
-  symbol: string;       // compact form, e.g. AAPL240119C00150000
+  symbol: string; // compact form, e.g. AAPL240119C00150000
 }
 
 export interface ClassifiedSymbol {
@@ -56,29 +56,44 @@ export function classifySymbol(raw: string, explicitClass?: InvestmentClass | nu
       throw new DomainError(`${s} is an option symbol, not ${explicitClass}`, 'investmentClass');
     }
     return {
-      symbol: occ.symbol, underlyingSymbol: occ.root, investmentClass: InvestmentClass.OPTIONS,
-      optionType: occ.optionType, strikePrice: occ.strike, expirationDate: occ.expiration, multiplier: 100,
+      symbol: occ.symbol,
+      underlyingSymbol: occ.root,
+      investmentClass: InvestmentClass.OPTIONS,
+      optionType: occ.optionType,
+      strikePrice: occ.strike,
+      expirationDate: occ.expiration,
+      multiplier: 100,
     };
   }
   if (explicitClass === InvestmentClass.OPTIONS || OCC_LIKE.test(s)) {
     throw new DomainError(`${s} is not a valid OCC option symbol`, 'symbol');
   }
   return {
-    symbol: s, underlyingSymbol: s,
+    symbol: s,
+    underlyingSymbol: s,
     investmentClass: explicitClass ?? (TICKER.test(s) ? InvestmentClass.PUBLIC : InvestmentClass.PRIVATE),
-    optionType: null, strikePrice: null, expirationDate: null, multiplier: 1,
+    optionType: null,
+    strikePrice: null,
+    expirationDate: null,
+    multiplier: 1,
   };
 }
 
 /** Position type from the instrument and the sign of the quantity, or the user's choice checked against them. */
 export function inferPositionType(
-  optionType: OptionType | null, signedQuantity: Decimal, explicit?: PositionType | null,
+  optionType: OptionType | null,
+  signedQuantity: Decimal,
+  explicit?: PositionType | null,
 ): PositionType {
   if (signedQuantity.isZero() || !signedQuantity.isFinite()) {
     throw new DomainError('quantity must be a non-zero number', 'quantity');
   }
-  const [long, short] = optionType === OptionType.CALL ? [PositionType.LC, PositionType.SC]
-    : optionType === OptionType.PUT ? [PositionType.LP, PositionType.SP] : [PositionType.LONG, PositionType.SHORT];
+  const [long, short] =
+    optionType === OptionType.CALL
+      ? [PositionType.LC, PositionType.SC]
+      : optionType === OptionType.PUT
+        ? [PositionType.LP, PositionType.SP]
+        : [PositionType.LONG, PositionType.SHORT];
   const negative = signedQuantity.isNeg();
   if (!explicit) return negative ? short : long;
   if (explicit !== long && explicit !== short) {

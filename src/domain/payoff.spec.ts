@@ -7,23 +7,47 @@ import { InvestmentClass, LegData, MarketEnv, OptionType, PositionType } from '.
 const { CALL, PUT } = OptionType;
 const d = (v: Decimal.Value) => new Decimal(v);
 const env = (prices: Record<string, Decimal.Value> = {}): MarketEnv => ({
-  now: new Date('2024-01-02T15:00:00Z'), riskFreeRate: 0.04, defaultVolatility: 0.3,
+  now: new Date('2024-01-02T15:00:00Z'),
+  riskFreeRate: 0.04,
+  defaultVolatility: 0.3,
   prices: new Map(Object.entries(prices).map(([k, v]) => [k, d(v)])),
 });
 
 let id = 0;
 const base = { quantity: d(1), impliedVolatility: null, entryDate: '2023-12-01', underlyingSymbol: 'SPY' };
-const opt = (long: boolean, type: OptionType, strike: Decimal.Value, entry: Decimal.Value,
-  { qty = 1, expiry = '2024-03-15', underlying = 'SPY' } = {}): LegData => ({
-  ...base, id: String(++id), symbol: `${underlying}${expiry}${type}${strike}`, underlyingSymbol: underlying,
-  positionType: type === CALL ? (long ? PositionType.LC : PositionType.SC) : (long ? PositionType.LP : PositionType.SP),
-  quantity: d(qty), multiplier: 100, investmentClass: InvestmentClass.OPTIONS, optionType: type,
-  strikePrice: d(strike), expirationDate: expiry, entryPrice: d(entry),
+const opt = (
+  long: boolean,
+  type: OptionType,
+  strike: Decimal.Value,
+  entry: Decimal.Value,
+  { qty = 1, expiry = '2024-03-15', underlying = 'SPY' } = {},
+): LegData => ({
+  ...base,
+  id: String(++id),
+  symbol: `${underlying}${expiry}${type}${strike}`,
+  underlyingSymbol: underlying,
+  positionType: type === CALL ? (long ? PositionType.LC : PositionType.SC) : long ? PositionType.LP : PositionType.SP,
+  quantity: d(qty),
+  multiplier: 100,
+  investmentClass: InvestmentClass.OPTIONS,
+  optionType: type,
+  strikePrice: d(strike),
+  expirationDate: expiry,
+  entryPrice: d(entry),
 });
 const stock = (long: boolean, qty: Decimal.Value, entry: Decimal.Value, symbol = 'SPY'): LegData => ({
-  ...base, id: String(++id), symbol, underlyingSymbol: symbol, positionType: long ? PositionType.LONG : PositionType.SHORT,
-  quantity: d(qty), multiplier: 1, investmentClass: InvestmentClass.PUBLIC, optionType: null, strikePrice: null,
-  expirationDate: null, entryPrice: d(entry),
+  ...base,
+  id: String(++id),
+  symbol,
+  underlyingSymbol: symbol,
+  positionType: long ? PositionType.LONG : PositionType.SHORT,
+  quantity: d(qty),
+  multiplier: 1,
+  investmentClass: InvestmentClass.PUBLIC,
+  optionType: null,
+  strikePrice: null,
+  expirationDate: null,
+  entryPrice: d(entry),
 });
 
 const str = (x: Decimal | null) => x?.toFixed(2) ?? null;
@@ -32,7 +56,10 @@ const summary = (a: PayoffAnalysis | null) =>
 const analyze = (legs: LegData[], e = env()) => summary(analyzePayoff(legs, e));
 
 const condor = () => [
-  opt(false, CALL, 450, 5), opt(true, CALL, 460, 2), opt(false, PUT, 420, 3), opt(true, PUT, 410, 3),
+  opt(false, CALL, 450, 5),
+  opt(true, CALL, 460, 2),
+  opt(false, PUT, 420, 3),
+  opt(true, PUT, 410, 3),
 ];
 
 describe('analyzePayoff, all options expiring together (exact)', () => {
@@ -47,21 +74,45 @@ describe('analyzePayoff, all options expiring together (exact)', () => {
     ['long call', [opt(true, CALL, 100, 5)], { maxProfit: null, maxLoss: '500.00', breakEvens: ['105.00'] }],
     ['short call', [opt(false, CALL, 100, 5)], { maxProfit: '500.00', maxLoss: null, breakEvens: ['105.00'] }],
     ['long put', [opt(true, PUT, 100, 5)], { maxProfit: '9500.00', maxLoss: '500.00', breakEvens: ['95.00'] }],
-    ['covered call', [stock(true, 100, 95), opt(false, CALL, 100, 3)],
-      { maxProfit: '800.00', maxLoss: '9200.00', breakEvens: ['92.00'] }],
-    ['long straddle', [opt(true, CALL, 100, 4), opt(true, PUT, 100, 3)],
-      { maxProfit: null, maxLoss: '700.00', breakEvens: ['93.00', '107.00'] }],
+    [
+      'covered call',
+      [stock(true, 100, 95), opt(false, CALL, 100, 3)],
+      { maxProfit: '800.00', maxLoss: '9200.00', breakEvens: ['92.00'] },
+    ],
+    [
+      'long straddle',
+      [opt(true, CALL, 100, 4), opt(true, PUT, 100, 3)],
+      { maxProfit: null, maxLoss: '700.00', breakEvens: ['93.00', '107.00'] },
+    ],
     ['long stock', [stock(true, 10, '50.5')], { maxProfit: null, maxLoss: '505.00', breakEvens: ['50.50'] }],
     ['short stock', [stock(false, 10, '50.5')], { maxProfit: '505.00', maxLoss: null, breakEvens: ['50.50'] }],
-    ['bull call spread', [opt(true, CALL, 100, 5), opt(false, CALL, 110, 2)],
-      { maxProfit: '700.00', maxLoss: '300.00', breakEvens: ['103.00'] }],
-    ['always profitable (loss 0)', [opt(true, CALL, 100, 0)], { maxProfit: null, maxLoss: '0.00', breakEvens: ['100.00'] }],
-    ['always losing (negative max profit)', [opt(true, CALL, 100, 3), opt(false, CALL, 100, 1)],
-      { maxProfit: '-200.00', maxLoss: '200.00', breakEvens: [] }],
-    ['6 legs: call butterfly + put butterfly', [
-      opt(true, CALL, 90, 12), opt(false, CALL, 100, 6, { qty: 2 }), opt(true, CALL, 110, 2),
-      opt(true, PUT, 90, 2), opt(false, PUT, 100, 6, { qty: 2 }), opt(true, PUT, 110, 12),
-    ], { maxProfit: '1600.00', maxLoss: '400.00', breakEvens: ['92.00', '108.00'] }],
+    [
+      'bull call spread',
+      [opt(true, CALL, 100, 5), opt(false, CALL, 110, 2)],
+      { maxProfit: '700.00', maxLoss: '300.00', breakEvens: ['103.00'] },
+    ],
+    [
+      'always profitable (loss 0)',
+      [opt(true, CALL, 100, 0)],
+      { maxProfit: null, maxLoss: '0.00', breakEvens: ['100.00'] },
+    ],
+    [
+      'always losing (negative max profit)',
+      [opt(true, CALL, 100, 3), opt(false, CALL, 100, 1)],
+      { maxProfit: '-200.00', maxLoss: '200.00', breakEvens: [] },
+    ],
+    [
+      '6 legs: call butterfly + put butterfly',
+      [
+        opt(true, CALL, 90, 12),
+        opt(false, CALL, 100, 6, { qty: 2 }),
+        opt(true, CALL, 110, 2),
+        opt(true, PUT, 90, 2),
+        opt(false, PUT, 100, 6, { qty: 2 }),
+        opt(true, PUT, 110, 12),
+      ],
+      { maxProfit: '1600.00', maxLoss: '400.00', breakEvens: ['92.00', '108.00'] },
+    ],
   ])('%s', (_, legs, expected) => {
     expect(analyze(legs)).toEqual(expected);
   });
@@ -83,26 +134,43 @@ describe('analyzePayoff, all options expiring together (exact)', () => {
 
   it('bounds every curve point by maxProfit and maxLoss, with P&L near zero at break-evens', () => {
     const leg = fc.record({
-      long: fc.boolean(), type: fc.constantFrom(CALL, PUT), strike: fc.integer({ min: 1, max: 40 }),
-      entry: fc.integer({ min: 0, max: 2000 }), qty: fc.integer({ min: 1, max: 5 }),
+      long: fc.boolean(),
+      type: fc.constantFrom(CALL, PUT),
+      strike: fc.integer({ min: 1, max: 40 }),
+      entry: fc.integer({ min: 0, max: 2000 }),
+      qty: fc.integer({ min: 1, max: 5 }),
     });
-    fc.assert(fc.property(fc.array(leg, { minLength: 1, maxLength: 6 }), (specs) => {
-      const legs = specs.map((s) => opt(s.long, s.type, s.strike * 5, d(s.entry).div(100), { qty: s.qty }));
-      const a = analyzePayoff(legs, env())!;
-      const curve = a.curve(200);
-      const outside = curve.filter((p) => (a.maxProfit && p.pnl.gt(a.maxProfit.toDecimalPlaces(2)))
-        || (a.maxLoss && p.pnl.lt(a.maxLoss.neg().toDecimalPlaces(2))));
-      expect(outside).toEqual([]);
-      const scale = specs.reduce((n, s) => n + s.qty * 100, 0);
-      for (const be of a.breakEvenPoints) {
-        expect(curve.find((p) => p.underlyingPrice.eq(be))!.pnl.abs().lte(scale * 0.005 + 0.01)).toBe(true);
-      }
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(fc.array(leg, { minLength: 1, maxLength: 6 }), (specs) => {
+        const legs = specs.map((s) => opt(s.long, s.type, s.strike * 5, d(s.entry).div(100), { qty: s.qty }));
+        const a = analyzePayoff(legs, env())!;
+        const curve = a.curve(200);
+        const outside = curve.filter(
+          (p) =>
+            (a.maxProfit && p.pnl.gt(a.maxProfit.toDecimalPlaces(2))) ||
+            (a.maxLoss && p.pnl.lt(a.maxLoss.neg().toDecimalPlaces(2))),
+        );
+        expect(outside).toEqual([]);
+        const scale = specs.reduce((n, s) => n + s.qty * 100, 0);
+        for (const be of a.breakEvenPoints) {
+          expect(
+            curve
+              .find((p) => p.underlyingPrice.eq(be))!
+              .pnl.abs()
+              .lte(scale * 0.005 + 0.01),
+          ).toBe(true);
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 
 describe('analyzePayoff, legs expiring later (numeric)', () => {
-  const calendar = () => [opt(false, CALL, 100, 2, { expiry: '2024-01-19' }), opt(true, CALL, 100, '3.5', { expiry: '2024-02-16' })];
+  const calendar = () => [
+    opt(false, CALL, 100, 2, { expiry: '2024-01-19' }),
+    opt(true, CALL, 100, '3.5', { expiry: '2024-02-16' }),
+  ];
 
   it('values the later leg with Black-Scholes at the earliest expiry', () => {
     const a = analyzePayoff(calendar(), env())!;
@@ -128,11 +196,17 @@ describe('analyzePayoff, legs expiring later (numeric)', () => {
   });
 
   it('sees an unlimited side by the asymptotic slope; a diagonal stays bounded', () => {
-    const legs = [opt(false, CALL, 100, 2, { expiry: '2024-01-19' }), { ...opt(true, CALL, 100, '3.5', { qty: 2, expiry: '2024-06-21' }), impliedVolatility: 0.5 }];
+    const legs = [
+      opt(false, CALL, 100, 2, { expiry: '2024-01-19' }),
+      { ...opt(true, CALL, 100, '3.5', { qty: 2, expiry: '2024-06-21' }), impliedVolatility: 0.5 },
+    ];
     const a = analyzePayoff(legs, env())!;
     expect(a.maxProfit).toBeNull();
     expect(a.maxLoss!.toFixed(2)).toBe('500.00');
-    const diagonal = analyzePayoff([opt(true, PUT, 90, 4, { expiry: '2024-06-21' }), opt(false, PUT, 95, 3, { expiry: '2024-02-16' })], env())!;
+    const diagonal = analyzePayoff(
+      [opt(true, PUT, 90, 4, { expiry: '2024-06-21' }), opt(false, PUT, 95, 3, { expiry: '2024-02-16' })],
+      env(),
+    )!;
     expect(diagonal.maxProfit).not.toBeNull();
     expect(diagonal.maxLoss).not.toBeNull();
   });
@@ -157,7 +231,10 @@ describe('curve', () => {
   it('clamps the number of points', () => {
     const a = analyzePayoff([stock(true, 1, 100)], env())!;
     expect(a.curve(5000).length).toBe(1001); // 1000 evenly spaced plus the break-even
-    expect(a.curve(1).map((p) => [p.underlyingPrice.toString(), p.pnl.toString()]))
-      .toEqual([['80', '-20'], ['100', '0'], ['120', '20']]);
+    expect(a.curve(1).map((p) => [p.underlyingPrice.toString(), p.pnl.toString()])).toEqual([
+      ['80', '-20'],
+      ['100', '0'],
+      ['120', '20'],
+    ]);
   });
 });

@@ -2,12 +2,15 @@ import Decimal from 'decimal.js';
 import { bsPrice, expiryInstant, yearsToExpiry } from './black-scholes';
 import { InvestmentClass, LegData, MarketEnv, OptionType, positionSign } from './types';
 
-export interface PayoffPoint { underlyingPrice: Decimal; pnl: Decimal }
+export interface PayoffPoint {
+  underlyingPrice: Decimal;
+  pnl: Decimal;
+}
 
 export interface PayoffAnalysis {
-  maxProfit: Decimal | null;   // null = unlimited
-  maxLoss: Decimal | null;     // positive magnitude; null = unlimited
-  breakEvenPoints: Decimal[];  // ascending, rounded to cents
+  maxProfit: Decimal | null; // null = unlimited
+  maxLoss: Decimal | null; // positive magnitude; null = unlimited
+  breakEvenPoints: Decimal[]; // ascending, rounded to cents
   /** The zeros behind breakEvenPoints, unrounded (the bounds of the profit intervals). */
   zeros: Decimal[];
   pnlAt(s: Decimal): Decimal;
@@ -68,19 +71,22 @@ export function analyzePayoff(legs: readonly LegData[], env: MarketEnv): PayoffA
   const top = strikes[strikes.length - 1] ?? ZERO;
   const knots = numeric
     ? uniqueSorted([
-      ...Array.from({ length: SAMPLES + 1 }, (_, i) => top.mul(3 * i).div(SAMPLES)), ...strikes, top.mul(100),
-    ])
+        ...Array.from({ length: SAMPLES + 1 }, (_, i) => top.mul(3 * i).div(SAMPLES)),
+        ...strikes,
+        top.mul(100),
+      ])
     : uniqueSorted([ZERO, ...strikes]);
   const values = knots.map(pnl);
 
   const root = numeric
     ? (a: Decimal, b: Decimal, fa: Decimal) => {
-      for (let i = 0; i < 100 && b.minus(a).gt(1e-6); i++) {
-        const m = a.plus(b).div(2);
-        if (pnl(m).cmp(0) === fa.cmp(0)) a = m; else b = m;
+        for (let i = 0; i < 100 && b.minus(a).gt(1e-6); i++) {
+          const m = a.plus(b).div(2);
+          if (pnl(m).cmp(0) === fa.cmp(0)) a = m;
+          else b = m;
+        }
+        return a.plus(b).div(2);
       }
-      return a.plus(b).div(2);
-    }
     : (a: Decimal, b: Decimal, fa: Decimal, fb: Decimal) => a.minus(b.minus(a).mul(fa).div(fb.minus(fa)));
 
   // A zero counts where P&L is non-zero on a side (not inside a flat zero stretch); sign changes are solved for.
@@ -110,7 +116,16 @@ export function analyzePayoff(legs: readonly LegData[], env: MarketEnv): PayoffA
     const n = Math.min(1000, Math.max(2, Math.trunc(points) || 2));
     const lo = marks.length ? Decimal.max(Decimal.min(...marks).mul(0.8), 0) : ZERO;
     const hi = Decimal.max(marks.length ? Decimal.max(...marks).mul(1.2) : 0, lo.plus(1));
-    const xs = Array.from({ length: n }, (_, i) => lo.plus(hi.minus(lo).mul(i).div(n - 1)).toDecimalPlaces(2));
+    const xs = Array.from({ length: n }, (_, i) =>
+      lo
+        .plus(
+          hi
+            .minus(lo)
+            .mul(i)
+            .div(n - 1),
+        )
+        .toDecimalPlaces(2),
+    );
     return uniqueSorted([...xs, ...strikes, ...breakEvenPoints]);
   };
   return {

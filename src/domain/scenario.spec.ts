@@ -117,8 +117,8 @@ describe('scenario engine', () => {
         // Two per-share values rounded to 4 decimals each.
         expect(Math.abs(v.marketValue.toNumber() / 100 - (S - 100 * Math.exp(-0.04 * T)))).toBeLessThan(2e-4);
         // The floating-point value a stress test ranks by agrees with the exact one.
-      expect(v.approxValue).toBeCloseTo(v.marketValue.toNumber(), 6);
-      // Delta of C − P is one share per share.
+        expect(v.approxValue).toBeCloseTo(v.marketValue.toNumber(), 6);
+        // Delta of C − P is one share per share.
         expect(T > 0 ? v.netDelta : 100).toBeCloseTo(100, 6);
       }),
     );

@@ -9,8 +9,14 @@ describe('strategy templates', () => {
       expect(t.legs).toHaveLength(t.legCount);
     }
     const count = (type: StrategyType) => STRATEGY_TEMPLATES.find((t) => t.type === type)!.legCount;
-    expect([count(StrategyType.STANDALONE), count(StrategyType.COVERED_CALL), count(StrategyType.COLLAR),
-      count(StrategyType.IRON_CONDOR), count(StrategyType.BUTTERFLY), count(StrategyType.PAIRS_TRADE)]).toEqual([1, 2, 3, 4, 3, 2]);
+    expect([
+      count(StrategyType.STANDALONE),
+      count(StrategyType.COVERED_CALL),
+      count(StrategyType.COLLAR),
+      count(StrategyType.IRON_CONDOR),
+      count(StrategyType.BUTTERFLY),
+      count(StrategyType.PAIRS_TRADE),
+    ]).toEqual([1, 2, 3, 4, 3, 2]);
   });
 
   it('names patterns', () => {

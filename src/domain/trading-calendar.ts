@@ -1,7 +1,10 @@
 import { DomainError } from './errors';
 
 const DAY_MS = 86_400_000;
-const SUN = 0, MON = 1, THU = 4, SAT = 6;
+const SUN = 0,
+  MON = 1,
+  THU = 4,
+  SAT = 6;
 
 const utc = (y: number, month0: number, day: number) => new Date(Date.UTC(y, month0, day));
 const addDays = (d: Date, n: number) => new Date(d.getTime() + n * DAY_MS);
@@ -27,9 +30,18 @@ function nthWeekday(y: number, month0: number, weekday: number, n: number): Date
 
 /** Easter Sunday of the Gregorian calendar (anonymous Gregorian computus). */
 function easter(y: number): Date {
-  const a = y % 19, b = Math.floor(y / 100), c = y % 100, d = Math.floor(b / 4), e = b % 4;
-  const f = Math.floor((b + 8) / 25), g = Math.floor((b - f + 1) / 3), h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4), k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7, m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const a = y % 19,
+    b = Math.floor(y / 100),
+    c = y % 100,
+    d = Math.floor(b / 4),
+    e = b % 4;
+  const f = Math.floor((b + 8) / 25),
+    g = Math.floor((b - f + 1) / 3),
+    h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4),
+    k = c % 4,
+    l = (32 + 2 * e + 2 * i - h - k) % 7,
+    m = Math.floor((a + 11 * h + 22 * l) / 451);
   const n = h + l - 7 * m + 114;
   return utc(y, Math.floor(n / 31) - 1, (n % 31) + 1);
 }
@@ -43,19 +55,21 @@ function observed(d: Date): Date {
 /** NYSE full-day holidays of a year, by rule; one-off closures (e.g. national days of mourning) are not rules. */
 function holidays(y: number): Set<string> {
   const newYear = utc(y, 0, 1);
-  return new Set([
-    // NYSE does not close on Friday Dec 31 when New Year's Day is a Saturday.
-    ...(newYear.getUTCDay() === SAT ? [] : [observed(newYear)]),
-    nthWeekday(y, 0, MON, 3),                       // Martin Luther King Jr. Day
-    nthWeekday(y, 1, MON, 3),                       // Washington's Birthday
-    addDays(easter(y), -2),                         // Good Friday
-    nthWeekday(y, 4, MON, -1),                      // Memorial Day
-    ...(y >= 2022 ? [observed(utc(y, 5, 19))] : []), // Juneteenth, an NYSE holiday since 2022
-    observed(utc(y, 6, 4)),                         // Independence Day
-    nthWeekday(y, 8, MON, 1),                       // Labor Day
-    nthWeekday(y, 10, THU, 4),                      // Thanksgiving
-    observed(utc(y, 11, 25)),                       // Christmas
-  ].map(iso));
+  return new Set(
+    [
+      // NYSE does not close on Friday Dec 31 when New Year's Day is a Saturday.
+      ...(newYear.getUTCDay() === SAT ? [] : [observed(newYear)]),
+      nthWeekday(y, 0, MON, 3), // Martin Luther King Jr. Day
+      nthWeekday(y, 1, MON, 3), // Washington's Birthday
+      addDays(easter(y), -2), // Good Friday
+      nthWeekday(y, 4, MON, -1), // Memorial Day
+      ...(y >= 2022 ? [observed(utc(y, 5, 19))] : []), // Juneteenth, an NYSE holiday since 2022
+      observed(utc(y, 6, 4)), // Independence Day
+      nthWeekday(y, 8, MON, 1), // Labor Day
+      nthWeekday(y, 10, THU, 4), // Thanksgiving
+      observed(utc(y, 11, 25)), // Christmas
+    ].map(iso),
+  );
 }
 
 export function isNyseHoliday(date: string): boolean {
@@ -71,11 +85,17 @@ export function isTradingDay(date: string): boolean {
 /** The last trading day strictly before `date`. */
 export function previousTradingDay(date: string): string {
   let d = parse(date);
-  do d = addDays(d, -1); while (!isTradingDay(iso(d)));
+  do d = addDays(d, -1);
+  while (!isTradingDay(iso(d)));
   return iso(d);
 }
 
-const NEW_YORK = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
+const NEW_YORK = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'America/New_York',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 const nyDates = new Map<number, string>();
 
 /**

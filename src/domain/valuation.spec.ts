@@ -6,23 +6,56 @@ import { openLegs, realizedPnl, signedUnits, sumValuations, valueLeg } from './v
 const d = (v: Decimal.Value) => new Decimal(v);
 const now = new Date('2024-01-02T15:00:00Z');
 const env = (prices: Record<string, Decimal.Value> = {}): MarketEnv => ({
-  now, riskFreeRate: 0.04, defaultVolatility: 0.3,
+  now,
+  riskFreeRate: 0.04,
+  defaultVolatility: 0.3,
   prices: new Map(Object.entries(prices).map(([k, v]) => [k, d(v)])),
 });
 
-const stock = (positionType: PositionType, quantity: Decimal.Value, entryPrice: Decimal.Value, symbol = 'AAPL'): LegData => ({
-  id: 's', symbol, positionType, quantity: d(quantity), multiplier: 1, investmentClass: InvestmentClass.PUBLIC,
-  underlyingSymbol: symbol, optionType: null, strikePrice: null, expirationDate: null, impliedVolatility: null,
-  entryPrice: d(entryPrice), entryDate: '2023-12-01',
+const stock = (
+  positionType: PositionType,
+  quantity: Decimal.Value,
+  entryPrice: Decimal.Value,
+  symbol = 'AAPL',
+): LegData => ({
+  id: 's',
+  symbol,
+  positionType,
+  quantity: d(quantity),
+  multiplier: 1,
+  investmentClass: InvestmentClass.PUBLIC,
+  underlyingSymbol: symbol,
+  optionType: null,
+  strikePrice: null,
+  expirationDate: null,
+  impliedVolatility: null,
+  entryPrice: d(entryPrice),
+  entryDate: '2023-12-01',
 });
-const option = (positionType: PositionType, optionType: OptionType, strike: number, entryPrice: Decimal.Value,
-  impliedVolatility: number | null = null): LegData => ({
-  id: 'o', symbol: `AAPL240315${optionType === OptionType.CALL ? 'C' : 'P'}00${strike}000`, positionType,
-  quantity: d(2), multiplier: 100, investmentClass: InvestmentClass.OPTIONS, underlyingSymbol: 'AAPL', optionType,
-  strikePrice: d(strike), expirationDate: '2024-03-15', impliedVolatility, entryPrice: d(entryPrice), entryDate: '2023-12-01',
+const option = (
+  positionType: PositionType,
+  optionType: OptionType,
+  strike: number,
+  entryPrice: Decimal.Value,
+  impliedVolatility: number | null = null,
+): LegData => ({
+  id: 'o',
+  symbol: `AAPL240315${optionType === OptionType.CALL ? 'C' : 'P'}00${strike}000`,
+  positionType,
+  quantity: d(2),
+  multiplier: 100,
+  investmentClass: InvestmentClass.OPTIONS,
+  underlyingSymbol: 'AAPL',
+  optionType,
+  strikePrice: d(strike),
+  expirationDate: '2024-03-15',
+  impliedVolatility,
+  entryPrice: d(entryPrice),
+  entryDate: '2023-12-01',
 });
 const privateLeg: LegData = {
-  ...stock(PositionType.LONG, 3, '1000.10', 'TWO_SIGMA_FUND'), investmentClass: InvestmentClass.PRIVATE,
+  ...stock(PositionType.LONG, 3, '1000.10', 'TWO_SIGMA_FUND'),
+  investmentClass: InvestmentClass.PRIVATE,
 };
 
 describe('valueLeg', () => {
@@ -133,19 +166,30 @@ describe('sumValuations', () => {
 
 describe('closed legs', () => {
   const closedShortCall: LegData = {
-    ...option(PositionType.SC, OptionType.CALL, 190, '5.20'), status: LegStatus.CLOSED, exitPrice: d('1.70'),
+    ...option(PositionType.SC, OptionType.CALL, 190, '5.20'),
+    status: LegStatus.CLOSED,
+    exitPrice: d('1.70'),
   };
 
   it('are frozen at their exit price: no value, cost, P&L or greeks, whatever the market', () => {
     const v = valueLeg(closedShortCall, env({ AAPL: '250', [closedShortCall.symbol]: '60' }));
     expect(v).toEqual({
-      price: d('1.7'), priceSource: PriceSource.MARKET, marketValue: d(0), costBasis: d(0), unrealizedPnl: d(0), greeks: null,
+      price: d('1.7'),
+      priceSource: PriceSource.MARKET,
+      marketValue: d(0),
+      costBasis: d(0),
+      unrealizedPnl: d(0),
+      greeks: null,
     });
   });
 
   it('realize sign × quantity × multiplier × (exit − entry); open legs realize 0', () => {
     expect(realizedPnl(closedShortCall).toFixed()).toBe('700'); // −1 × 2 × 100 × (1.70 − 5.20)
-    const soldStock = { ...stock(PositionType.LONG, '10.5', '100.10'), status: LegStatus.CLOSED, exitPrice: d('99.05') };
+    const soldStock = {
+      ...stock(PositionType.LONG, '10.5', '100.10'),
+      status: LegStatus.CLOSED,
+      exitPrice: d('99.05'),
+    };
     expect(realizedPnl(soldStock).toFixed()).toBe('-11.025');
     expect(realizedPnl(stock(PositionType.LONG, 1, 1)).toFixed()).toBe('0');
   });

@@ -25,13 +25,20 @@ export interface ValuationTotals {
 function modelInputs(leg: LegData, env: MarketEnv) {
   const S = env.prices.get(leg.underlyingSymbol);
   if (!leg.optionType || !leg.strikePrice || !leg.expirationDate || !S) return null;
-  return [leg.optionType, S.toNumber(), leg.strikePrice.toNumber(), yearsToExpiry(leg.expirationDate, env.now),
-    env.riskFreeRate, leg.impliedVolatility ?? env.defaultVolatility] as const;
+  return [
+    leg.optionType,
+    S.toNumber(),
+    leg.strikePrice.toNumber(),
+    yearsToExpiry(leg.expirationDate, env.now),
+    env.riskFreeRate,
+    leg.impliedVolatility ?? env.defaultVolatility,
+  ] as const;
 }
 
 function priceOf(leg: LegData, env: MarketEnv, lastKnownPrice?: Decimal | null): [Decimal, PriceSource] {
   // PRIVATE holdings have no market data feed: their last known price (e.g. a published NAV) is the market price.
-  const market = (leg.investmentClass === InvestmentClass.PRIVATE ? lastKnownPrice : null) ?? env.prices.get(leg.symbol);
+  const market =
+    (leg.investmentClass === InvestmentClass.PRIVATE ? lastKnownPrice : null) ?? env.prices.get(leg.symbol);
   if (market) return [market, PriceSource.MARKET];
   const inputs = leg.investmentClass === InvestmentClass.PRIVATE ? null : modelInputs(leg, env);
   if (inputs) return [new Decimal(bsPrice(...inputs)).toDecimalPlaces(4), PriceSource.MODEL];
@@ -44,7 +51,13 @@ function greeksOf(leg: LegData, env: MarketEnv, scale: number): Greeks | null {
   const inputs = modelInputs(leg, env);
   if (!inputs) return null;
   const g = bsGreeks(...inputs);
-  return { delta: scale * g.delta, gamma: scale * g.gamma, theta: scale * g.theta, vega: scale * g.vega, rho: scale * g.rho };
+  return {
+    delta: scale * g.delta,
+    gamma: scale * g.gamma,
+    theta: scale * g.theta,
+    vega: scale * g.vega,
+    rho: scale * g.rho,
+  };
 }
 
 /**
@@ -55,14 +68,24 @@ export function valueLeg(leg: LegData, env: MarketEnv, lastKnownPrice?: Decimal 
   // A CLOSED leg is frozen: it holds nothing (no value, cost or greeks) and its mark is the exit price.
   if (leg.status === LegStatus.CLOSED) {
     const zero = new Decimal(0);
-    return { price: leg.exitPrice!, priceSource: PriceSource.MARKET, marketValue: zero, costBasis: zero, unrealizedPnl: zero, greeks: null };
+    return {
+      price: leg.exitPrice!,
+      priceSource: PriceSource.MARKET,
+      marketValue: zero,
+      costBasis: zero,
+      unrealizedPnl: zero,
+      greeks: null,
+    };
   }
   const scale = signedUnits(leg);
   const [price, priceSource] = priceOf(leg, env, lastKnownPrice);
   const costBasis = scale.mul(leg.entryPrice);
   const marketValue = scale.mul(price);
   return {
-    price, priceSource, marketValue, costBasis,
+    price,
+    priceSource,
+    marketValue,
+    costBasis,
     unrealizedPnl: marketValue.minus(costBasis),
     greeks: greeksOf(leg, env, scale.toNumber()),
   };
@@ -75,13 +98,16 @@ export function signedUnits(leg: Pick<LegData, 'quantity' | 'multiplier' | 'posi
 }
 
 /** Realized P&L of a leg: sign × quantity × multiplier × (exitPrice − entryPrice) once CLOSED, else 0. */
-export function realizedPnl(leg: Pick<LegData, 'quantity' | 'multiplier' | 'positionType' | 'entryPrice' | 'status' | 'exitPrice'>): Decimal {
+export function realizedPnl(
+  leg: Pick<LegData, 'quantity' | 'multiplier' | 'positionType' | 'entryPrice' | 'status' | 'exitPrice'>,
+): Decimal {
   if (leg.status !== LegStatus.CLOSED || !leg.exitPrice) return new Decimal(0);
   return signedUnits(leg).mul(leg.exitPrice.minus(leg.entryPrice));
 }
 
 /** Only the legs still held: every market calculation (totals, greeks, payoff, detection) counts these. */
-export const openLegs = <T extends { status?: LegStatus }>(legs: readonly T[]): T[] => legs.filter((l) => l.status !== LegStatus.CLOSED);
+export const openLegs = <T extends { status?: LegStatus }>(legs: readonly T[]): T[] =>
+  legs.filter((l) => l.status !== LegStatus.CLOSED);
 
 /** Strategy or portfolio totals; legs without greeks count as zero. */
 export function sumValuations(values: readonly LegValuation[]): ValuationTotals {
@@ -92,7 +118,10 @@ export function sumValuations(values: readonly LegValuation[]): ValuationTotals 
     marketValue: sum((v) => v.marketValue),
     costBasis: sum((v) => v.costBasis),
     unrealizedPnl: sum((v) => v.unrealizedPnl),
-    netDelta: net('delta'), netGamma: net('gamma'), netTheta: net('theta'), netVega: net('vega'),
+    netDelta: net('delta'),
+    netGamma: net('gamma'),
+    netTheta: net('theta'),
+    netVega: net('vega'),
   };
 }
 
@@ -108,7 +137,9 @@ export function sumTotals(parts: readonly ValuationTotals[]): ValuationTotals {
     marketValue: sum((t) => t.marketValue),
     costBasis: sum((t) => t.costBasis),
     unrealizedPnl: sum((t) => t.unrealizedPnl),
-    netDelta: net((t) => t.netDelta), netGamma: net((t) => t.netGamma),
-    netTheta: net((t) => t.netTheta), netVega: net((t) => t.netVega),
+    netDelta: net((t) => t.netDelta),
+    netGamma: net((t) => t.netGamma),
+    netTheta: net((t) => t.netTheta),
+    netVega: net((t) => t.netVega),
   };
 }

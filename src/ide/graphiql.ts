@@ -112,10 +112,15 @@ const PAGE = `<!doctype html>
 `;
 
 /** Only this origin's scripts, styles, images and connections (HTTP and WebSocket). */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-  + "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-interface Asset { type: string; body: Buffer; gzip: Buffer }
+interface Asset {
+  type: string;
+  body: Buffer;
+  gzip: Buffer;
+}
 let assets: Map<string, Asset> | undefined;
 
 function asset(type: string, text: string | Buffer): Asset {

@@ -52,7 +52,11 @@ export class RedisApqCache {
   }
 
   async delete(key: string): Promise<boolean> {
-    await this.redis.multi().del(this.prefix + key).zrem(this.index, key).exec();
+    await this.redis
+      .multi()
+      .del(this.prefix + key)
+      .zrem(this.index, key)
+      .exec();
     return true;
   }
 }

@@ -3,10 +3,17 @@ import type { Config } from '../config';
 import { createDataSource } from '../data-source';
 import { ensureRedis, startEmbeddedPostgres, type RunningService } from './services';
 
-export interface Services { databaseUrl: string; redisUrl: string; stop(): Promise<void> }
+export interface Services {
+  databaseUrl: string;
+  redisUrl: string;
+  stop(): Promise<void>;
+}
 
 /** DATABASE_URL or an embedded PostgreSQL, REDIS_URL or a local redis-server: what `npm start` and `npm test` run on. */
-export async function prepareServices(cfg: Config, opts: { log?: (m: string) => void; pgDataName?: string; ephemeral?: boolean } = {}): Promise<Services> {
+export async function prepareServices(
+  cfg: Config,
+  opts: { log?: (m: string) => void; pgDataName?: string; ephemeral?: boolean } = {},
+): Promise<Services> {
   const started: RunningService[] = [];
   try {
     let databaseUrl = cfg.DATABASE_URL;
@@ -20,7 +27,9 @@ export async function prepareServices(cfg: Config, opts: { log?: (m: string) => 
     return {
       databaseUrl,
       redisUrl: redis.url,
-      stop: async () => { for (const s of started.reverse()) await s.stop(); },
+      stop: async () => {
+        for (const s of started.reverse()) await s.stop();
+      },
     };
   } catch (e) {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);

@@ -7,7 +7,12 @@ collectDefaultMetrics({ register: metricsRegistry });
 
 const METRICS_REQUEST = 'strategy-graph:metrics?';
 const METRICS_RESPONSE = 'strategy-graph:metrics!';
-interface MetricsMessage { type: string; id: number; text?: string; error?: string }
+interface MetricsMessage {
+  type: string;
+  id: number;
+  text?: string;
+  error?: string;
+}
 if (cluster.isWorker) {
   // An API process of `start:api` with API_PROCESSES > 1: its registry answers the primary's collection requests
   // (prom-client's cluster protocol; constructing an AggregatorRegistry installs the responder).
@@ -36,7 +41,10 @@ export async function metricsText(): Promise<string> {
   if (!cluster.isWorker || !process.send) return metricsRegistry.metrics();
   const id = nextRequest++;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { process.off('message', onMessage); reject(new Error('the API primary did not send metrics within 5 s')); }, 5000);
+    const timer = setTimeout(() => {
+      process.off('message', onMessage);
+      reject(new Error('the API primary did not send metrics within 5 s'));
+    }, 5000);
     function onMessage(m: MetricsMessage) {
       if (m?.type !== METRICS_RESPONSE || m.id !== id) return;
       clearTimeout(timer);
@@ -50,26 +58,55 @@ export async function metricsText(): Promise<string> {
 }
 
 const requestDuration = new Histogram({
-  name: 'graphql_request_duration_seconds', help: 'GraphQL request duration by operation name', labelNames: ['operation'],
-  buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [metricsRegistry],
+  name: 'graphql_request_duration_seconds',
+  help: 'GraphQL request duration by operation name',
+  labelNames: ['operation'],
+  buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [metricsRegistry],
 });
-const errorsByCode = new Counter({ name: 'graphql_errors_total', help: 'GraphQL errors by code', labelNames: ['code'], registers: [metricsRegistry] });
-export const activeSubscriptions = new Gauge({ name: 'graphql_active_subscriptions', help: 'Open graphql-ws subscriptions', registers: [metricsRegistry] });
+const errorsByCode = new Counter({
+  name: 'graphql_errors_total',
+  help: 'GraphQL errors by code',
+  labelNames: ['code'],
+  registers: [metricsRegistry],
+});
+export const activeSubscriptions = new Gauge({
+  name: 'graphql_active_subscriptions',
+  help: 'Open graphql-ws subscriptions',
+  registers: [metricsRegistry],
+});
 // The same number wherever it is read: summing it over processes would multiply it.
-export const queueDepth = new Gauge({ name: 'queue_depth', help: 'Jobs waiting per queue', labelNames: ['queue'], registers: [metricsRegistry], aggregator: 'max' });
-export const jobDuration = new Histogram({
-  name: 'job_duration_seconds', help: 'Job durations by queue', labelNames: ['queue'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [metricsRegistry],
+export const queueDepth = new Gauge({
+  name: 'queue_depth',
+  help: 'Jobs waiting per queue',
+  labelNames: ['queue'],
+  registers: [metricsRegistry],
+  aggregator: 'max',
 });
-export const recomputations = new Counter({ name: 'strategy_recomputations_total', help: 'Strategies recomputed', registers: [metricsRegistry] });
+export const jobDuration = new Histogram({
+  name: 'job_duration_seconds',
+  help: 'Job durations by queue',
+  labelNames: ['queue'],
+  buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+  registers: [metricsRegistry],
+});
+export const recomputations = new Counter({
+  name: 'strategy_recomputations_total',
+  help: 'Strategies recomputed',
+  registers: [metricsRegistry],
+});
 
 export const strategyRecomputeFailures = new Counter({
-  name: 'strategy_recompute_failures_total', help: 'Strategy recomputations that failed (each retried with backoff)',
+  name: 'strategy_recompute_failures_total',
+  help: 'Strategy recomputations that failed (each retried with backoff)',
   registers: [metricsRegistry],
 });
 // The same number wherever it is read (a count in PostgreSQL, refreshed by each worker's sweeper).
 export const strategiesFailing = new Gauge({
-  name: 'strategies_recompute_failing', help: 'Strategies whose last recomputation failed',
-  registers: [metricsRegistry], aggregator: 'max',
+  name: 'strategies_recompute_failing',
+  help: 'Strategies whose last recomputation failed',
+  registers: [metricsRegistry],
+  aggregator: 'max',
 });
 
 /** The label for operations beyond the known ones; "anonymous" for operations without a name. */

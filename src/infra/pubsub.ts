@@ -8,7 +8,9 @@ export type EventPubSub = ReturnType<typeof createEventPubSub>;
 
 /** Subscriptions fan out through Redis pub/sub (separate publisher and subscriber connections). */
 export function createEventPubSub(publishClient: Redis, subscribeClient: Redis) {
-  return createPubSub<Record<string, [unknown]>>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
+  return createPubSub<Record<string, [unknown]>>({
+    eventTarget: createRedisEventTarget({ publishClient, subscribeClient }),
+  });
 }
 
 /** The event `resyncSignal`'s emitter sends when events may have been missed. */
@@ -22,7 +24,9 @@ export function resyncSignal(subscriber: Redis): EventEmitter {
   const events = new EventEmitter();
   events.setMaxListeners(0);
   let lost = false;
-  subscriber.on('close', () => { lost = true; });
+  subscriber.on('close', () => {
+    lost = true;
+  });
   subscriber.on('ready', () => {
     if (!lost) return;
     lost = false;
@@ -84,7 +88,9 @@ export function coalescing<S, T = S>(
     if (pending.size >= cap) pending.delete(pending.keys().next().value as string);
     pending.set(k, item);
   }
-  const onResync = () => { if (!done) push(resync!.item()); };
+  const onResync = () => {
+    if (!done) push(resync!.item());
+  };
   resync?.events.on(RESYNC, onResync);
   (async () => {
     try {
@@ -104,7 +110,9 @@ export function coalescing<S, T = S>(
     w?.({ value: undefined, done: true });
   }
   return {
-    [Symbol.asyncIterator]() { return this; },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
     next(): Promise<IteratorResult<T>> {
       const first = pending.entries().next();
       if (!first.done) {
@@ -112,7 +120,9 @@ export function coalescing<S, T = S>(
         return Promise.resolve({ value: first.value[1], done: false });
       }
       if (done) return Promise.resolve({ value: undefined, done: true });
-      return new Promise((resolve) => { waiter = resolve; });
+      return new Promise((resolve) => {
+        waiter = resolve;
+      });
     },
     async return(): Promise<IteratorResult<T>> {
       pending.clear();

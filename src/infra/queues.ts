@@ -15,8 +15,12 @@ export const TOPICS = {
 /** Strategies per recompute job: a price tick on many strategies becomes a few jobs, not one per strategy. */
 export const RECOMPUTE_CHUNK = 250;
 
-export interface RecomputeJob { strategyIds: string[] }
-export interface BatchJob { runId: string }
+export interface RecomputeJob {
+  strategyIds: string[];
+}
+export interface BatchJob {
+  runId: string;
+}
 
 /** BullMQ needs maxRetriesPerRequest: null on worker connections (blocking commands). */
 export function workerConnection(url: string): Redis {
@@ -68,7 +72,10 @@ export class RecomputeProducer {
       await this.queue.addBulk(jobs);
       return true;
     } catch (e) {
-      logger.warn({ err: (e as Error).message, strategies: unique.length }, 'enqueue failed; strategies stay stale for the sweeper');
+      logger.warn(
+        { err: (e as Error).message, strategies: unique.length },
+        'enqueue failed; strategies stay stale for the sweeper',
+      );
       return false;
     }
   }

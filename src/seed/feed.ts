@@ -39,7 +39,10 @@ const HOW_TO_CONNECT = `It publishes into the database and Redis of a running AP
 Use the DATABASE_URL and REDIS_URL that \`npm start\` printed (its embedded PostgreSQL and its redis-server
 listen on random ports), or your own when you run the API with DATABASE_URL/REDIS_URL set.`;
 
-interface Walk { anchor: number; log: number }
+interface Walk {
+  anchor: number;
+  log: number;
+}
 
 async function main() {
   const cfg = config();
@@ -57,7 +60,9 @@ async function main() {
   const rand = mulberry32(seed);
 
   const app = await App.create(cfg, cfg.DATABASE_URL, cfg.REDIS_URL);
-  console.log(`${LABEL} SIMULATED random-walk prices, NOT market data. Every ${intervalMs} ms, per-tick volatility ${vol}, seed ${seed}. Ctrl-C stops.`);
+  console.log(
+    `${LABEL} SIMULATED random-walk prices, NOT market data. Every ${intervalMs} ms, per-tick volatility ${vol}, seed ${seed}. Ctrl-C stops.`,
+  );
 
   const walks = new Map<string, Walk>();
   /** Held symbols: PUBLIC tickers and option underlyings of active strategies; new ones start at their last price. */
@@ -70,7 +75,8 @@ async function main() {
          JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL
          WHERE l.investment_class IN ('PUBLIC', 'OPTIONS') AND l.status = 'OPEN')
        SELECT h.symbol, coalesce(m.last_price, (SELECT pr.price FROM prices pr WHERE pr.symbol = h.symbol ORDER BY pr.at DESC LIMIT 1))::text AS price
-       FROM held h LEFT JOIN market_data m ON m.symbol = h.symbol ORDER BY h.symbol`);
+       FROM held h LEFT JOIN market_data m ON m.symbol = h.symbol ORDER BY h.symbol`,
+    );
     const held = new Set(rows.map((r) => r.symbol));
     for (const s of [...walks.keys()]) if (!held.has(s)) walks.delete(s);
     for (const r of rows) {

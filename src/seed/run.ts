@@ -18,8 +18,10 @@ async function main() {
     services = await prepareServices(cfg, { log: (m) => logger.debug({ postgres: m }) });
   } catch (e) {
     if (!cfg.DATABASE_URL) {
-      throw new Error(`${(e as Error).message}\nThe embedded PostgreSQL could not start: is \`npm start\` running? It seeds the demo data ` +
-        'itself on an empty database; otherwise set DATABASE_URL to the database to seed.');
+      throw new Error(
+        `${(e as Error).message}\nThe embedded PostgreSQL could not start: is \`npm start\` running? It seeds the demo data ` +
+          'itself on an empty database; otherwise set DATABASE_URL to the database to seed.',
+      );
     }
     throw e;
   }
@@ -37,10 +39,14 @@ async function main() {
       return;
     }
     for (const c of r.created) {
-      console.log(`${c.username}: portfolio ${c.portfolioId}, ${c.legs} legs in ${c.strategies} strategies, ${c.tags} tags`);
+      console.log(
+        `${c.username}: portfolio ${c.portfolioId}, ${c.legs} legs in ${c.strategies} strategies, ${c.tags} tags`,
+      );
     }
-    console.log(`prices: ${r.priceRows} closes of ${r.symbols} symbols over ${r.tradingDays} trading days (${r.firstDay} … ${r.lastDay}); ` +
-      `${r.snapshots} portfolio snapshots with daily strategy P&L`);
+    console.log(
+      `prices: ${r.priceRows} closes of ${r.symbols} symbols over ${r.tradingDays} trading days (${r.firstDay} … ${r.lastDay}); ` +
+        `${r.snapshots} portfolio snapshots with daily strategy P&L`,
+    );
 
     // The seed queued the recomputation for the workers; computing here as well means the metrics exist even
     // when no worker runs now (e.g. a redis-server started just for this command). Recomputing is idempotent.
@@ -49,7 +55,9 @@ async function main() {
       const result = await app.metrics.recompute(r.strategyIds.slice(i, i + RECOMPUTE_CHUNK));
       await app.publishMetrics(result);
     }
-    console.log(`metrics of ${r.strategyIds.length} strategies computed in ${Date.now() - t} ms; seeding took ${r.ms} ms`);
+    console.log(
+      `metrics of ${r.strategyIds.length} strategies computed in ${Date.now() - t} ms; seeding took ${r.ms} ms`,
+    );
     console.log(`Log in as ${r.created.map((c) => c.username).join(', ')} with password "${DEMO_PASSWORD}".`);
   } finally {
     await app?.close();

@@ -1,6 +1,13 @@
 import { performance } from 'node:perf_hooks';
 
-export interface Row { benchmark: string; metric: string; value: number; unit: string; target?: string; pass?: boolean }
+export interface Row {
+  benchmark: string;
+  metric: string;
+  value: number;
+  unit: string;
+  target?: string;
+  pass?: boolean;
+}
 
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -9,7 +16,11 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /** Times `fn` n times sequentially after `warmup` runs; returns sorted milliseconds. */
-export async function timeSeq(n: number, fn: () => Promise<unknown> | unknown, warmup = Math.min(20, n)): Promise<number[]> {
+export async function timeSeq(
+  n: number,
+  fn: () => Promise<unknown> | unknown,
+  warmup = Math.min(20, n),
+): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await fn();
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -21,27 +32,43 @@ export async function timeSeq(n: number, fn: () => Promise<unknown> | unknown, w
 }
 
 /** `clients` concurrent loops for `ms` milliseconds (bounded); returns completed requests per second and latencies. */
-export async function load(clients: number, ms: number, fn: () => Promise<unknown>,
+export async function load(
+  clients: number,
+  ms: number,
+  fn: () => Promise<unknown>,
 ): Promise<{ rps: number; latencies: number[]; errors: number; firstError?: unknown }> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: unknown;
   const end = performance.now() + ms;
   const start = performance.now();
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (performance.now() < end) {
-      const t = performance.now();
-      try { await fn(); } catch (e) { errors++; firstError ??= e; }
-      latencies.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          await fn();
+        } catch (e) {
+          errors++;
+          firstError ??= e;
+        }
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
   const rps = (latencies.length / (performance.now() - start)) * 1000;
   return { rps, latencies: latencies.sort((a, b) => a - b), errors, firstError };
 }
 
 export function printTable(rows: Row[]): void {
   const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
-  const lines = rows.map((r) => [r.benchmark, r.metric, `${fmt(r.value)} ${r.unit}`, r.target ?? '', r.pass === undefined ? '' : r.pass ? 'yes' : 'NO']);
+  const lines = rows.map((r) => [
+    r.benchmark,
+    r.metric,
+    `${fmt(r.value)} ${r.unit}`,
+    r.target ?? '',
+    r.pass === undefined ? '' : r.pass ? 'yes' : 'NO',
+  ]);
   const head = ['benchmark', 'metric', 'measured', 'target', 'met'];
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

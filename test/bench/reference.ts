@@ -27,24 +27,45 @@ function install(): { node: string; cli: string } {
   const nodePkg = `node-${process.platform}-${process.arch}`;
   const node = path.join(DIR, 'node_modules', nodePkg, 'bin/node');
   const cli = path.join(DIR, 'node_modules/postgraphile/dist/cli-run.js');
-  const installed = existsSync(node) && existsSync(cli)
-    && JSON.parse(readFileSync(path.join(DIR, 'node_modules/postgraphile/package.json'), 'utf8')).version === REFERENCE.postgraphile;
+  const installed =
+    existsSync(node) &&
+    existsSync(cli) &&
+    JSON.parse(readFileSync(path.join(DIR, 'node_modules/postgraphile/package.json'), 'utf8')).version ===
+      REFERENCE.postgraphile;
   if (!installed) {
     mkdirSync(DIR, { recursive: true });
     writeFileSync(path.join(DIR, 'package.json'), JSON.stringify({ name: 'nested-read-reference', private: true }));
-    console.error(`installing the reference (postgraphile@${REFERENCE.postgraphile}, ${nodePkg}@${REFERENCE.node}) into .data/reference`);
-    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `${nodePkg}@${REFERENCE.node}`, `postgraphile@${REFERENCE.postgraphile}`],
-      { cwd: DIR, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0 || !existsSync(node)) throw new Error(`could not install the reference server (npm exit ${r.status}); run without --reference`);
+    console.error(
+      `installing the reference (postgraphile@${REFERENCE.postgraphile}, ${nodePkg}@${REFERENCE.node}) into .data/reference`,
+    );
+    const r = spawnSync(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `${nodePkg}@${REFERENCE.node}`,
+        `postgraphile@${REFERENCE.postgraphile}`,
+      ],
+      { cwd: DIR, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    if (r.status !== 0 || !existsSync(node))
+      throw new Error(`could not install the reference server (npm exit ${r.status}); run without --reference`);
   }
   return { node, cli };
 }
 
 /** Starts PostGraphile on `databaseUrl` (schema public, Amber preset, production mode) and waits until it answers. */
-export async function startReference(databaseUrl: string, port: number): Promise<{ url: string; process: ChildProcess }> {
+export async function startReference(
+  databaseUrl: string,
+  port: number,
+): Promise<{ url: string; process: ChildProcess }> {
   const { node, cli } = install();
   const config = path.join(DIR, 'graphile.config.mjs');
-  writeFileSync(config, `import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+  writeFileSync(
+    config,
+    `import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { makePgService } from "postgraphile/adaptors/pg";
 export default {
   extends: [PostGraphileAmberPreset],
@@ -52,14 +73,24 @@ export default {
   grafserv: { port: Number(process.env.REFERENCE_PORT), graphiql: false, watch: false },
   grafast: { explain: false },
 };
-`);
+`,
+  );
   const child = spawn(node, [cli, '-C', config], {
-    cwd: DIR, env: { ...process.env, NODE_ENV: 'production', REFERENCE_DATABASE_URL: databaseUrl, REFERENCE_PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: DIR,
+    env: { ...process.env, NODE_ENV: 'production', REFERENCE_DATABASE_URL: databaseUrl, REFERENCE_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}/graphql`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the reference server exited (${child.exitCode})`);
-    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }).then((r) => r.ok, () => false);
+    const ok = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { url, process: child };
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -95,8 +95,11 @@ export async function riskBenchmarks({ app, userId, quick, add, read, countState
   // The same in the bench process, without HTTP and GraphQL: the service's reads and the engine.
   const user = { id: userId, username: 'bench', isAdmin: false };
   const portfolio = (await app.portfolios.get(user, p500))!;
-  const inProcess = await timeSeq(quick ? 10 : 100, () =>
-    app.risk.stressTest(user, createLoaders(app.ds, app.cfg), portfolio, null), quick ? 3 : 10);
+  const inProcess = await timeSeq(
+    quick ? 10 : 100,
+    () => app.risk.stressTest(user, createLoaders(app.ds, app.cfg), portfolio, null),
+    quick ? 3 : 10,
+  );
   add('stressTest, standard set (500 strategies), service in process', 'p50', percentile(inProcess, 50), 'ms');
 
   const [{ id: strategyId }] = await app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1 LIMIT 1`, [p100]);

@@ -40,17 +40,39 @@ const add = (benchmark: string, metric: string, value: number, unit: string, tar
 };
 
 /** Generates `strategies` strategies of `legsPer` legs (on `symbols` underlyings) and `links` tag links, by SQL. */
-async function generate(app: App, userId: string, name: string, strategies: number, legsPer: number, links: number, symbols = 100): Promise<{ portfolioId: string; tagIds: string[] }> {
-  const [{ id: portfolioId }] = await app.ds.query(`INSERT INTO portfolios (user_id, name) VALUES ($1, $2) RETURNING id`, [userId, name]);
+async function generate(
+  app: App,
+  userId: string,
+  name: string,
+  strategies: number,
+  legsPer: number,
+  links: number,
+  symbols = 100,
+): Promise<{ portfolioId: string; tagIds: string[] }> {
+  const [{ id: portfolioId }] = await app.ds.query(
+    `INSERT INTO portfolios (user_id, name) VALUES ($1, $2) RETURNING id`,
+    [userId, name],
+  );
   await app.ds.query(
     `INSERT INTO strategies (portfolio_id, name, type, status, stale, row_version, created_at)
-     SELECT $1, 'Strategy ' || i, 'CUSTOM', 'ACTIVE', false, 1, now() - (i || ' seconds')::interval FROM generate_series(1, $2) i`, [portfolioId, strategies]);
+     SELECT $1, 'Strategy ' || i, 'CUSTOM', 'ACTIVE', false, 1, now() - (i || ' seconds')::interval FROM generate_series(1, $2) i`,
+    [portfolioId, strategies],
+  );
   await app.ds.query(
     `INSERT INTO legs (strategy_id, portfolio_id, symbol, position_type, quantity, multiplier, investment_class, underlying_symbol, entry_price, entry_date, leg_order)
      SELECT s.id, $1, 'SYM' || (row_number() OVER () % $3), 'LONG', 10, 1, 'PUBLIC', 'SYM' || (row_number() OVER () % $3), 100, '2026-01-05', k
-     FROM strategies s, generate_series(0, $2 - 1) k WHERE s.portfolio_id = $1`, [portfolioId, legsPer, symbols]);
-  await app.ds.query(`INSERT INTO market_data (symbol, last_price, price_at, sector) SELECT 'SYM' || i, 101.5, now(), 'Technology' FROM generate_series(0, $1 - 1) i ON CONFLICT DO NOTHING`, [symbols]);
-  const tagIds: string[] = (await app.ds.query(`SELECT id FROM tags WHERE user_id = $1 AND archived_at IS NULL ORDER BY display_order`, [userId])).map((t: { id: string }) => t.id);
+     FROM strategies s, generate_series(0, $2 - 1) k WHERE s.portfolio_id = $1`,
+    [portfolioId, legsPer, symbols],
+  );
+  await app.ds.query(
+    `INSERT INTO market_data (symbol, last_price, price_at, sector) SELECT 'SYM' || i, 101.5, now(), 'Technology' FROM generate_series(0, $1 - 1) i ON CONFLICT DO NOTHING`,
+    [symbols],
+  );
+  const tagIds: string[] = (
+    await app.ds.query(`SELECT id FROM tags WHERE user_id = $1 AND archived_at IS NULL ORDER BY display_order`, [
+      userId,
+    ])
+  ).map((t: { id: string }) => t.id);
   // Tag links spread over the strategies: link k goes to strategy (k mod n) with a pseudo-random one of the 10 tags
   // (a hash of k, so runs are reproducible); duplicates are skipped.
   await app.ds.query(
@@ -58,10 +80,13 @@ async function generate(app: App, userId: string, name: string, strategies: numb
                 FROM strategies WHERE portfolio_id = $1)
      INSERT INTO strategy_tags (strategy_id, tag_id)
      SELECT s.id, ($4::uuid[])[1 + abs(hashint4(k)) % 10] FROM generate_series(0, $3 - 1) k JOIN s ON s.n = k % $2 ON CONFLICT DO NOTHING`,
-    [portfolioId, strategies, links, tagIds]);
+    [portfolioId, strategies, links, tagIds],
+  );
   await app.ds.query(
     `INSERT INTO strategy_metrics (strategy_id, market_value, cost_basis, unrealized_pnl, net_delta, net_gamma, net_theta, net_vega, payoff, calculated_at)
-     SELECT id, 4060, 4000, 60, 40, 0, 0, 0, NULL, now() FROM strategies WHERE portfolio_id = $1`, [portfolioId]);
+     SELECT id, 4060, 4000, 60, 40, 0, 0, 0, NULL, now() FROM strategies WHERE portfolio_id = $1`,
+    [portfolioId],
+  );
   return { portfolioId, tagIds };
 }
 
@@ -72,12 +97,16 @@ async function generate(app: App, userId: string, name: string, strategies: numb
  */
 async function generateOptionsBook(app: App, userId: string, name: string, condors: number) {
   const q = (sql: string, params: unknown[] = []) => app.ds.query(sql, params);
-  const [{ id: portfolioId }] = await q(`INSERT INTO portfolios (user_id, name) VALUES ($1, $2) RETURNING id`,
-    [userId, name]);
+  const [{ id: portfolioId }] = await q(`INSERT INTO portfolios (user_id, name) VALUES ($1, $2) RETURNING id`, [
+    userId,
+    name,
+  ]);
   await q(
     `INSERT INTO strategies (portfolio_id, name, type, status, stale, row_version, created_at)
      SELECT $1, 'Iron condor ' || i, 'IRON_CONDOR', 'ACTIVE', false, 1, now() - (i || ' seconds')::interval
-     FROM generate_series(1, $2) i`, [portfolioId, condors]);
+     FROM generate_series(1, $2) i`,
+    [portfolioId, condors],
+  );
   await q(
     `WITH s AS (SELECT id, row_number() OVER (ORDER BY created_at DESC, id) - 1 AS n
                 FROM strategies WHERE portfolio_id = $1),
@@ -88,19 +117,24 @@ async function generateOptionsBook(app: App, userId: string, name: string, condo
      SELECT s.id, $1, x.und || to_char(x.exp, 'YYMMDD') || left(k.ot, 1) || lpad((k.strike * 1000)::text, 8, '0'),
        k.pt::position_type, 1, 100, 'OPTIONS', x.und, k.ot::option_type, k.strike, x.exp, k.entry, '2026-01-05', k.k
      FROM s CROSS JOIN k CROSS JOIN LATERAL (SELECT 'OB' || (s.n % 20) AS und,
-       (ARRAY['2027-01-15', '2027-03-19', '2027-06-18']::date[])[1 + s.n % 3] AS exp) x`, [portfolioId]);
+       (ARRAY['2027-01-15', '2027-03-19', '2027-06-18']::date[])[1 + s.n % 3] AS exp) x`,
+    [portfolioId],
+  );
   await q(`INSERT INTO market_data (symbol, last_price, price_at, sector)
     SELECT 'OB' || i, 95 + i / 2.0, now(), 'Technology' FROM generate_series(0, 19) i ON CONFLICT DO NOTHING`);
-  const tagIds: string[] = (await q(
-    `SELECT id FROM tags WHERE user_id = $1 AND archived_at IS NULL ORDER BY display_order`, [userId],
-  )).map((t: { id: string }) => t.id);
+  const tagIds: string[] = (
+    await q(`SELECT id FROM tags WHERE user_id = $1 AND archived_at IS NULL ORDER BY display_order`, [userId])
+  ).map((t: { id: string }) => t.id);
   await q(
     `WITH s AS (SELECT id, row_number() OVER (ORDER BY created_at DESC, id) - 1 AS n
                 FROM strategies WHERE portfolio_id = $1)
      INSERT INTO strategy_tags (strategy_id, tag_id)
-     SELECT s.id, ($2::uuid[])[1 + (s.n + d) % 10] FROM s, (VALUES (0), (3)) t(d)`, [portfolioId, tagIds]);
-  const ids: string[] = (await q(`SELECT id FROM strategies WHERE portfolio_id = $1`, [portfolioId]))
-    .map((r: { id: string }) => r.id);
+     SELECT s.id, ($2::uuid[])[1 + (s.n + d) % 10] FROM s, (VALUES (0), (3)) t(d)`,
+    [portfolioId, tagIds],
+  );
+  const ids: string[] = (await q(`SELECT id FROM strategies WHERE portfolio_id = $1`, [portfolioId])).map(
+    (r: { id: string }) => r.id,
+  );
   await app.metrics.recompute(ids);
   return { portfolioId: portfolioId as string };
 }
@@ -108,13 +142,21 @@ async function generateOptionsBook(app: App, userId: string, name: string, condo
 /** CPU time (user + system) the process and its live child processes have used so far, in ms (from /proc; ticks of 10 ms). */
 function cpuMsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
   return (Number(fields[11]) + Number(fields[12])) * 10 + children.reduce((sum, c) => sum + cpuMsOf(c), 0);
 }
 
 /** CPU time the whole machine has been busy so far (all cores, all processes), in ms. */
 function machineBusyMs(): number {
-  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .map(Number);
   return (user + nice + system + irq + softirq + steal) * 10;
 }
 
@@ -155,7 +197,10 @@ async function interleaved(rounds: number, ms: number, a: Side, b: Side, reconne
   };
 }
 /** One server in interleaved rounds: its process (for CPU time) and one request. */
-interface Side { pid: number; once: () => Promise<unknown> }
+interface Side {
+  pid: number;
+  once: () => Promise<unknown>;
+}
 
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -171,31 +216,68 @@ async function main() {
   const reference = process.argv.includes('--reference');
   // `--rounds n`: interleaved rounds against the reference (at least 6).
   const rounds = Math.max(6, Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 6);
-  const cfg = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench', ADMIN_USERS: 'bench_admin', QUEUE_PREFIX: `bench_${randomBytes(3).toString('hex')}` });
+  const cfg = loadConfig({
+    ...process.env,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    JWT_SECRET: 'bench-secret-bench-secret-bench',
+    ADMIN_USERS: 'bench_admin',
+    QUEUE_PREFIX: `bench_${randomBytes(3).toString('hex')}`,
+  });
   setConfig(cfg);
   const dbName = `bench_${Date.now().toString(36)}`;
   const services = await prepareServices(cfg, { pgDataName: dbName, ephemeral: true });
   const databaseUrl = await ensureDatabase(services.databaseUrl, dbName);
   await migrate(databaseUrl);
   let statements = 0;
-  const app = await App.create(cfg, databaseUrl, services.redisUrl, { sqlLogger: () => { statements++; } });
+  const app = await App.create(cfg, databaseUrl, services.redisUrl, {
+    sqlLogger: () => {
+      statements++;
+    },
+  });
   const children: ChildProcess[] = [];
   try {
-    const { user } = await app.auth.register({ email: 'bench@example.com', username: 'bench_admin', password: 'bench-password' });
+    const { user } = await app.auth.register({
+      email: 'bench@example.com',
+      username: 'bench_admin',
+      password: 'bench-password',
+    });
     const token = (await app.auth.login({ usernameOrEmail: 'bench_admin', password: 'bench-password' }, 'bench')).token;
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
 
     // ---- the API in its own process, so the load generator does not share its event loop ------------------
     const port = await freePort();
     const startApi = async (apiPort: number, processes: number) => {
-      const child = spawn(process.execPath, [...(process.env.BENCH_API_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), path.join(PROJECT_ROOT, 'dist/src/api.js')], {
-        env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: services.redisUrl, PORT: String(apiPort), JWT_SECRET: cfg.JWT_SECRET,
-          LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'silent', ADMIN_USERS: 'bench_admin', QUEUE_PREFIX: cfg.QUEUE_PREFIX, API_PROCESSES: String(processes) },
-        stdio: 'inherit',
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          ...(process.env.BENCH_API_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+          path.join(PROJECT_ROOT, 'dist/src/api.js'),
+        ],
+        {
+          env: {
+            ...process.env,
+            NODE_ENV: 'production',
+            DATABASE_URL: databaseUrl,
+            REDIS_URL: services.redisUrl,
+            PORT: String(apiPort),
+            JWT_SECRET: cfg.JWT_SECRET,
+            LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'silent',
+            ADMIN_USERS: 'bench_admin',
+            QUEUE_PREFIX: cfg.QUEUE_PREFIX,
+            API_PROCESSES: String(processes),
+          },
+          stdio: 'inherit',
+        },
+      );
       children.push(child);
       for (let i = 0; i < 300; i++) {
-        if (await fetch(`http://127.0.0.1:${apiPort}/healthz`).then((r) => r.ok, () => false)) break;
+        if (
+          await fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
         await new Promise((r) => setTimeout(r, 100));
       }
       return child;
@@ -213,21 +295,31 @@ async function main() {
     // fetch) and are checked (status 200, a data object, no errors) on the raw bytes, without decoding them.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
     const authorization = headers.authorization;
-    const readAt = (target: string, query: string, variables: object) => new Promise<Buffer>((resolve, reject) => {
-      const body = JSON.stringify({ query, variables });
-      const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const buf = Buffer.concat(chunks);
-          if (res.statusCode !== 200 || buf.indexOf('{"data":{') !== 0 || buf.includes('"errors":')) reject(new Error(buf.toString('utf8', 0, 500)));
-          else resolve(buf);
-        });
-        res.on('error', reject);
+    const readAt = (target: string, query: string, variables: object) =>
+      new Promise<Buffer>((resolve, reject) => {
+        const body = JSON.stringify({ query, variables });
+        const req = http.request(
+          target,
+          {
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const buf = Buffer.concat(chunks);
+              if (res.statusCode !== 200 || buf.indexOf('{"data":{') !== 0 || buf.includes('"errors":'))
+                reject(new Error(buf.toString('utf8', 0, 500)));
+              else resolve(buf);
+            });
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
       });
-      req.on('error', reject);
-      req.end(body);
-    });
     const read = (query: string, variables: object) => readAt(url, query, variables);
 
     // In-process server: the same requests, counted statement by statement.
@@ -241,7 +333,15 @@ async function main() {
 
     const history = () => {
       console.error('history benchmarks');
-      return benchHistory({ app, quick, generate: (name, n, legsPer) => generate(app, user.id, name, n, legsPer, 0), read, post, countStatements, add });
+      return benchHistory({
+        app,
+        quick,
+        generate: (name, n, legsPer) => generate(app, user.id, name, n, legsPer, 0),
+        read,
+        post,
+        countStatements,
+        add,
+      });
     };
     if (only === 'history') {
       // `--only history`: the timeline and price import benchmarks alone (not recorded).
@@ -271,9 +371,30 @@ async function main() {
     const c100 = await countStatements(NESTED, { p: p100.portfolioId, first: 100 });
     const s500 = await countStatements(NESTED, { p: p500.portfolioId, first: 500 });
     const s100 = await countStatements(NESTED, { p: p100.portfolioId, first: 100 });
-    add('nested read (500 strategies, 2,000 legs, 1,000 tag links)', 'SQL statements / request', s500, 'stmts', '≤ 6, constant', s500 <= 6 && s500 === s100);
-    add('nested read (100 strategies, 400 legs)', 'SQL statements / request', s100, 'stmts', '≤ 6, constant', s100 <= 6);
-    add('nested read (500 and 100 strategies), first read', 'SQL statements / request', Math.max(c500, c100), 'stmts', '≤ 6, constant', c500 <= 6 && c500 === c100);
+    add(
+      'nested read (500 strategies, 2,000 legs, 1,000 tag links)',
+      'SQL statements / request',
+      s500,
+      'stmts',
+      '≤ 6, constant',
+      s500 <= 6 && s500 === s100,
+    );
+    add(
+      'nested read (100 strategies, 400 legs)',
+      'SQL statements / request',
+      s100,
+      'stmts',
+      '≤ 6, constant',
+      s100 <= 6,
+    );
+    add(
+      'nested read (500 and 100 strategies), first read',
+      'SQL statements / request',
+      Math.max(c500, c100),
+      'stmts',
+      '≤ 6, constant',
+      c500 <= 6 && c500 === c100,
+    );
     /** Single-client latency (500 samples) and 10-client throughput of one read, with the CPU it costs. */
     const measure = async (label: string, pid: number, once: () => Promise<unknown>, targets: boolean) => {
       for (let i = 0; i < 20; i++) await once();
@@ -281,8 +402,22 @@ async function main() {
       // 500 samples: p99 is then the 5th slowest, not the 2nd.
       const seq = await timeSeq(quick ? 30 : 500, once, 0);
       add(label, 'server CPU time / request, 1 client', (cpuMsOf(pid) - seqCpu0) / seq.length, 'ms');
-      add(label, 'p50 latency, 1 client', percentile(seq, 50), 'ms', targets ? '≤ 10 ms' : undefined, targets ? percentile(seq, 50) <= 10 : undefined);
-      add(label, 'p99 latency, 1 client', percentile(seq, 99), 'ms', targets ? '≤ 30 ms' : undefined, targets ? percentile(seq, 99) <= 30 : undefined);
+      add(
+        label,
+        'p50 latency, 1 client',
+        percentile(seq, 50),
+        'ms',
+        targets ? '≤ 10 ms' : undefined,
+        targets ? percentile(seq, 50) <= 10 : undefined,
+      );
+      add(
+        label,
+        'p99 latency, 1 client',
+        percentile(seq, 99),
+        'ms',
+        targets ? '≤ 30 ms' : undefined,
+        targets ? percentile(seq, 99) <= 30 : undefined,
+      );
       const [cpu0, busy0, gen0] = [cpuMsOf(pid), machineBusyMs(), process.cpuUsage()];
       const l = await load(10, quick ? 3000 : 10000, once);
       // CPU per request under load: the server process's, and the whole machine's (server, PostgreSQL, load
@@ -291,22 +426,43 @@ async function main() {
       add(label, 'machine CPU time / request, 10 clients', (machineBusyMs() - busy0) / l.latencies.length, 'ms');
       const gen = process.cpuUsage(gen0);
       add(label, 'load generator CPU time / request', (gen.user + gen.system) / 1000 / l.latencies.length, 'ms');
-      add(label, 'throughput, 10 clients', l.rps, 'req/s', targets ? '≥ 800 req/s' : undefined, targets ? l.rps >= 800 : undefined);
+      add(
+        label,
+        'throughput, 10 clients',
+        l.rps,
+        'req/s',
+        targets ? '≥ 800 req/s' : undefined,
+        targets ? l.rps >= 800 : undefined,
+      );
       add(label, 'p99 latency, 10 clients', percentile(l.latencies, 99), 'ms');
       if (l.errors) throw new Error(`${l.errors} failed requests under load: ${String(l.firstError)}`);
       return l.rps;
     };
     const book = await generateOptionsBook(app, user.id, 'Options book', 100);
     const sBook = await countStatements(NESTED, { p: book.portfolioId, first: 100 });
-    add('nested read (options book: 100 iron condors, 400 option legs, 200 tag links)', 'SQL statements / request',
-      sBook, 'stmts', '≤ 6, constant', sBook <= 6);
+    add(
+      'nested read (options book: 100 iron condors, 400 option legs, 200 tag links)',
+      'SQL statements / request',
+      sBook,
+      'stmts',
+      '≤ 6, constant',
+      sBook <= 6,
+    );
     const readBook = () => read(NESTED, { p: book.portfolioId, first: 100 });
     // `--only book`: the options book alone (for profiling).
     if (only !== 'book') {
-      await measure('nested read (100 strategies)', api.pid!, () => read(NESTED, { p: p100.portfolioId, first: 100 }),
-        true);
-      await measure('nested read (500 strategies)', api.pid!, () => read(NESTED, { p: p500.portfolioId, first: 500 }),
-        false);
+      await measure(
+        'nested read (100 strategies)',
+        api.pid!,
+        () => read(NESTED, { p: p100.portfolioId, first: 100 }),
+        true,
+      );
+      await measure(
+        'nested read (500 strategies)',
+        api.pid!,
+        () => read(NESTED, { p: p500.portfolioId, first: 500 }),
+        false,
+      );
     }
     await measure('nested read (options book: 100 iron condors, 400 option legs)', api.pid!, readBook, false);
     if (only !== 'book') {
@@ -316,7 +472,12 @@ async function main() {
       const url2 = `http://127.0.0.1:${port2}/graphql`;
       // Both processes warm up: connections are handed to them in turn.
       await Promise.all(Array.from({ length: 10 }, () => readAt(url2, NESTED, { p: p100.portfolioId, first: 100 })));
-      await measure('nested read (100 strategies), API_PROCESSES=2', api2.pid!, () => readAt(url2, NESTED, { p: p100.portfolioId, first: 100 }), false);
+      await measure(
+        'nested read (100 strategies), API_PROCESSES=2',
+        api2.pid!,
+        () => readAt(url2, NESTED, { p: p100.portfolioId, first: 100 }),
+        false,
+      );
       api2.kill('SIGTERM');
     }
     if (reference) {
@@ -326,10 +487,16 @@ async function main() {
       children.push(ref.process);
       const refName = `PostGraphile ${REFERENCE.postgraphile} on Node ${REFERENCE.node}`;
       const sets = [
-        { name: 'generic: 100 strategies of 4 stock legs, 200 tag links, stored metrics', portfolioId: p100.portfolioId,
-          target: 1 },
-        { name: 'options book: 100 iron condors, 400 option legs, 200 tag links', portfolioId: book.portfolioId,
-          target: 2 },
+        {
+          name: 'generic: 100 strategies of 4 stock legs, 200 tag links, stored metrics',
+          portfolioId: p100.portfolioId,
+          target: 1,
+        },
+        {
+          name: 'options book: 100 iron condors, 400 option legs, 200 tag links',
+          portfolioId: book.portfolioId,
+          target: 2,
+        },
       ].filter((d) => only !== 'book' || d.target === 2);
       for (const d of sets) {
         const vars = { p: d.portfolioId, first: 100 };
@@ -339,12 +506,23 @@ async function main() {
         const label = `reference: ${refName}, ${d.name}`;
         await measure(label, ref.process.pid!, refRead, false);
         add(label, `response size (ours: ${(ours / 1024).toFixed(0)} KiB)`, bytes / 1024, 'KiB');
-        const r = await interleaved(rounds, quick ? 2000 : 5000, { pid: api.pid!, once: () => read(NESTED, vars) },
-          { pid: ref.process.pid!, once: refRead }, () => agent.destroy());
+        const r = await interleaved(
+          rounds,
+          quick ? 2000 : 5000,
+          { pid: api.pid!, once: () => read(NESTED, vars) },
+          { pid: ref.process.pid!, once: refRead },
+          () => agent.destroy(),
+        );
         const vs = `nested read vs the reference, ${d.name}, ${rounds} interleaved rounds`;
         const median = percentile(r.ratios, 50);
-        add(vs, 'throughput, 10 clients, ours ÷ reference, median of rounds', median, '×', `≥ ${d.target.toFixed(1)}`,
-          median >= d.target);
+        add(
+          vs,
+          'throughput, 10 clients, ours ÷ reference, median of rounds',
+          median,
+          '×',
+          `≥ ${d.target.toFixed(1)}`,
+          median >= d.target,
+        );
         add(vs, 'ours ÷ reference, lowest round', r.ratios[0], '×');
         add(vs, 'ours ÷ reference, highest round', r.ratios[r.ratios.length - 1], '×');
         add(vs, 'ours: throughput, median of rounds', percentile(r.a.rps, 50), 'req/s');
@@ -362,24 +540,46 @@ async function main() {
       const t3 = p10k.tagIds.slice(0, 3);
       const sFilter = await countStatements(ALL3, { p: p10k.portfolioId, t: t3 });
       const [{ n: matching }] = await app.ds.query(
-        `SELECT count(*)::int AS n FROM (SELECT strategy_id FROM strategy_tags WHERE tag_id = ANY($1) GROUP BY strategy_id HAVING count(*) = 3) x`, [t3]);
+        `SELECT count(*)::int AS n FROM (SELECT strategy_id FROM strategy_tags WHERE tag_id = ANY($1) GROUP BY strategy_id HAVING count(*) = 3) x`,
+        [t3],
+      );
       const fseq = await timeSeq(quick ? 20 : 100, () => post(ALL3, { p: p10k.portfolioId, t: t3 }));
-      add(`tag filter ALL of 3 tags (10,000 strategies, 30,000 links, ${matching} match)`, 'p50 latency', percentile(fseq, 50), 'ms', '< 20 ms', percentile(fseq, 50) < 20);
+      add(
+        `tag filter ALL of 3 tags (10,000 strategies, 30,000 links, ${matching} match)`,
+        'p50 latency',
+        percentile(fseq, 50),
+        'ms',
+        '< 20 ms',
+        percentile(fseq, 50) < 20,
+      );
       add('tag filter ALL of 3 tags (10,000 strategies)', 'SQL statements / request', sFilter, 'stmts', 'constant');
 
       // ---- 3. combine and split through the API -----------------------------------------------------------------
       console.error('combine/split benchmark');
-      const [{ id: cp }] = await app.ds.query(`INSERT INTO portfolios (user_id, name) VALUES ($1, 'Combine') RETURNING id`, [user.id]);
+      const [{ id: cp }] = await app.ds.query(
+        `INSERT INTO portfolios (user_id, name) VALUES ($1, 'Combine') RETURNING id`,
+        [user.id],
+      );
       const legIds: string[] = [];
       for (const sym of ['QQQ271217C00500000', 'QQQ271217C00520000']) {
-        const r = (await post(`mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { id } } }`, { i: { portfolioId: cp, symbol: sym, quantity: sym.endsWith('500000') ? 1 : -1, entryPrice: 5, entryDate: '2026-01-05' } })) as any;
+        const r = (await post(`mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { id } } }`, {
+          i: {
+            portfolioId: cp,
+            symbol: sym,
+            quantity: sym.endsWith('500000') ? 1 : -1,
+            entryPrice: 5,
+            entryDate: '2026-01-05',
+          },
+        })) as any;
         legIds.push(r.data.createPosition.leg.id);
       }
       const combineT: number[] = [];
       const splitT: number[] = [];
       for (let i = 0; i < (quick ? 20 : 100); i++) {
         let t = performance.now();
-        const c = (await post(`mutation($l: [ID!]!) { combineLegs(input: { legIds: $l }) { id } }`, { l: legIds })) as any;
+        const c = (await post(`mutation($l: [ID!]!) { combineLegs(input: { legIds: $l }) { id } }`, {
+          l: legIds,
+        })) as any;
         combineT.push(performance.now() - t);
         t = performance.now();
         await post(`mutation($id: ID!) { splitStrategy(id: $id) { id } }`, { id: c.data.combineLegs.id });
@@ -387,25 +587,57 @@ async function main() {
       }
       combineT.sort((a, b) => a - b);
       splitT.sort((a, b) => a - b);
-      add('combineLegs (2 legs) through the API', 'p50 latency', percentile(combineT, 50), 'ms', '< 20 ms', percentile(combineT, 50) < 20);
-      add('splitStrategy (2 legs) through the API', 'p50 latency', percentile(splitT, 50), 'ms', '< 20 ms', percentile(splitT, 50) < 20);
+      add(
+        'combineLegs (2 legs) through the API',
+        'p50 latency',
+        percentile(combineT, 50),
+        'ms',
+        '< 20 ms',
+        percentile(combineT, 50) < 20,
+      );
+      add(
+        'splitStrategy (2 legs) through the API',
+        'p50 latency',
+        percentile(splitT, 50),
+        'ms',
+        '< 20 ms',
+        percentile(splitT, 50) < 20,
+      );
 
       // ---- 4. domain: detection and payoff --------------------------------------------------------------------
       console.error('domain benchmarks');
       const legs: LegData[] = [];
       let seed = 7;
-      const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
       for (let i = 0; i < 10000; i++) {
         const u = `U${Math.floor(rnd() * 500)}`;
         const stock = rnd() < 0.2;
         const optionType = rnd() < 0.5 ? OptionType.CALL : OptionType.PUT;
         const long = rnd() < 0.5;
         legs.push({
-          id: `l${i}`, symbol: u, underlyingSymbol: u, investmentClass: stock ? InvestmentClass.PUBLIC : InvestmentClass.OPTIONS,
-          positionType: stock ? (long ? PositionType.LONG : PositionType.SHORT) : optionType === OptionType.CALL ? (long ? PositionType.LC : PositionType.SC) : (long ? PositionType.LP : PositionType.SP),
-          quantity: new Decimal(stock ? 100 : 1), multiplier: stock ? 1 : 100, optionType: stock ? null : optionType,
-          strikePrice: stock ? null : new Decimal(80 + 5 * Math.floor(rnd() * 8)), expirationDate: stock ? null : ['2026-12-18', '2027-01-15'][Math.floor(rnd() * 2)],
-          impliedVolatility: null, entryPrice: new Decimal(2), entryDate: '2026-01-05',
+          id: `l${i}`,
+          symbol: u,
+          underlyingSymbol: u,
+          investmentClass: stock ? InvestmentClass.PUBLIC : InvestmentClass.OPTIONS,
+          positionType: stock
+            ? long
+              ? PositionType.LONG
+              : PositionType.SHORT
+            : optionType === OptionType.CALL
+              ? long
+                ? PositionType.LC
+                : PositionType.SC
+              : long
+                ? PositionType.LP
+                : PositionType.SP,
+          quantity: new Decimal(stock ? 100 : 1),
+          multiplier: stock ? 1 : 100,
+          optionType: stock ? null : optionType,
+          strikePrice: stock ? null : new Decimal(80 + 5 * Math.floor(rnd() * 8)),
+          expirationDate: stock ? null : ['2026-12-18', '2027-01-15'][Math.floor(rnd() * 2)],
+          impliedVolatility: null,
+          entryPrice: new Decimal(2),
+          entryDate: '2026-01-05',
         });
       }
       const t0 = performance.now();
@@ -413,13 +645,42 @@ async function main() {
       const cold = performance.now() - t0;
       const dseq = await timeSeq(10, () => detectStrategies(legs), 2);
       add(`detectStrategies (10,000 legs, ${found.length} found)`, 'first call', cold, 'ms', '< 200 ms', cold < 200);
-      add('detectStrategies (10,000 legs)', 'p50 of 10 calls', percentile(dseq, 50), 'ms', '< 200 ms', percentile(dseq, 50) < 200);
-      const six: LegData[] = [[OptionType.PUT, 400, PositionType.LP], [OptionType.PUT, 410, PositionType.SP], [OptionType.CALL, 450, PositionType.SC],
-        [OptionType.CALL, 460, PositionType.LC], [OptionType.CALL, 470, PositionType.LC], [OptionType.PUT, 390, PositionType.SP]].map(([ot, k, pt], i) => ({
-        id: `p${i}`, symbol: `SPY${k}`, underlyingSymbol: 'SPY', investmentClass: InvestmentClass.OPTIONS, positionType: pt as PositionType, quantity: new Decimal(1),
-        multiplier: 100, optionType: ot as OptionType, strikePrice: new Decimal(k as number), expirationDate: '2027-01-15', impliedVolatility: 0.2, entryPrice: new Decimal(3), entryDate: '2026-01-05',
+      add(
+        'detectStrategies (10,000 legs)',
+        'p50 of 10 calls',
+        percentile(dseq, 50),
+        'ms',
+        '< 200 ms',
+        percentile(dseq, 50) < 200,
+      );
+      const six: LegData[] = [
+        [OptionType.PUT, 400, PositionType.LP],
+        [OptionType.PUT, 410, PositionType.SP],
+        [OptionType.CALL, 450, PositionType.SC],
+        [OptionType.CALL, 460, PositionType.LC],
+        [OptionType.CALL, 470, PositionType.LC],
+        [OptionType.PUT, 390, PositionType.SP],
+      ].map(([ot, k, pt], i) => ({
+        id: `p${i}`,
+        symbol: `SPY${k}`,
+        underlyingSymbol: 'SPY',
+        investmentClass: InvestmentClass.OPTIONS,
+        positionType: pt as PositionType,
+        quantity: new Decimal(1),
+        multiplier: 100,
+        optionType: ot as OptionType,
+        strikePrice: new Decimal(k as number),
+        expirationDate: '2027-01-15',
+        impliedVolatility: 0.2,
+        entryPrice: new Decimal(3),
+        entryDate: '2026-01-05',
       }));
-      const env = { now: new Date(), riskFreeRate: 0.04, defaultVolatility: 0.3, prices: new Map([['SPY', new Decimal(430)]]) };
+      const env = {
+        now: new Date(),
+        riskFreeRate: 0.04,
+        defaultVolatility: 0.3,
+        prices: new Map([['SPY', new Decimal(430)]]),
+      };
       const pseq = await timeSeq(1000, () => analyzePayoff(six, env), 100);
       add('analyzePayoff (6 legs, one expiry)', 'p50', percentile(pseq, 50), 'ms', '< 1 ms', percentile(pseq, 50) < 1);
 
@@ -429,55 +690,145 @@ async function main() {
       // ---- 5. live pipeline (in-process API + worker) ------------------------------------------------------------
       console.error('live pipeline benchmarks');
       const worker = await startWorker(app, { concurrency: 4 });
-      const ws = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
-      const [{ id: livePortfolio }] = await app.ds.query(`INSERT INTO portfolios (user_id, name) VALUES ($1, 'Live') RETURNING id`, [user.id]);
-      const liveLeg = (await post(`mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { id } } }`, { i: { portfolioId: livePortfolio, symbol: 'LIVE', quantity: 10, entryPrice: 5, entryDate: '2026-01-05' } })) as any;
+      const ws = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        lazy: false,
+        retryAttempts: 0,
+      });
+      const [{ id: livePortfolio }] = await app.ds.query(
+        `INSERT INTO portfolios (user_id, name) VALUES ($1, 'Live') RETURNING id`,
+        [user.id],
+      );
+      const liveLeg = (await post(`mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { id } } }`, {
+        i: { portfolioId: livePortfolio, symbol: 'LIVE', quantity: 10, entryPrice: 5, entryDate: '2026-01-05' },
+      })) as any;
       let onEvent: (() => void) | null = null;
-      ws.subscribe({ query: `subscription($p: ID!) { strategyMetricsUpdated(portfolioId: $p) { id metrics { unrealizedPnl } } }`, variables: { p: livePortfolio } },
-        { next: () => onEvent?.(), error: (e) => console.error('subscription error', e), complete: () => undefined });
+      ws.subscribe(
+        {
+          query: `subscription($p: ID!) { strategyMetricsUpdated(portfolioId: $p) { id metrics { unrealizedPnl } } }`,
+          variables: { p: livePortfolio },
+        },
+        { next: () => onEvent?.(), error: (e) => console.error('subscription error', e), complete: () => undefined },
+      );
       await new Promise((r) => setTimeout(r, 300));
       const pushT: number[] = [];
       for (let i = 0; i < (quick ? 20 : 100); i++) {
-        const got = new Promise<void>((resolve) => { onEvent = resolve; });
+        const got = new Promise<void>((resolve) => {
+          onEvent = resolve;
+        });
         const t = performance.now();
-        await post(`mutation($id: ID!, $q: Decimal) { updateLeg(id: $id, quantity: $q) { id } }`, { id: liveLeg.data.createPosition.leg.id, q: 10 + (i % 5) + 1 });
+        await post(`mutation($id: ID!, $q: Decimal) { updateLeg(id: $id, quantity: $q) { id } }`, {
+          id: liveLeg.data.createPosition.leg.id,
+          q: 10 + (i % 5) + 1,
+        });
         await Promise.race([got, new Promise((_, rej) => setTimeout(() => rej(new Error('push timed out')), 5000))]);
         pushT.push(performance.now() - t);
       }
       pushT.sort((a, b) => a - b);
-      add('mutation → subscription push (loopback)', 'p50', percentile(pushT, 50), 'ms', '≤ 30 ms', percentile(pushT, 50) <= 30);
-      add('mutation → subscription push (loopback)', 'p99', percentile(pushT, 99), 'ms', '≤ 100 ms', percentile(pushT, 99) <= 100);
+      add(
+        'mutation → subscription push (loopback)',
+        'p50',
+        percentile(pushT, 50),
+        'ms',
+        '≤ 30 ms',
+        percentile(pushT, 50) <= 30,
+      );
+      add(
+        'mutation → subscription push (loopback)',
+        'p99',
+        percentile(pushT, 99),
+        'ms',
+        '≤ 100 ms',
+        percentile(pushT, 99) <= 100,
+      );
 
       // Price tick: 100 symbols held by 5,000 strategies, until every strategy's event has been pushed.
       const tick = await generate(app, user.id, 'Tick', 5000, 1, 0, 100);
-      await app.ds.query(`UPDATE legs SET symbol = 'TK' || substr(symbol, 4), underlying_symbol = 'TK' || substr(underlying_symbol, 4) WHERE portfolio_id = $1`, [tick.portfolioId]);
+      await app.ds.query(
+        `UPDATE legs SET symbol = 'TK' || substr(symbol, 4), underlying_symbol = 'TK' || substr(underlying_symbol, 4) WHERE portfolio_id = $1`,
+        [tick.portfolioId],
+      );
       const pushed = new Set<string>();
       let allPushed: () => void = () => undefined;
-      const done = new Promise<void>((r) => { allPushed = r; });
-      ws.subscribe({ query: `subscription($p: ID!) { strategyMetricsUpdated(portfolioId: $p) { id } }`, variables: { p: tick.portfolioId } },
-        { next: (v: any) => { pushed.add(v.data.strategyMetricsUpdated.id); if (pushed.size >= 5000) allPushed(); }, error: () => undefined, complete: () => undefined });
+      const done = new Promise<void>((r) => {
+        allPushed = r;
+      });
+      ws.subscribe(
+        {
+          query: `subscription($p: ID!) { strategyMetricsUpdated(portfolioId: $p) { id } }`,
+          variables: { p: tick.portfolioId },
+        },
+        {
+          next: (v: any) => {
+            pushed.add(v.data.strategyMetricsUpdated.id);
+            if (pushed.size >= 5000) allPushed();
+          },
+          error: () => undefined,
+          complete: () => undefined,
+        },
+      );
       await new Promise((r) => setTimeout(r, 300));
       const tt = performance.now();
-      await post(`mutation($p: [PriceInput!]!) { publishPrices(prices: $p) }`, { p: Array.from({ length: 100 }, (_, i) => ({ symbol: `TK${i}`, price: 100 + i / 10 })) });
+      await post(`mutation($p: [PriceInput!]!) { publishPrices(prices: $p) }`, {
+        p: Array.from({ length: 100 }, (_, i) => ({ symbol: `TK${i}`, price: 100 + i / 10 })),
+      });
       await Promise.race([done, new Promise((r) => setTimeout(r, 60000))]);
       const tickMs = performance.now() - tt;
-      add('price tick: 100 symbols, 5,000 strategies', `all pushed (${pushed.size} of 5000)`, tickMs, 'ms', '< 3000 ms', pushed.size === 5000 && tickMs < 3000);
+      add(
+        'price tick: 100 symbols, 5,000 strategies',
+        `all pushed (${pushed.size} of 5000)`,
+        tickMs,
+        'ms',
+        '< 3000 ms',
+        pushed.size === 5000 && tickMs < 3000,
+      );
 
       // Recomputation throughput of one worker process's code path, without the queue.
-      const ids: string[] = (await app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1`, [tick.portfolioId])).map((r: { id: string }) => r.id);
+      const ids: string[] = (
+        await app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1`, [tick.portfolioId])
+      ).map((r: { id: string }) => r.id);
       const tr = performance.now();
       for (let i = 0; i < ids.length; i += 250) await app.metrics.recompute(ids.slice(i, i + 250));
       const perS = ids.length / ((performance.now() - tr) / 1000);
-      add('recomputation (5,000 strategies, chunks of 250)', 'throughput', perS, 'strategies/s', '≥ 2,000/s', perS >= 2000);
+      add(
+        'recomputation (5,000 strategies, chunks of 250)',
+        'throughput',
+        perS,
+        'strategies/s',
+        '≥ 2,000/s',
+        perS >= 2000,
+      );
 
       // Memory of 1,000 idle subscriptions on the API process.
       const before = rssOf(api.pid!);
-      const idle = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
-      const subs = Array.from({ length: 1000 }, () => idle.subscribe({ query: `subscription($p: ID!) { portfolioChanged(portfolioId: $p) { kind } }`, variables: { p: livePortfolio } },
-        { next: () => undefined, error: () => undefined, complete: () => undefined }));
+      const idle = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        lazy: false,
+        retryAttempts: 0,
+      });
+      const subs = Array.from({ length: 1000 }, () =>
+        idle.subscribe(
+          {
+            query: `subscription($p: ID!) { portfolioChanged(portfolioId: $p) { kind } }`,
+            variables: { p: livePortfolio },
+          },
+          { next: () => undefined, error: () => undefined, complete: () => undefined },
+        ),
+      );
       await new Promise((r) => setTimeout(r, 3000));
       const after = rssOf(api.pid!);
-      add('1,000 idle subscriptions', 'extra RSS of the API process', after - before, 'MB', '< 150 MB', after - before < 150);
+      add(
+        '1,000 idle subscriptions',
+        'extra RSS of the API process',
+        after - before,
+        'MB',
+        '< 150 MB',
+        after - before < 150,
+      );
       subs.forEach((d) => d());
       await idle.dispose();
       await ws.dispose();
@@ -494,7 +845,10 @@ async function main() {
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, quick, rows }, null, 2));
-    writeFileSync(path.join(dir, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), machine, quick, rows }, null, 2));
+    writeFileSync(
+      path.join(dir, 'latest.json'),
+      JSON.stringify({ at: new Date().toISOString(), machine, quick, rows }, null, 2),
+    );
     console.log(`results: ${path.relative(PROJECT_ROOT, file)}`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
@@ -504,7 +858,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -7,7 +7,10 @@ import { createSchema } from '../../src/schema';
 import { startServer, type RunningServer } from '../../src/server';
 import { startWorker, type RunningWorker } from '../../workers/worker';
 
-export interface GqlResult<T = any> { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string } }[] }
+export interface GqlResult<T = any> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string; field?: string } }[];
+}
 
 /** A real server (HTTP + graphql-ws) and, unless disabled, a real worker, on the run's database and Redis. */
 export interface Harness {
@@ -39,16 +42,26 @@ export function testConfig(extra: Record<string, string> = {}) {
  * `config` overrides testConfig's values (e.g. ADMIN_USERS, QUEUE_PREFIX); `databaseUrl` replaces the run's database
  * (for tests that must not see other files' workers and sweepers).
  */
-export async function startHarness(opts: { worker?: boolean; redisUrl?: string; config?: Record<string, string>; databaseUrl?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { worker?: boolean; redisUrl?: string; config?: Record<string, string>; databaseUrl?: string } = {},
+): Promise<Harness> {
   const cfg = testConfig(opts.config);
   setConfig(cfg);
   const sql: string[] = [];
-  const app = await App.create(cfg, opts.databaseUrl ?? process.env.TEST_DATABASE_URL!, opts.redisUrl ?? process.env.TEST_REDIS_URL!, { sqlLogger: (q) => sql.push(q) });
+  const app = await App.create(
+    cfg,
+    opts.databaseUrl ?? process.env.TEST_DATABASE_URL!,
+    opts.redisUrl ?? process.env.TEST_REDIS_URL!,
+    { sqlLogger: (q) => sql.push(q) },
+  );
   const server = await startServer(app, await createSchema(app.pubSub), 0);
   const worker = opts.worker === false ? null : await startWorker(app, { sweepMs: 500 });
   const clients: Client[] = [];
   return {
-    app, server, worker, sql,
+    app,
+    server,
+    worker,
+    sql,
     async gql(query, variables, token) {
       const res = await fetch(server.url, {
         method: 'POST',
@@ -58,7 +71,13 @@ export async function startHarness(opts: { worker?: boolean; redisUrl?: string; 
       return res.json() as Promise<GqlResult>;
     },
     ws(token) {
-      const c = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams: token ? { authorization: `Bearer ${token}` } : {}, retryAttempts: 0, lazy: false });
+      const c = createClient({
+        url: server.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+        lazy: false,
+      });
       clients.push(c);
       return c;
     },
@@ -72,7 +91,10 @@ export async function startHarness(opts: { worker?: boolean; redisUrl?: string; 
 }
 
 /** Registers a fresh user and returns its token and id. */
-export async function registerUser(h: Harness, username = `u_${randomBytes(5).toString('hex')}`): Promise<{ token: string; id: string; username: string }> {
+export async function registerUser(
+  h: Harness,
+  username = `u_${randomBytes(5).toString('hex')}`,
+): Promise<{ token: string; id: string; username: string }> {
   const r = await h.gql(`mutation($i: RegisterInput!) { register(input: $i) { token user { id } } }`, {
     i: { email: `${username}@example.com`, username, password: 'correct-horse-1' },
   });
@@ -93,7 +115,11 @@ export function err(r: GqlResult): { code?: string; field?: string; message?: st
 }
 
 /** Polls until `check` returns a truthy value (bounded: fails after `ms`). */
-export async function until<T>(check: () => Promise<T | null | undefined | false>, ms = 10000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  check: () => Promise<T | null | undefined | false>,
+  ms = 10000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await check();
@@ -108,12 +134,24 @@ export function subscribe(client: Client, query: string, variables: Record<strin
   const events: any[] = [];
   const errors: unknown[] = [];
   let completed = false;
-  const dispose = client.subscribe({ query, variables }, {
-    next: (v) => (v.errors ? errors.push(...v.errors) : events.push(v.data)),
-    error: (e) => errors.push(e),
-    complete: () => { completed = true; },
-  });
-  return { events, errors, dispose, get completed() { return completed; } };
+  const dispose = client.subscribe(
+    { query, variables },
+    {
+      next: (v) => (v.errors ? errors.push(...v.errors) : events.push(v.data)),
+      error: (e) => errors.push(e),
+      complete: () => {
+        completed = true;
+      },
+    },
+  );
+  return {
+    events,
+    errors,
+    dispose,
+    get completed() {
+      return completed;
+    },
+  };
 }
 
 export const CREATE_PORTFOLIO = `mutation($n: String!) { createPortfolio(name: $n) { id name } }`;
@@ -123,7 +161,11 @@ export async function createPortfolio(h: Harness, token: string, name = 'Main'):
   return ok(await h.gql(CREATE_PORTFOLIO, { n: name }, token)).createPortfolio.id;
 }
 
-export async function createPosition(h: Harness, token: string, input: Record<string, unknown>): Promise<{ legId: string; strategyId: string }> {
+export async function createPosition(
+  h: Harness,
+  token: string,
+  input: Record<string, unknown>,
+): Promise<{ legId: string; strategyId: string }> {
   const d = ok(await h.gql(CREATE_POSITION, { i: { entryDate: '2026-01-05', ...input } }, token));
   return { legId: d.createPosition.leg.id, strategyId: d.createPosition.strategy.id };
 }

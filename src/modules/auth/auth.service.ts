@@ -25,7 +25,11 @@ export class AuthService {
   // A fixed hash verified when the user does not exist, so timing does not reveal which usernames exist.
   private dummyHash: Promise<string>;
 
-  constructor(private readonly ds: DataSource, private readonly cfg: Config, readonly throttle: LoginThrottle) {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cfg: Config,
+    readonly throttle: LoginThrottle,
+  ) {
     this.dummyHash = argon2.hash('not-a-real-password', { type: argon2.argon2id });
   }
 
@@ -43,11 +47,19 @@ export class AuthService {
     const username = input.username.trim();
     if (!EMAIL.test(email) || email.length > 254) throw badInput('email is not a valid address', 'email');
     if (!USERNAME.test(username)) throw badInput('username must be 3–50 letters, digits, "_", "." or "-"', 'username');
-    if (input.password.length < 8 || input.password.length > 200) throw badInput('password must be 8–200 characters', 'password');
+    if (input.password.length < 8 || input.password.length > 200)
+      throw badInput('password must be 8–200 characters', 'password');
     const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
     const user = await this.ds.transaction(async (m) => {
-      const taken = await m.query(`SELECT lower(username) = lower($1) AS same_name FROM users WHERE lower(username) = lower($1) OR lower(email) = $2`, [username, email]);
-      if (taken.length) throw conflict(taken[0].same_name ? 'username is taken' : 'email is already registered', taken[0].same_name ? 'username' : 'email');
+      const taken = await m.query(
+        `SELECT lower(username) = lower($1) AS same_name FROM users WHERE lower(username) = lower($1) OR lower(email) = $2`,
+        [username, email],
+      );
+      if (taken.length)
+        throw conflict(
+          taken[0].same_name ? 'username is taken' : 'email is already registered',
+          taken[0].same_name ? 'username' : 'email',
+        );
       const u = await m.save(m.create(UserEntity, { email, username, passwordHash }));
       await TagService.createStarterTags(m, u.id);
       return u;
@@ -63,8 +75,11 @@ export class AuthService {
    */
   async login(input: LoginInput, address: string): Promise<{ token: string; user: UserEntity }> {
     const who = input.usernameOrEmail.trim().toLowerCase();
-    const user = await this.ds.getRepository(UserEntity).createQueryBuilder('u')
-      .where('lower(u.username) = :who OR lower(u.email) = :who', { who }).getOne();
+    const user = await this.ds
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .where('lower(u.username) = :who OR lower(u.email) = :who', { who })
+      .getOne();
     const windowMs = this.cfg.LOGIN_WINDOW_MINUTES * 60_000;
     const account = { key: `u:${user ? user.id : who}:${address}`, max: this.cfg.LOGIN_MAX_FAILURES, windowMs };
     const limits = [account, { key: `a:${address}`, max: this.cfg.LOGIN_MAX_FAILURES_PER_ADDRESS, windowMs }];
@@ -121,6 +136,10 @@ export class AuthService {
 
   private sign(user: UserEntity): string {
     this.remember(user.id);
-    return jwt.sign({ username: user.username }, this.cfg.JWT_SECRET, { algorithm: 'HS256', expiresIn: TOKEN_TTL, subject: user.id });
+    return jwt.sign({ username: user.username }, this.cfg.JWT_SECRET, {
+      algorithm: 'HS256',
+      expiresIn: TOKEN_TTL,
+      subject: user.id,
+    });
   }
 }

@@ -4,7 +4,11 @@ import { appError } from '../../common/errors';
 import { logger } from '../../logger';
 
 /** One counted key: at most `max` events within `windowMs` (a sliding window). */
-export interface Limit { key: string; max: number; windowMs: number }
+export interface Limit {
+  key: string;
+  max: number;
+  windowMs: number;
+}
 /** How long a Redis call may take before this process counts on its own (a throttle must not hang logins). */
 const REDIS_TIMEOUT_MS = 1000;
 
@@ -17,7 +21,10 @@ const REDIS_TIMEOUT_MS = 1000;
 export class LoginThrottle {
   private readonly local = new Map<string, number[]>();
 
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   private key(k: string): string {
     return `${this.prefix}:login-failures:${k}`;
@@ -26,48 +33,63 @@ export class LoginThrottle {
   /** Throws LIMIT_EXCEEDED (with retryAfterSeconds) when any key has used up its events in its window. */
   async check(limits: Limit[], what = 'failed logins'): Promise<void> {
     const now = Date.now();
-    const oldest = await this.redisOr(async () => {
-      const p = this.redis.pipeline();
-      for (const l of limits) {
-        const k = this.key(l.key);
-        p.zremrangebyscore(k, '-inf', now - l.windowMs).zcard(k).zrange(k, 0, 0, 'WITHSCORES');
-      }
-      const res = (await p.exec()) ?? [];
-      return limits.map((l, i) => {
-        const [[e1], [e2, count], [e3, first]] = res.slice(i * 3, i * 3 + 3) as [Error | null, unknown][];
-        if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
-        return (count as number) >= l.max ? Number((first as string[])[1]) : null;
-      });
-    }, () => limits.map((l) => {
-      const list = this.recent(l.key, now, l.windowMs);
-      return list.length >= l.max ? list[0] : null;
-    }));
+    const oldest = await this.redisOr(
+      async () => {
+        const p = this.redis.pipeline();
+        for (const l of limits) {
+          const k = this.key(l.key);
+          p.zremrangebyscore(k, '-inf', now - l.windowMs)
+            .zcard(k)
+            .zrange(k, 0, 0, 'WITHSCORES');
+        }
+        const res = (await p.exec()) ?? [];
+        return limits.map((l, i) => {
+          const [[e1], [e2, count], [e3, first]] = res.slice(i * 3, i * 3 + 3) as [Error | null, unknown][];
+          if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+          return (count as number) >= l.max ? Number((first as string[])[1]) : null;
+        });
+      },
+      () =>
+        limits.map((l) => {
+          const list = this.recent(l.key, now, l.windowMs);
+          return list.length >= l.max ? list[0] : null;
+        }),
+    );
     for (const [i, first] of oldest.entries()) {
       if (first === null) continue;
       const waitS = Math.max(1, Math.ceil((first + limits[i].windowMs - now) / 1000));
-      throw appError('LIMIT_EXCEEDED', `Too many ${what}; try again in ${waitS} s`, undefined,
-        { retryAfterSeconds: waitS });
+      throw appError('LIMIT_EXCEEDED', `Too many ${what}; try again in ${waitS} s`, undefined, {
+        retryAfterSeconds: waitS,
+      });
     }
   }
 
   /** Counts one event (a failed login, a registration) against each key. */
   async record(limits: Limit[]): Promise<void> {
     const now = Date.now();
-    await this.redisOr(async () => {
-      const p = this.redis.pipeline();
-      for (const l of limits) {
-        p.zadd(this.key(l.key), now, `${now}:${randomUUID()}`).pexpire(this.key(l.key), l.windowMs);
-      }
-      const res = (await p.exec()) ?? [];
-      const failed = res.find(([e]) => e);
-      if (failed) throw failed[0];
-    }, () => {
-      for (const l of limits) this.recent(l.key, now, l.windowMs).push(now);
-    });
+    await this.redisOr(
+      async () => {
+        const p = this.redis.pipeline();
+        for (const l of limits) {
+          p.zadd(this.key(l.key), now, `${now}:${randomUUID()}`).pexpire(this.key(l.key), l.windowMs);
+        }
+        const res = (await p.exec()) ?? [];
+        const failed = res.find(([e]) => e);
+        if (failed) throw failed[0];
+      },
+      () => {
+        for (const l of limits) this.recent(l.key, now, l.windowMs).push(now);
+      },
+    );
   }
 
   async clear(keys: string[]): Promise<void> {
-    await this.redisOr(async () => { await this.redis.del(...keys.map((k) => this.key(k))); }, () => undefined);
+    await this.redisOr(
+      async () => {
+        await this.redis.del(...keys.map((k) => this.key(k)));
+      },
+      () => undefined,
+    );
     for (const k of keys) this.local.delete(k);
   }
 
@@ -84,7 +106,9 @@ export class LoginThrottle {
     try {
       return await Promise.race([
         viaRedis(),
-        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS); }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
+        }),
       ]);
     } catch (e) {
       logger.warn({ err: e }, 'login throttle: Redis unavailable, counting in this process');

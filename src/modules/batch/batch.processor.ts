@@ -47,31 +47,47 @@ const MAX_ERRORS = 1000;
 
 /** Runs a batch run by id: the daily batch, a portfolio recomputation or a CSV import, with progress. */
 export class BatchProcessor {
-  constructor(private readonly app: App, private readonly batches: BatchService) {}
+  constructor(
+    private readonly app: App,
+    private readonly batches: BatchService,
+  ) {}
 
   async run(runId: string): Promise<void> {
     const run = await this.app.ds.getRepository(BatchRunEntity).findOneBy({ id: runId });
     if (!run || run.status === BatchRunStatus.COMPLETED || run.status === BatchRunStatus.SKIPPED) return;
-    await this.batches.progress(run, { status: BatchRunStatus.RUNNING, startedAt: new Date(), completed: 0, failed: 0, errors: [] });
+    await this.batches.progress(run, {
+      status: BatchRunStatus.RUNNING,
+      startedAt: new Date(),
+      completed: 0,
+      failed: 0,
+      errors: [],
+    });
     try {
       if (run.kind === BatchRunKind.DAILY) await this.daily(run);
       else if (run.kind === BatchRunKind.RECOMPUTE_ALL) await this.recomputeAll(run);
       else if (run.kind === BatchRunKind.PRICE_IMPORT) await this.importPrices(run);
       else await this.import(run);
       await this.batches.progress(run, {
-        status: run.failed && !run.completed ? BatchRunStatus.FAILED : BatchRunStatus.COMPLETED, finishedAt: new Date(),
+        status: run.failed && !run.completed ? BatchRunStatus.FAILED : BatchRunStatus.COMPLETED,
+        finishedAt: new Date(),
         message: run.message ?? `${run.completed} done, ${run.failed} failed`,
       });
     } catch (e) {
       logger.error({ err: e, runId }, 'batch run failed');
-      await this.batches.progress(run, { status: BatchRunStatus.FAILED, finishedAt: new Date(), message: (e as Error).message });
+      await this.batches.progress(run, {
+        status: BatchRunStatus.FAILED,
+        finishedAt: new Date(),
+        message: (e as Error).message,
+      });
     }
   }
 
   /** Snapshots and daily P&L for every portfolio (one failing does not stop the others), then housekeeping. */
   private async daily(run: BatchRunEntity): Promise<void> {
     const date = run.runDate ?? new Date().toISOString().slice(0, 10);
-    const portfolios: { id: string }[] = await this.app.ds.query(`SELECT id FROM portfolios WHERE deleted_at IS NULL ORDER BY id`);
+    const portfolios: { id: string }[] = await this.app.ds.query(
+      `SELECT id FROM portfolios WHERE deleted_at IS NULL ORDER BY id`,
+    );
     await this.batches.progress(run, { total: portfolios.length });
     for (const p of portfolios) {
       try {
@@ -91,8 +107,17 @@ export class BatchProcessor {
   /** One portfolio's snapshot and its strategies' daily P&L for `date`, in one transaction (idempotent per date). */
   async snapshot(portfolioId: string, date: string, now = new Date()): Promise<void> {
     const ds = this.app.ds;
-    const active: { id: string }[] = await ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1 AND status = 'ACTIVE'`, [portfolioId]);
-    const legs = await loadLegViews(ds, this.app.cfg, 'l.strategy_id', active.map((s) => s.id), now);
+    const active: { id: string }[] = await ds.query(
+      `SELECT id FROM strategies WHERE portfolio_id = $1 AND status = 'ACTIVE'`,
+      [portfolioId],
+    );
+    const legs = await loadLegViews(
+      ds,
+      this.app.cfg,
+      'l.strategy_id',
+      active.map((s) => s.id),
+      now,
+    );
     const total = sumValuations(legs);
     const sum = (xs: LegView[]) => xs.reduce((s, l) => s.plus(l.marketValue), new Decimal(0));
     const longValue = sum(legs.filter((l) => positionSign(l.positionType) > 0));
@@ -100,7 +125,10 @@ export class BatchProcessor {
     const byStrategy = new Map<string, LegView[]>();
     for (const l of legs) byStrategy.set(l.strategyId, [...(byStrategy.get(l.strategyId) ?? []), l]);
     await ds.transaction(async (m) => {
-      const [prev] = await m.query(`SELECT cumulative_pnl FROM portfolio_snapshots WHERE portfolio_id = $1 AND date < $2 ORDER BY date DESC LIMIT 1`, [portfolioId, date]);
+      const [prev] = await m.query(
+        `SELECT cumulative_pnl FROM portfolio_snapshots WHERE portfolio_id = $1 AND date < $2 ORDER BY date DESC LIMIT 1`,
+        [portfolioId, date],
+      );
       const cumulative = total.unrealizedPnl;
       await m.query(
         `INSERT INTO portfolio_snapshots (portfolio_id, date, total_value, long_value, short_value, gross_exposure, net_exposure, daily_pnl, cumulative_pnl, net_delta)
@@ -108,9 +136,19 @@ export class BatchProcessor {
          ON CONFLICT (portfolio_id, date) DO UPDATE SET total_value = EXCLUDED.total_value, long_value = EXCLUDED.long_value,
            short_value = EXCLUDED.short_value, gross_exposure = EXCLUDED.gross_exposure, net_exposure = EXCLUDED.net_exposure,
            daily_pnl = EXCLUDED.daily_pnl, cumulative_pnl = EXCLUDED.cumulative_pnl, net_delta = EXCLUDED.net_delta`,
-        [portfolioId, date, total.marketValue.toString(), longValue.toString(), shortValue.abs().toString(),
-          longValue.plus(shortValue.abs()).toString(), longValue.plus(shortValue).toString(),
-          prev?.cumulative_pnl == null ? null : cumulative.minus(prev.cumulative_pnl).toString(), cumulative.toString(), total.netDelta]);
+        [
+          portfolioId,
+          date,
+          total.marketValue.toString(),
+          longValue.toString(),
+          shortValue.abs().toString(),
+          longValue.plus(shortValue.abs()).toString(),
+          longValue.plus(shortValue).toString(),
+          prev?.cumulative_pnl == null ? null : cumulative.minus(prev.cumulative_pnl).toString(),
+          cumulative.toString(),
+          total.netDelta,
+        ],
+      );
       const rows = [...byStrategy].map(([strategyId, xs]) => {
         const t = sumValuations(xs);
         return { strategy_id: strategyId, unrealized: t.unrealizedPnl.toString(), value: t.costBasis.abs().toString() };
@@ -122,16 +160,20 @@ export class BatchProcessor {
          FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, unrealized numeric, value numeric)
          LEFT JOIN LATERAL (SELECT unrealized_pnl FROM strategy_daily_pnl d WHERE d.strategy_id = x.strategy_id AND d.date < $2 ORDER BY d.date DESC LIMIT 1) prev ON TRUE
          ON CONFLICT (strategy_id, date) DO UPDATE SET pnl = EXCLUDED.pnl, value = EXCLUDED.value, unrealized_pnl = EXCLUDED.unrealized_pnl`,
-        [JSON.stringify(rows), date]);
+        [JSON.stringify(rows), date],
+      );
     });
   }
 
   private async recomputeAll(run: BatchRunEntity): Promise<void> {
     // A user's run covers one portfolio; an admin's startBatchRun(RECOMPUTE_ALL) covers every live portfolio.
-    const ids: string[] = (await this.app.ds.query(
-      `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
-       WHERE ($1::uuid IS NULL OR s.portfolio_id = $1) AND s.status = 'ACTIVE' ORDER BY s.id`, [run.portfolioId]))
-      .map((r: { id: string }) => r.id);
+    const ids: string[] = (
+      await this.app.ds.query(
+        `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
+       WHERE ($1::uuid IS NULL OR s.portfolio_id = $1) AND s.status = 'ACTIVE' ORDER BY s.id`,
+        [run.portfolioId],
+      )
+    ).map((r: { id: string }) => r.id);
     await this.batches.progress(run, { total: ids.length });
     for (let i = 0; i < ids.length; i += 250) {
       const chunk = ids.slice(i, i + 250);
@@ -194,7 +236,10 @@ export class BatchProcessor {
           return isTradingDay(d) ? d : new Error(`date: ${d} is not an NYSE trading day`);
         });
         const [open, high, low, close] = [
-          price(r, iOpen, 'open'), price(r, iHigh, 'high'), price(r, iLow, 'low'), price(r, iClose, 'close'),
+          price(r, iOpen, 'open'),
+          price(r, iHigh, 'high'),
+          price(r, iLow, 'low'),
+          price(r, iClose, 'close'),
         ];
         if (high.lessThan(low)) throw new Error('high is below low');
         if (open.lessThan(low) || open.greaterThan(high)) throw new Error('open is outside low…high');
@@ -223,7 +268,8 @@ export class BatchProcessor {
          ORDER BY x.symbol, x.date
          ON CONFLICT (symbol, date) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
            close = EXCLUDED.close, volume = EXCLUDED.volume, close_at = NULL`,
-        [0, 1, 2, 3, 4, 5, 6].map((k) => col(k, chunk)));
+        [0, 1, 2, 3, 4, 5, 6].map((k) => col(k, chunk)),
+      );
       run.completed += chunk.length;
       await this.batches.progress(run, { completed: run.completed });
     }
@@ -231,8 +277,9 @@ export class BatchProcessor {
     run.completed = records.length - failed;
     const symbols = [...new Set(rows.map((r) => r[0]))].sort();
     if (symbols.length) await this.afterPriceImport(symbols);
-    run.message = `${run.completed} rows imported (${rows.length} daily bars of ${symbols.length} symbols), `
-      + `${failed} rejected`;
+    run.message =
+      `${run.completed} rows imported (${rows.length} daily bars of ${symbols.length} symbols), ` +
+      `${failed} rejected`;
     await this.batches.progress(run, { completed: run.completed });
   }
 
@@ -247,19 +294,24 @@ export class BatchProcessor {
        SELECT DISTINCT ON (symbol) symbol, close, (date + time '16:00') AT TIME ZONE 'America/New_York' FROM daily_bars
        WHERE symbol = ANY($1) ORDER BY symbol, date DESC
        ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price, price_at = EXCLUDED.price_at
-       WHERE market_data.price_at IS NULL OR market_data.price_at < EXCLUDED.price_at`, [symbols]);
+       WHERE market_data.price_at IS NULL OR market_data.price_at < EXCLUDED.price_at`,
+      [symbols],
+    );
     const [hit]: [{ id: string }[], number] = await ds.query(
       `WITH hit AS (SELECT id FROM strategies WHERE status = 'ACTIVE'
                     AND id IN (SELECT strategy_id FROM legs
                                WHERE status = 'OPEN' AND (symbol = ANY($1) OR underlying_symbol = ANY($1)))
                     ORDER BY id FOR NO KEY UPDATE)
        UPDATE strategies s SET stale = true, row_version = row_version + 1 FROM hit WHERE s.id = hit.id RETURNING s.id`,
-      [symbols]);
+      [symbols],
+    );
     await this.app.producer.enqueue(hit.map((h) => h.id));
     const affected: { portfolio_id: string; ids: string[] }[] = await ds.query(
       `SELECT l.portfolio_id, array_agg(DISTINCT l.strategy_id) AS ids
        FROM legs l JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL
-       WHERE l.symbol = ANY($1) OR l.underlying_symbol = ANY($1) GROUP BY l.portfolio_id`, [symbols]);
+       WHERE l.symbol = ANY($1) OR l.underlying_symbol = ANY($1) GROUP BY l.portfolio_id`,
+      [symbols],
+    );
     const changes = new Changes();
     for (const a of affected) changes.touch(a.portfolio_id, PortfolioChangeKind.PRICES_IMPORTED, a.ids, false);
     await this.app.deliver(changes);
@@ -267,7 +319,9 @@ export class BatchProcessor {
 
   /** The CSV of an import run with its lower-cased header; null (reported in the run) when it cannot be used. */
   private async parseCsv(
-    run: BatchRunEntity, required: string[], optional: string[],
+    run: BatchRunEntity,
+    required: string[],
+    optional: string[],
   ): Promise<{ header: string[]; records: string[][] } | null> {
     let records: string[][];
     try {
@@ -275,7 +329,12 @@ export class BatchProcessor {
       records = parse(csv, { relax_column_count: true, skip_empty_lines: true, trim: true, bom: true });
     } catch (e) {
       run.errors = [`csv: ${(e as Error).message}`];
-      await this.batches.progress(run, { failed: 1, total: 0, errors: run.errors, message: 'The CSV could not be parsed' });
+      await this.batches.progress(run, {
+        failed: 1,
+        total: 0,
+        errors: run.errors,
+        message: 'The CSV could not be parsed',
+      });
       return null;
     }
     const header = (records.shift() ?? []).map((h) => h.toLowerCase());
@@ -304,20 +363,41 @@ export class BatchProcessor {
       try {
         if (r.length !== header.length) throw new Error(`expected ${header.length} columns, got ${r.length}`);
         const field = (name: string, f: () => unknown) => {
-          try { return f(); } catch (e) { throw new Error(`${name}: ${(e as Error).message}`); }
+          try {
+            return f();
+          } catch (e) {
+            throw new Error(`${name}: ${(e as Error).message}`);
+          }
         };
         const quantity = field('quantity', () => parseDecimal(col(r, 'quantity'))) as Decimal;
         const entryPrice = field('entry_price', () => parseDecimal(col(r, 'entry_price'))) as Decimal;
-        const entryDate = col(r, 'entry_date') ? (field('entry_date', () => parseDateText(col(r, 'entry_date'))) as string) : null;
-        const cls = header.includes('investment_class') && col(r, 'investment_class') ? col(r, 'investment_class').toUpperCase() : null;
-        if (cls && !['PUBLIC', 'OPTIONS', 'PRIVATE'].includes(cls)) throw new Error(`investment_class: must be PUBLIC, OPTIONS or PRIVATE`);
-        const tagNames = col(r, 'tags').split(',').map((t) => t.trim()).filter(Boolean);
-        const position = { portfolioId: run.portfolioId!, symbol: col(r, 'ticker'), quantity, entryPrice, entryDate, investmentClass: cls as InvestmentClass | null };
+        const entryDate = col(r, 'entry_date')
+          ? (field('entry_date', () => parseDateText(col(r, 'entry_date'))) as string)
+          : null;
+        const cls =
+          header.includes('investment_class') && col(r, 'investment_class')
+            ? col(r, 'investment_class').toUpperCase()
+            : null;
+        if (cls && !['PUBLIC', 'OPTIONS', 'PRIVATE'].includes(cls))
+          throw new Error(`investment_class: must be PUBLIC, OPTIONS or PRIVATE`);
+        const tagNames = col(r, 'tags')
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
+        const position = {
+          portfolioId: run.portfolioId!,
+          symbol: col(r, 'ticker'),
+          quantity,
+          entryPrice,
+          entryDate,
+          investmentClass: cls as InvestmentClass | null,
+        };
         // Validate the whole row before writing anything; the tags (created when missing, all or none) are put on
         // the new strategy in the position's own transaction, so a rejected row leaves no position behind.
         buildLeg(position);
         tagNames.forEach(checkTagName);
-        if (new Set(tagNames.map((t) => t.toLowerCase())).size > MAX_TAGS_PER_STRATEGY) throw new Error(`tags: at most ${MAX_TAGS_PER_STRATEGY} per strategy`);
+        if (new Set(tagNames.map((t) => t.toLowerCase())).size > MAX_TAGS_PER_STRATEGY)
+          throw new Error(`tags: at most ${MAX_TAGS_PER_STRATEGY} per strategy`);
         const tagIds = tagNames.length ? await this.app.tags.ensureByNames(user, tagNames) : [];
         await this.app.legs.createPosition(user, { ...position, tagIds });
         run.completed++;

@@ -22,7 +22,11 @@ export class BatchResolver {
   }
 
   @Mutation(() => ImportStarted)
-  async importPositions(@Arg('portfolioId', () => ID) portfolioId: string, @Arg('csv', () => String) csv: string, @Ctx() ctx: Context) {
+  async importPositions(
+    @Arg('portfolioId', () => ID) portfolioId: string,
+    @Arg('csv', () => String) csv: string,
+    @Ctx() ctx: Context,
+  ) {
     return { run: await ctx.app.batches.importPositions(requireUser(ctx), portfolioId, csv) };
   }
 

@@ -18,7 +18,11 @@ const todayUtc = () => new Date().toISOString().slice(0, 10);
 
 /** Creating, finding and reporting batch runs; the work itself happens in the worker (BatchProcessor). */
 export class BatchService {
-  constructor(private readonly ds: DataSource, private readonly queue: Queue<BatchJob>, private readonly redis: Redis) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly queue: Queue<BatchJob>,
+    private readonly redis: Redis,
+  ) {}
 
   /** A user sees their own runs; DAILY runs (no owner) are visible to admins. Anything else is NOT_FOUND. */
   async get(user: AuthUser, id: string): Promise<BatchRunEntity | null> {
@@ -33,12 +37,16 @@ export class BatchService {
    * own (imports and recomputations).
    */
   async current(user: AuthUser, kind: BatchRunKind): Promise<BatchRunEntity | null> {
-    return this.ds.getRepository(BatchRunEntity).createQueryBuilder('r')
+    return this.ds
+      .getRepository(BatchRunEntity)
+      .createQueryBuilder('r')
       .where('r.kind = :kind', { kind })
       .andWhere(user.isAdmin ? '1 = 1' : 'r.user_id = :uid', { uid: user.id })
       .orderBy(`CASE WHEN r.status IN ('QUEUED', 'RUNNING') THEN 0 ELSE 1 END`, 'ASC')
-      .addOrderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC')
-      .limit(1).getOne();
+      .addOrderBy('r.created_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(1)
+      .getOne();
   }
 
   async mustGet(user: AuthUser, id: string): Promise<BatchRunEntity> {
@@ -48,7 +56,8 @@ export class BatchService {
   /** startBatchRun: admins only; a second start while one is queued or running returns that one unless forced. */
   async start(user: AuthUser, kind: BatchRunKind, force: boolean): Promise<BatchRunEntity> {
     if (!user.isAdmin) throw forbidden();
-    if (kind === BatchRunKind.IMPORT || kind === BatchRunKind.PRICE_IMPORT) throw badInput('Imports start with importPositions or importPrices', 'kind');
+    if (kind === BatchRunKind.IMPORT || kind === BatchRunKind.PRICE_IMPORT)
+      throw badInput('Imports start with importPositions or importPrices', 'kind');
     return this.startGlobal(kind, force, user.id);
   }
 
@@ -60,19 +69,48 @@ export class BatchService {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('batch_run:' || $1))`, [kind]);
       const repo = m.getRepository(BatchRunEntity);
       if (!force) {
-        const running = await repo.createQueryBuilder('r')
-          .where(`r.kind = :kind AND r.user_id IS NULL AND r.portfolio_id IS NULL AND r.status IN ('QUEUED', 'RUNNING')`, { kind })
-          .orderBy('r.created_at', 'DESC').getOne();
+        const running = await repo
+          .createQueryBuilder('r')
+          .where(
+            `r.kind = :kind AND r.user_id IS NULL AND r.portfolio_id IS NULL AND r.status IN ('QUEUED', 'RUNNING')`,
+            { kind },
+          )
+          .orderBy('r.created_at', 'DESC')
+          .getOne();
         if (running) return { run: running, fresh: false };
       }
       const runDate = todayUtc();
       if (kind === BatchRunKind.DAILY && !force && !isTradingDay(runDate)) {
-        return { run: await repo.save(repo.create({
-          kind, status: BatchRunStatus.SKIPPED, userId: null, portfolioId: null, errors: [], runDate,
-          message: `${runDate} is not an NYSE trading day (weekend or holiday); use force to run anyway`, finishedAt: new Date(),
-        })), fresh: false };
+        return {
+          run: await repo.save(
+            repo.create({
+              kind,
+              status: BatchRunStatus.SKIPPED,
+              userId: null,
+              portfolioId: null,
+              errors: [],
+              runDate,
+              message: `${runDate} is not an NYSE trading day (weekend or holiday); use force to run anyway`,
+              finishedAt: new Date(),
+            }),
+          ),
+          fresh: false,
+        };
       }
-      return { run: await repo.save(repo.create({ kind, status: BatchRunStatus.QUEUED, userId: null, portfolioId: null, errors: [], runDate, input: { startedBy, force } })), fresh: true };
+      return {
+        run: await repo.save(
+          repo.create({
+            kind,
+            status: BatchRunStatus.QUEUED,
+            userId: null,
+            portfolioId: null,
+            errors: [],
+            runDate,
+            input: { startedBy, force },
+          }),
+        ),
+        fresh: true,
+      };
     });
     return run.fresh ? this.enqueue(run.run) : run.run;
   }
@@ -80,32 +118,73 @@ export class BatchService {
   async recomputePortfolio(user: AuthUser, portfolioId: string): Promise<BatchRunEntity> {
     await ownedPortfolio(this.ds.manager, user, portfolioId);
     const repo = this.ds.getRepository(BatchRunEntity);
-    return this.enqueue(await repo.save(repo.create({ kind: BatchRunKind.RECOMPUTE_ALL, status: BatchRunStatus.QUEUED, userId: user.id, portfolioId, errors: [] })));
+    return this.enqueue(
+      await repo.save(
+        repo.create({
+          kind: BatchRunKind.RECOMPUTE_ALL,
+          status: BatchRunStatus.QUEUED,
+          userId: user.id,
+          portfolioId,
+          errors: [],
+        }),
+      ),
+    );
   }
 
   async importPositions(user: AuthUser, portfolioId: string, csv: string): Promise<BatchRunEntity> {
     await ownedPortfolio(this.ds.manager, user, portfolioId);
-    if (Buffer.byteLength(csv) > MAX_IMPORT_BYTES) throw limitExceeded(`csv must be at most ${MAX_IMPORT_BYTES} bytes`, 'csv');
+    if (Buffer.byteLength(csv) > MAX_IMPORT_BYTES)
+      throw limitExceeded(`csv must be at most ${MAX_IMPORT_BYTES} bytes`, 'csv');
     if (!csv.trim()) throw badInput('csv is empty', 'csv');
     const repo = this.ds.getRepository(BatchRunEntity);
     // The CSV is stored with the run so the job payload carries only the id.
-    return this.enqueue(await repo.save(repo.create({ kind: BatchRunKind.IMPORT, status: BatchRunStatus.QUEUED, userId: user.id, portfolioId, errors: [], input: { csv } })));
+    return this.enqueue(
+      await repo.save(
+        repo.create({
+          kind: BatchRunKind.IMPORT,
+          status: BatchRunStatus.QUEUED,
+          userId: user.id,
+          portfolioId,
+          errors: [],
+          input: { csv },
+        }),
+      ),
+    );
   }
 
   /** importPrices (admins): the CSV is stored with the run, which belongs to the admin who started it. */
   async importPrices(user: AuthUser, csv: string): Promise<BatchRunEntity> {
     if (!user.isAdmin) throw forbidden();
-    if (Buffer.byteLength(csv) > MAX_PRICE_IMPORT_BYTES) throw limitExceeded(`csv must be at most ${MAX_PRICE_IMPORT_BYTES} bytes`, 'csv');
+    if (Buffer.byteLength(csv) > MAX_PRICE_IMPORT_BYTES)
+      throw limitExceeded(`csv must be at most ${MAX_PRICE_IMPORT_BYTES} bytes`, 'csv');
     if (!csv.trim()) throw badInput('csv is empty', 'csv');
     const repo = this.ds.getRepository(BatchRunEntity);
-    return this.enqueue(await repo.save(repo.create({ kind: BatchRunKind.PRICE_IMPORT, status: BatchRunStatus.QUEUED, userId: user.id, portfolioId: null, errors: [], input: { csv } })));
+    return this.enqueue(
+      await repo.save(
+        repo.create({
+          kind: BatchRunKind.PRICE_IMPORT,
+          status: BatchRunStatus.QUEUED,
+          userId: user.id,
+          portfolioId: null,
+          errors: [],
+          input: { csv },
+        }),
+      ),
+    );
   }
 
   private async enqueue(run: BatchRunEntity): Promise<BatchRunEntity> {
     try {
-      await this.queue.add(run.kind, { runId: run.id }, { jobId: run.id, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+      await this.queue.add(
+        run.kind,
+        { runId: run.id },
+        { jobId: run.id, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+      );
     } catch (e) {
-      logger.warn({ err: (e as Error).message, runId: run.id }, 'batch run not enqueued; the sweeper retries queued runs');
+      logger.warn(
+        { err: (e as Error).message, runId: run.id },
+        'batch run not enqueued; the sweeper retries queued runs',
+      );
     }
     return run;
   }
@@ -120,7 +199,9 @@ export class BatchService {
 
   /** Queued runs whose job never reached Redis (it was down), for the sweeper. */
   async orphanedRunIds(): Promise<string[]> {
-    const rows: { id: string }[] = await this.ds.query(`SELECT id FROM batch_runs WHERE status = 'QUEUED' AND created_at < now() - interval '10 seconds'`);
+    const rows: { id: string }[] = await this.ds.query(
+      `SELECT id FROM batch_runs WHERE status = 'QUEUED' AND created_at < now() - interval '10 seconds'`,
+    );
     return rows.map((r) => r.id);
   }
 }

@@ -48,8 +48,13 @@ export class StrategyPerformanceType {
   @Field(() => Float, { nullable: true }) volatility: number | null;
   @Field(() => Float, { nullable: true }) var95: number | null;
   @Field(() => Float, { nullable: true }) winRate: number | null;
-  @Field(() => DecimalScalar, { description: "realized P&L of the group's CLOSED legs, closed strategies included" }) realizedPnl: Decimal;
-  @Field(() => Float, { nullable: true, description: 'annualised return ÷ maxDrawdown; null with fewer than 2 days or no drawdown' }) calmarRatio: number | null;
+  @Field(() => DecimalScalar, { description: "realized P&L of the group's CLOSED legs, closed strategies included" })
+  realizedPnl: Decimal;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'annualised return ÷ maxDrawdown; null with fewer than 2 days or no drawdown',
+  })
+  calmarRatio: number | null;
   @Field(() => Int, { description: 'closed strategies of the group (with closed legs)' }) closedCount: number;
   @Field(() => Int, { description: 'of them, those with a positive total P&L' }) winningCount: number;
 }

@@ -1,5 +1,15 @@
 import Decimal from 'decimal.js';
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { MONEY } from '../../common/columns';
 import { InvestmentClass, LegStatus, OptionType, PositionType } from '../../domain/types';
 import { PortfolioEntity } from '../portfolio/portfolio.entity';
@@ -10,17 +20,27 @@ import { StrategyEntity } from '../strategy/strategy.entity';
 @Check('CHK_legs_entry_price', `entry_price >= 0`)
 @Check('CHK_legs_strike', `strike_price IS NULL OR strike_price > 0`)
 @Check('CHK_legs_iv', `implied_volatility IS NULL OR (implied_volatility > 0 AND implied_volatility <= 5)`)
-@Check('CHK_legs_option_shape', `(option_type IS NULL) = (strike_price IS NULL) AND (option_type IS NULL) = (expiration_date IS NULL)`)
+@Check(
+  'CHK_legs_option_shape',
+  `(option_type IS NULL) = (strike_price IS NULL) AND (option_type IS NULL) = (expiration_date IS NULL)`,
+)
 // A CLOSED leg has its exit price and date, an OPEN one neither; nobody exits before entering.
-@Check('CHK_legs_exit', `(status = 'CLOSED') = (exit_price IS NOT NULL) AND (exit_price IS NULL) = (exit_date IS NULL) AND (exit_price IS NULL OR exit_price >= 0) AND (exit_date IS NULL OR exit_date >= entry_date)`)
+@Check(
+  'CHK_legs_exit',
+  `(status = 'CLOSED') = (exit_price IS NOT NULL) AND (exit_price IS NULL) = (exit_date IS NULL) AND (exit_price IS NULL OR exit_price >= 0) AND (exit_date IS NULL OR exit_date >= entry_date)`,
+)
 @Index('IDX_legs_strategy_order', ['strategyId', 'legOrder'])
 export class LegEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   /** Every leg has exactly one strategy: NOT NULL, and the strategy cannot be deleted under it. */
   @Column({ type: 'uuid' }) strategyId: string;
-  @ManyToOne(() => StrategyEntity, { nullable: false, onDelete: 'RESTRICT' }) @JoinColumn({ name: 'strategy_id' }) strategy?: StrategyEntity;
+  @ManyToOne(() => StrategyEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'strategy_id' })
+  strategy?: StrategyEntity;
   @Index() @Column({ type: 'uuid' }) portfolioId: string;
-  @ManyToOne(() => PortfolioEntity, { nullable: false, onDelete: 'CASCADE' }) @JoinColumn({ name: 'portfolio_id' }) portfolio?: PortfolioEntity;
+  @ManyToOne(() => PortfolioEntity, { nullable: false, onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'portfolio_id' })
+  portfolio?: PortfolioEntity;
   @Column({ type: 'varchar', length: 64 }) symbol: string;
   @Column({ type: 'enum', enum: PositionType, enumName: 'position_type' }) positionType: PositionType;
   @Column(MONEY) quantity: Decimal;

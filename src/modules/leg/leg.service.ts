@@ -8,7 +8,12 @@ import { checkIds } from '../../common/tx';
 import { DomainError } from '../../domain/errors';
 import { classifySymbol, inferPositionType, standaloneName } from '../../domain/occ';
 import {
-  LegStatus, positionSign, StrategyStatus, StrategyType, type InvestmentClass, type PositionType,
+  LegStatus,
+  positionSign,
+  StrategyStatus,
+  StrategyType,
+  type InvestmentClass,
+  type PositionType,
 } from '../../domain/types';
 import { realizedPnl, valueLeg } from '../../domain/valuation';
 import type { AuthUser } from '../../context';
@@ -61,7 +66,9 @@ export function checkVolatility(v: number | null | undefined): number | null {
 }
 
 /** Validates a new position into the columns of a leg (symbol parsing, inference, every rule of API.md). */
-export function buildLeg(input: NewPosition): Omit<LegEntity, 'id' | 'strategyId' | 'legOrder' | 'createdAt' | 'updatedAt' | 'strategy' | 'portfolio'> {
+export function buildLeg(
+  input: NewPosition,
+): Omit<LegEntity, 'id' | 'strategyId' | 'legOrder' | 'createdAt' | 'updatedAt' | 'strategy' | 'portfolio'> {
   try {
     const s = classifySymbol(input.symbol, input.investmentClass);
     if (input.quantity.isZero()) throw badInput('quantity must not be 0', 'quantity');
@@ -81,7 +88,9 @@ export function buildLeg(input: NewPosition): Omit<LegEntity, 'id' | 'strategyId
       entryDate,
       impliedVolatility: checkVolatility(input.impliedVolatility),
       portfolioId: input.portfolioId,
-      status: LegStatus.OPEN, exitPrice: null, exitDate: null,
+      status: LegStatus.OPEN,
+      exitPrice: null,
+      exitDate: null,
     };
   } catch (e) {
     if (e instanceof DomainError) throw badInput(e.message, e.field);
@@ -90,7 +99,11 @@ export function buildLeg(input: NewPosition): Omit<LegEntity, 'id' | 'strategyId
 }
 
 /** How a leg is closed: at `price` (default: its mark now), `quantity` of it (default: all) on `date`. */
-export interface LegExit { price?: Decimal | null; quantity?: Decimal | null; date?: string | null }
+export interface LegExit {
+  price?: Decimal | null;
+  quantity?: Decimal | null;
+  date?: string | null;
+}
 
 /** Checks the parts of an exit that need no database: positive quantity, price ≥ 0, a date not in the future. */
 function checkExit(exit: LegExit, priceField = 'exitPrice'): string {
@@ -112,8 +125,13 @@ export class LegService {
   private async marks(m: EntityManager, legs: LegEntity[]): Promise<Map<string, Decimal>> {
     const symbols = [...new Set(legs.flatMap((l) => [l.symbol, l.underlyingSymbol]))];
     const rows: { symbol: string; last_price: string | null }[] = await m.query(
-      `SELECT symbol, last_price::text FROM market_data WHERE symbol = ANY($1) AND last_price IS NOT NULL`, [symbols]);
-    const env = marketEnv(this.cfg, rows.map((r) => [r.symbol, new Decimal(r.last_price!)] as [string, Decimal]));
+      `SELECT symbol, last_price::text FROM market_data WHERE symbol = ANY($1) AND last_price IS NOT NULL`,
+      [symbols],
+    );
+    const env = marketEnv(
+      this.cfg,
+      rows.map((r) => [r.symbol, new Decimal(r.last_price!)] as [string, Decimal]),
+    );
     return new Map(legs.map((l) => [l.id, valueLeg(l, env).price]));
   }
 
@@ -122,7 +140,11 @@ export class LegService {
    * same strategy, the rest stays OPEN. Returns the CLOSED leg. Nothing is written when the exit is invalid.
    */
   private async closeIn(
-    m: EntityManager, leg: LegEntity, price: Decimal, quantity: Decimal | null | undefined, date: string,
+    m: EntityManager,
+    leg: LegEntity,
+    price: Decimal,
+    quantity: Decimal | null | undefined,
+    date: string,
   ): Promise<LegEntity> {
     if (date < leg.entryDate) throw badInput(`exitDate ${date} is before the entry date ${leg.entryDate}`, 'exitDate');
     const q = quantity ?? leg.quantity;
@@ -130,25 +152,41 @@ export class LegService {
       throw badInput(`quantity ${q.toFixed()} exceeds the open quantity ${leg.quantity.toFixed()}`, 'quantity');
     }
     if (q.equals(leg.quantity)) {
-      await m.query(`UPDATE legs SET status = 'CLOSED', exit_price = $2, exit_date = $3, updated_at = now() WHERE id = $1`,
-        [leg.id, price.toString(), date]);
+      await m.query(
+        `UPDATE legs SET status = 'CLOSED', exit_price = $2, exit_date = $3, updated_at = now() WHERE id = $1`,
+        [leg.id, price.toString(), date],
+      );
       return m.findOneByOrFail(LegEntity, { id: leg.id });
     }
     await m.query(`UPDATE legs SET quantity = quantity - $2, updated_at = now() WHERE id = $1`, [leg.id, q.toString()]);
-    const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`,
-      [leg.strategyId]);
+    const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`, [
+      leg.strategyId,
+    ]);
     const { id: _id, createdAt: _c, updatedAt: _u, ...columns } = leg;
-    return m.save(m.create(LegEntity, {
-      ...columns, quantity: q, legOrder: n, status: LegStatus.CLOSED, exitPrice: price, exitDate: date,
-    }));
+    return m.save(
+      m.create(LegEntity, {
+        ...columns,
+        quantity: q,
+        legOrder: n,
+        status: LegStatus.CLOSED,
+        exitPrice: price,
+        exitDate: date,
+      }),
+    );
   }
 
   /** After legs of `strategy` were closed: the strategy is closed with its last OPEN leg, else it records the change. */
   private async settleClose(
-    m: EntityManager, c: Changes, strategy: StrategyEntity, change: string, details: unknown, kind: PortfolioChangeKind,
+    m: EntityManager,
+    c: Changes,
+    strategy: StrategyEntity,
+    change: string,
+    details: unknown,
+    kind: PortfolioChangeKind,
   ): Promise<void> {
-    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM legs WHERE strategy_id = $1 AND status = 'OPEN'`,
-      [strategy.id]);
+    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM legs WHERE strategy_id = $1 AND status = 'OPEN'`, [
+      strategy.id,
+    ]);
     await this.strategies.appendVersion(m, strategy.id, change, details);
     if (n === 0) {
       await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now() WHERE id = $1`, [strategy.id]);
@@ -162,42 +200,77 @@ export class LegService {
   closeLeg(user: AuthUser, id: string, exit: LegExit): Promise<LegEntity> {
     const date = checkExit(exit);
     return this.strategies.change(async (m, c) => {
-      const { strategies, legs: [leg] } = await this.strategies.lockLegs(m, user, [id], [], 'id');
+      const {
+        strategies,
+        legs: [leg],
+      } = await this.strategies.lockLegs(m, user, [id], [], 'id');
       const price = exit.price ?? (await this.marks(m, [leg])).get(leg.id)!;
       const closed = await this.closeIn(m, leg, price, exit.quantity, date);
-      await this.settleClose(m, c, strategies.get(leg.strategyId)!, 'leg_closed', {
-        legId: leg.id, closedLegId: closed.id, quantity: closed.quantity.toFixed(), exitPrice: price.toFixed(),
-        exitDate: date,
-        realizedPnl: realizedPnl(closed).toFixed(),
-      }, PortfolioChangeKind.LEG_CLOSED);
+      await this.settleClose(
+        m,
+        c,
+        strategies.get(leg.strategyId)!,
+        'leg_closed',
+        {
+          legId: leg.id,
+          closedLegId: closed.id,
+          quantity: closed.quantity.toFixed(),
+          exitPrice: price.toFixed(),
+          exitDate: date,
+          realizedPnl: realizedPnl(closed).toFixed(),
+        },
+        PortfolioChangeKind.LEG_CLOSED,
+      );
       return closed;
     });
   }
 
   /** closeStrategy: every OPEN leg at its given exit price, else at its mark, on `exitDate`; then the strategy. */
   closeStrategy(
-    user: AuthUser, id: string, exitPrices: { legId: string; exitPrice: Decimal }[] | null, exitDate: string | null,
+    user: AuthUser,
+    id: string,
+    exitPrices: { legId: string; exitPrice: Decimal }[] | null,
+    exitDate: string | null,
   ): Promise<StrategyEntity> {
     const date = checkExit({ date: exitDate });
     const given = new Map<string, Decimal>();
-    checkIds((exitPrices ?? []).map((e) => e.legId), 'exitPrices', 'Leg');
+    checkIds(
+      (exitPrices ?? []).map((e) => e.legId),
+      'exitPrices',
+      'Leg',
+    );
     for (const e of exitPrices ?? []) given.set(e.legId, checkPrice(e.exitPrice, 'exitPrices'));
     return this.strategies.change(async (m, c) => {
       const s = (await this.strategies.lockStrategies(m, user, [id], 'id')).get(id)!;
       if (s.status === StrategyStatus.CLOSED) throw badInput('Strategy is already closed', 'id');
-      const legs = await m.getRepository(LegEntity).createQueryBuilder('l')
-        .where(`l.strategy_id = :id AND l.status = 'OPEN'`, { id }).orderBy('l.id').setLock('pessimistic_write').getMany();
+      const legs = await m
+        .getRepository(LegEntity)
+        .createQueryBuilder('l')
+        .where(`l.strategy_id = :id AND l.status = 'OPEN'`, { id })
+        .orderBy('l.id')
+        .setLock('pessimistic_write')
+        .getMany();
       const unknown = [...given.keys()].filter((legId) => !legs.some((l) => l.id === legId));
       if (unknown.length) {
-        throw badInput(`exitPrices names legs that are not OPEN legs of this strategy: ${unknown.join(', ')}`, 'exitPrices');
+        throw badInput(
+          `exitPrices names legs that are not OPEN legs of this strategy: ${unknown.join(', ')}`,
+          'exitPrices',
+        );
       }
-      const marks = await this.marks(m, legs.filter((l) => !given.has(l.id)));
+      const marks = await this.marks(
+        m,
+        legs.filter((l) => !given.has(l.id)),
+      );
       const closed: string[] = [];
       for (const leg of legs) {
         closed.push((await this.closeIn(m, leg, given.get(leg.id) ?? marks.get(leg.id)!, null, date)).id);
       }
       await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now() WHERE id = $1`, [id]);
-      await this.strategies.appendVersion(m, id, 'closed', { reason: 'closed by user', exitDate: date, legIds: closed });
+      await this.strategies.appendVersion(m, id, 'closed', {
+        reason: 'closed by user',
+        exitDate: date,
+        legIds: closed,
+      });
       await this.strategies.touch(m, [id]);
       c.touch(s.portfolioId, PortfolioChangeKind.STRATEGY_CLOSED, [id]);
       return m.findOneByOrFail(StrategyEntity, { id });
@@ -209,20 +282,28 @@ export class LegService {
    * quantity of `newSymbol`, in the same direction, at `entryPrice` in the same strategy: one transaction, one version.
    */
   rollLeg(
-    user: AuthUser, id: string,
+    user: AuthUser,
+    id: string,
     roll: { newSymbol: string; entryPrice: Decimal; exitPrice?: Decimal | null; quantity?: Decimal | null },
   ): Promise<StrategyEntity> {
     const date = checkExit({ price: roll.exitPrice, quantity: roll.quantity });
     checkPrice(roll.entryPrice, 'entryPrice');
     return this.strategies.change(async (m, c) => {
-      const { strategies, legs: [leg] } = await this.strategies.lockLegs(m, user, [id], [], 'id');
+      const {
+        strategies,
+        legs: [leg],
+      } = await this.strategies.lockLegs(m, user, [id], [], 'id');
       if (!leg.optionType) throw badInput('Only option legs can be rolled', 'id');
       const q = roll.quantity ?? leg.quantity;
       let fields: ReturnType<typeof buildLeg>;
       try {
         fields = buildLeg({
-          portfolioId: leg.portfolioId, symbol: roll.newSymbol, quantity: positionSign(leg.positionType) === 1 ? q : q.neg(),
-          entryPrice: roll.entryPrice, entryDate: date, impliedVolatility: leg.impliedVolatility,
+          portfolioId: leg.portfolioId,
+          symbol: roll.newSymbol,
+          quantity: positionSign(leg.positionType) === 1 ? q : q.neg(),
+          entryPrice: roll.entryPrice,
+          entryDate: date,
+          impliedVolatility: leg.impliedVolatility,
         });
       } catch (e) {
         // Every fault of the new symbol (malformed, expired before today) is the new symbol's.
@@ -234,13 +315,20 @@ export class LegService {
       if (fields.symbol === leg.symbol) throw badInput('newSymbol is the symbol of the leg being rolled', 'newSymbol');
       const price = roll.exitPrice ?? (await this.marks(m, [leg])).get(leg.id)!;
       const closed = await this.closeIn(m, leg, price, q, date);
-      const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`,
-        [leg.strategyId]);
+      const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`, [
+        leg.strategyId,
+      ]);
       const opened = await m.save(m.create(LegEntity, { ...fields, strategyId: leg.strategyId, legOrder: n }));
       const strategy = strategies.get(leg.strategyId)!;
       await this.strategies.appendVersion(m, strategy.id, 'rolled', {
-        legId: leg.id, closedLegId: closed.id, openedLegId: opened.id, from: leg.symbol, to: opened.symbol,
-        quantity: q.toFixed(), exitPrice: price.toFixed(), entryPrice: roll.entryPrice.toFixed(),
+        legId: leg.id,
+        closedLegId: closed.id,
+        openedLegId: opened.id,
+        from: leg.symbol,
+        to: opened.symbol,
+        quantity: q.toFixed(),
+        exitPrice: price.toFixed(),
+        entryPrice: roll.entryPrice.toFixed(),
         realizedPnl: realizedPnl(closed).toFixed(),
       });
       await this.strategies.touch(m, [strategy.id]);
@@ -259,43 +347,83 @@ export class LegService {
       let strategy: StrategyEntity;
       if (input.strategyId) {
         strategy = (await this.strategies.lockStrategies(m, user, [input.strategyId])).get(input.strategyId)!;
-        if (strategy.portfolioId !== input.portfolioId) throw badInput('The strategy belongs to another portfolio', 'strategyId');
-        if (strategy.status !== StrategyStatus.ACTIVE) throw badInput('Legs can only be added to an active strategy', 'strategyId');
+        if (strategy.portfolioId !== input.portfolioId)
+          throw badInput('The strategy belongs to another portfolio', 'strategyId');
+        if (strategy.status !== StrategyStatus.ACTIVE)
+          throw badInput('Legs can only be added to an active strategy', 'strategyId');
       } else {
-        strategy = await this.strategies.insertStrategy(m, input.portfolioId, standaloneName(fields), StrategyType.STANDALONE, { symbol: fields.symbol });
+        strategy = await this.strategies.insertStrategy(
+          m,
+          input.portfolioId,
+          standaloneName(fields),
+          StrategyType.STANDALONE,
+          { symbol: fields.symbol },
+        );
       }
-      const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`, [strategy.id]);
+      const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`, [
+        strategy.id,
+      ]);
       const leg = await m.save(m.create(LegEntity, { ...fields, strategyId: strategy.id, legOrder: n }));
       if (input.strategyId) {
         if (strategy.type === StrategyType.STANDALONE) {
-          await m.query(`UPDATE strategies SET type = $2 WHERE id = $1`, [strategy.id, inferType(await m.findBy(LegEntity, { strategyId: strategy.id }))]);
+          await m.query(`UPDATE strategies SET type = $2 WHERE id = $1`, [
+            strategy.id,
+            inferType(await m.findBy(LegEntity, { strategyId: strategy.id })),
+          ]);
         }
         await this.strategies.appendVersion(m, strategy.id, 'leg_added', { legId: leg.id, symbol: leg.symbol });
         await this.strategies.touch(m, [strategy.id]);
       }
       if (input.tagIds?.length && !input.strategyId) {
-        await m.query(`INSERT INTO strategy_tags (strategy_id, tag_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`, [strategy.id, input.tagIds]);
+        await m.query(
+          `INSERT INTO strategy_tags (strategy_id, tag_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
+          [strategy.id, input.tagIds],
+        );
       }
-      c.touch(input.portfolioId, input.strategyId ? PortfolioChangeKind.STRATEGY_UPDATED : PortfolioChangeKind.STRATEGY_CREATED, [strategy.id]);
+      c.touch(
+        input.portfolioId,
+        input.strategyId ? PortfolioChangeKind.STRATEGY_UPDATED : PortfolioChangeKind.STRATEGY_CREATED,
+        [strategy.id],
+      );
       return { leg, strategy: await m.findOneByOrFail(StrategyEntity, { id: strategy.id }) };
     });
   }
 
-  updateLeg(user: AuthUser, id: string, patch: { quantity?: Decimal | null; entryPrice?: Decimal | null; impliedVolatility?: number | null }): Promise<LegEntity> {
+  updateLeg(
+    user: AuthUser,
+    id: string,
+    patch: { quantity?: Decimal | null; entryPrice?: Decimal | null; impliedVolatility?: number | null },
+  ): Promise<LegEntity> {
     if (patch.quantity != null && patch.quantity.lte(0)) {
-      throw badInput('quantity must be > 0 (the direction is the position type; close and reopen to flip it)', 'quantity');
+      throw badInput(
+        'quantity must be > 0 (the direction is the position type; close and reopen to flip it)',
+        'quantity',
+      );
     }
     if (patch.entryPrice != null) checkPrice(patch.entryPrice, 'entryPrice');
     checkVolatility(patch.impliedVolatility);
     return this.strategies.change(async (m, c) => {
-      const { legs: [leg] } = await this.strategies.lockLegs(m, user, [id], [], 'id');
+      const {
+        legs: [leg],
+      } = await this.strategies.lockLegs(m, user, [id], [], 'id');
       const [known] = await m.query(`SELECT last_price FROM market_data WHERE symbol = $1`, [leg.symbol]);
-      checkLegValue(patch.quantity ?? leg.quantity, leg.multiplier,
-        [patch.entryPrice ?? leg.entryPrice, known?.last_price != null ? new Decimal(known.last_price) : null]);
+      checkLegValue(patch.quantity ?? leg.quantity, leg.multiplier, [
+        patch.entryPrice ?? leg.entryPrice,
+        known?.last_price != null ? new Decimal(known.last_price) : null,
+      ]);
       const changed: Record<string, string | number> = {};
-      if (patch.quantity != null) { leg.quantity = patch.quantity; changed.quantity = patch.quantity.toString(); }
-      if (patch.entryPrice != null) { leg.entryPrice = patch.entryPrice; changed.entryPrice = patch.entryPrice.toString(); }
-      if (patch.impliedVolatility != null) { leg.impliedVolatility = patch.impliedVolatility; changed.impliedVolatility = patch.impliedVolatility; }
+      if (patch.quantity != null) {
+        leg.quantity = patch.quantity;
+        changed.quantity = patch.quantity.toString();
+      }
+      if (patch.entryPrice != null) {
+        leg.entryPrice = patch.entryPrice;
+        changed.entryPrice = patch.entryPrice.toString();
+      }
+      if (patch.impliedVolatility != null) {
+        leg.impliedVolatility = patch.impliedVolatility;
+        changed.impliedVolatility = patch.impliedVolatility;
+      }
       const saved = await m.save(leg);
       await this.strategies.appendVersion(m, leg.strategyId, 'leg_updated', { legId: id, ...changed });
       await this.strategies.touch(m, [leg.strategyId]);
@@ -307,7 +435,9 @@ export class LegService {
   /** Deletes a leg; its strategy records the removal, or is closed when it was the last leg. */
   deleteLeg(user: AuthUser, id: string): Promise<boolean> {
     return this.strategies.change(async (m, c) => {
-      const { legs: [leg] } = await this.strategies.lockLegs(m, user, [id], [], 'id');
+      const {
+        legs: [leg],
+      } = await this.strategies.lockLegs(m, user, [id], [], 'id');
       await m.delete(LegEntity, { id });
       await this.strategies.settleSources(m, [leg.strategyId], [id], c, leg.portfolioId);
       c.touch(leg.portfolioId, PortfolioChangeKind.STRATEGY_UPDATED, [leg.strategyId]);

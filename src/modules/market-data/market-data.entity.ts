@@ -27,7 +27,9 @@ export class PriceEntity {
 export class M2MCandleEntity {
   @PrimaryColumn({ type: 'uuid' }) strategyId: string;
   @PrimaryColumn({ type: 'timestamptz' }) bucketStart: Date;
-  @ManyToOne(() => StrategyEntity, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'strategy_id' }) strategy?: StrategyEntity;
+  @ManyToOne(() => StrategyEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'strategy_id' })
+  strategy?: StrategyEntity;
   @Column(MONEY) open: Decimal;
   @Column(MONEY) high: Decimal;
   @Column(MONEY) low: Decimal;
@@ -40,7 +42,10 @@ export class M2MCandleEntity {
  * never replaces a newer close.
  */
 @Entity('daily_bars')
-@Check('CHK_daily_bars_range', `low >= 0 AND low <= high AND open >= low AND open <= high AND close >= low AND close <= high AND (volume IS NULL OR volume >= 0)`)
+@Check(
+  'CHK_daily_bars_range',
+  `low >= 0 AND low <= high AND open >= low AND open <= high AND close >= low AND close <= high AND (volume IS NULL OR volume >= 0)`,
+)
 export class DailyBarEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 }) symbol: string;
   @PrimaryColumn({ type: 'date' }) date: string;
@@ -48,6 +53,7 @@ export class DailyBarEntity {
   @Column(MONEY) high: Decimal;
   @Column(MONEY) low: Decimal;
   @Column(MONEY) close: Decimal;
-  @Column({ type: 'numeric', precision: 24, scale: 4, nullable: true, transformer: decimalTransformer }) volume: Decimal | null;
+  @Column({ type: 'numeric', precision: 24, scale: 4, nullable: true, transformer: decimalTransformer })
+  volume: Decimal | null;
   @Column({ type: 'timestamptz', nullable: true }) closeAt: Date | null;
 }

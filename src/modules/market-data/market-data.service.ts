@@ -9,7 +9,11 @@ import { DomainError } from '../../domain/errors';
 import { logger } from '../../logger';
 import type { RecomputeProducer } from '../../infra/queues';
 
-export interface PriceTick { symbol: string; price: Decimal; at?: Date | null }
+export interface PriceTick {
+  symbol: string;
+  price: Decimal;
+  at?: Date | null;
+}
 export const MAX_PRICES_PER_CALL = 5000;
 const SYMBOL = /^[A-Z0-9._ -]{1,64}$/;
 
@@ -45,7 +49,9 @@ export const UPSERT_BARS_SQL = `INSERT INTO daily_bars (symbol, date, open, high
     close_at = greatest(daily_bars.close_at, EXCLUDED.close_at)`;
 
 /** The prices that make daily bars: those dated on a trading day (New York), with that date. */
-export function barTicks(rows: readonly { symbol: string; price: string; at: string }[]): { symbol: string; date: string; price: string; at: string }[] {
+export function barTicks(
+  rows: readonly { symbol: string; price: string; at: string }[],
+): { symbol: string; date: string; price: string; at: string }[] {
   const out = [];
   for (const r of rows) {
     const date = newYorkDate(new Date(r.at));
@@ -55,7 +61,11 @@ export function barTicks(rows: readonly { symbol: string; price: string; at: str
 }
 
 export class MarketDataService {
-  constructor(private readonly ds: DataSource, private readonly redis: Redis, private readonly producer: RecomputeProducer) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly redis: Redis,
+    private readonly producer: RecomputeProducer,
+  ) {}
 
   /**
    * Stores the ticks (history + latest in PostgreSQL, latest in Redis), marks every active strategy holding
@@ -63,7 +73,8 @@ export class MarketDataService {
    */
   async publish(user: AuthUser, ticks: PriceTick[]): Promise<number> {
     if (!user.isAdmin) throw forbidden();
-    if (ticks.length > MAX_PRICES_PER_CALL) throw limitExceeded(`At most ${MAX_PRICES_PER_CALL} prices per call`, 'prices');
+    if (ticks.length > MAX_PRICES_PER_CALL)
+      throw limitExceeded(`At most ${MAX_PRICES_PER_CALL} prices per call`, 'prices');
     const rows = ticks.map((t, i) => {
       let symbol: string;
       try {
@@ -79,13 +90,18 @@ export class MarketDataService {
     const symbols = [...new Set(rows.map((r) => r.symbol))];
     const affected: string[] = await this.ds.transaction(async (m) => {
       const json = JSON.stringify(rows);
-      await m.query(`INSERT INTO prices (symbol, price, at) SELECT symbol, price, at FROM jsonb_to_recordset($1::jsonb) AS x(symbol text, price numeric, at timestamptz)`, [json]);
+      await m.query(
+        `INSERT INTO prices (symbol, price, at) SELECT symbol, price, at FROM jsonb_to_recordset($1::jsonb) AS x(symbol text, price numeric, at timestamptz)`,
+        [json],
+      );
       // The latest tick per symbol wins; an older tick arriving late never overwrites a newer price.
       await m.query(
         `INSERT INTO market_data (symbol, last_price, price_at)
          SELECT DISTINCT ON (symbol) symbol, price, at FROM jsonb_to_recordset($1::jsonb) AS x(symbol text, price numeric, at timestamptz) ORDER BY symbol, at DESC
          ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price, price_at = EXCLUDED.price_at
-         WHERE market_data.price_at IS NULL OR market_data.price_at <= EXCLUDED.price_at`, [json]);
+         WHERE market_data.price_at IS NULL OR market_data.price_at <= EXCLUDED.price_at`,
+        [json],
+      );
       const bars = barTicks(rows);
       if (bars.length) await m.query(UPSERT_BARS_SQL, [JSON.stringify(bars)]);
       // TypeORM answers an UPDATE with [rows, rowCount].
@@ -93,7 +109,9 @@ export class MarketDataService {
         `WITH hit AS (SELECT id FROM strategies WHERE status = 'ACTIVE' AND id IN (SELECT strategy_id FROM legs WHERE status = 'OPEN' AND (symbol = ANY($1) OR underlying_symbol = ANY($1)))
                       ORDER BY id FOR NO KEY UPDATE)
          UPDATE strategies s SET stale = true, row_version = row_version + 1 FROM hit WHERE s.id = hit.id
-         RETURNING s.id`, [symbols]);
+         RETURNING s.id`,
+        [symbols],
+      );
       return hit.map((h) => h.id);
     });
     try {

@@ -14,7 +14,10 @@ export const MAX_NODES = 500;
 
 /** Each node type's request loader (the same loaders the rest of the request uses, so they are primed too). */
 const TYPE_LOADERS: Record<NodeTypeName, (l: Loaders) => { load(id: string): Promise<object | null> }> = {
-  Portfolio: (l) => l.portfolio, Strategy: (l) => l.strategy, Leg: (l) => l.leg, Tag: (l) => l.tag,
+  Portfolio: (l) => l.portfolio,
+  Strategy: (l) => l.strategy,
+  Leg: (l) => l.leg,
+  Tag: (l) => l.tag,
   BatchRun: (l) => l.batchRun,
 };
 
@@ -38,8 +41,8 @@ async function loadNode(ctx: Context, id: string, only?: NodeTypeName): Promise<
 export class NodeResolver {
   @Query(() => NodeInterface, {
     nullable: true,
-    description: "Any object of the caller's by id (Relay); null for an unknown id and for another user's object "
-      + 'alike.',
+    description:
+      "Any object of the caller's by id (Relay); null for an unknown id and for another user's object " + 'alike.',
   })
   node(
     @Arg('id', () => ID, { description: 'The id of a Portfolio, Strategy, Leg, Tag or BatchRun.' }) id: string,
@@ -73,8 +76,9 @@ export class NodeResolver {
 
   @Query(() => BatchRunType, {
     nullable: true,
-    description: 'The queued or running run of that kind, else the latest one; admins see every run, other users '
-      + 'their own (imports and recomputations). Null when there is none.',
+    description:
+      'The queued or running run of that kind, else the latest one; admins see every run, other users ' +
+      'their own (imports and recomputations). Null when there is none.',
   })
   currentBatchRun(
     @Arg('kind', () => BatchRunKind, { description: 'Which kind of run.' }) kind: BatchRunKind,

@@ -45,7 +45,14 @@ export class PortfolioResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.app.queries.connection(requireUser(ctx), { portfolioId: p.id }, filter, first, after, strategyPrefetch(info, ctx.loaders));
+    return ctx.app.queries.connection(
+      requireUser(ctx),
+      { portfolioId: p.id },
+      filter,
+      first,
+      after,
+      strategyPrefetch(info, ctx.loaders),
+    );
   }
 
   @FieldResolver(() => [StrategyGroup])

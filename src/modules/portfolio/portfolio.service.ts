@@ -12,7 +12,12 @@ export function checkName(raw: string, field = 'name', max = 200): string {
 }
 
 /** The user's live portfolio or NOT_FOUND (also for another user's id, which must not be revealed). */
-export async function ownedPortfolio(m: EntityManager, user: AuthUser, id: string, field = 'portfolioId'): Promise<PortfolioEntity> {
+export async function ownedPortfolio(
+  m: EntityManager,
+  user: AuthUser,
+  id: string,
+  field = 'portfolioId',
+): Promise<PortfolioEntity> {
   const p = isUuid(id) ? await m.findOneBy(PortfolioEntity, { id, userId: user.id }) : null;
   if (!p) throw notFound('Portfolio', field);
   return p;
@@ -22,17 +27,27 @@ export class PortfolioService {
   constructor(private readonly ds: DataSource) {}
 
   list(user: AuthUser): Promise<PortfolioEntity[]> {
-    return this.ds.getRepository(PortfolioEntity).find({ where: { userId: user.id }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return this.ds
+      .getRepository(PortfolioEntity)
+      .find({ where: { userId: user.id }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   async get(user: AuthUser, id: string): Promise<PortfolioEntity | null> {
     if (!isUuid(id)) return null;
     // The head of every nested read: a raw, prepared statement rather than TypeORM's query builder.
-    const [r] = await read<{ id: string; user_id: string; name: string; created_at: Date; updated_at: Date }>(this.ds,
-      `SELECT id, user_id, name, created_at, updated_at FROM portfolios WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [id, user.id]);
+    const [r] = await read<{ id: string; user_id: string; name: string; created_at: Date; updated_at: Date }>(
+      this.ds,
+      `SELECT id, user_id, name, created_at, updated_at FROM portfolios WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`,
+      [id, user.id],
+    );
     if (!r) return null;
     const p = new PortfolioEntity();
-    p.id = r.id; p.userId = r.user_id; p.name = r.name; p.createdAt = r.created_at; p.updatedAt = r.updated_at; p.deletedAt = null;
+    p.id = r.id;
+    p.userId = r.user_id;
+    p.name = r.name;
+    p.createdAt = r.created_at;
+    p.updatedAt = r.updated_at;
+    p.deletedAt = null;
     return p;
   }
 

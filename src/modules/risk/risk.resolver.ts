@@ -101,8 +101,8 @@ export class PortfolioRiskResolver {
 export class PayoffRiskResolver {
   @FieldResolver(() => [PayoffPoint], {
     description:
-      "value now (or daysForward on, with the vol shift) by Black-Scholes on curve's price grid, "
-      + 'P&L against the entry prices',
+      "value now (or daysForward on, with the vol shift) by Black-Scholes on curve's price grid, " +
+      'P&L against the entry prices',
   })
   tZeroCurve(
     @Root() p: PayoffRoot,
@@ -142,8 +142,8 @@ export class PayoffRiskResolver {
   @FieldResolver(() => DecimalScalar, {
     nullable: true,
     description:
-      'one standard deviation of the underlying up to the earliest expiry (spot × vol × √T); '
-      + 'null without options or an underlying price',
+      'one standard deviation of the underlying up to the earliest expiry (spot × vol × √T); ' +
+      'null without options or an underlying price',
   })
   async expectedMove(@Root() p: PayoffRoot, @Ctx() ctx: Context) {
     return (await ctx.app.risk.expiryFigures(ctx.loaders, p))?.move ?? null;
@@ -154,8 +154,8 @@ export class PayoffRiskResolver {
 export class StrategyPreviewResolver {
   @Query(() => StrategyPreviewType, {
     description:
-      "what combineLegs would make of these legs (the caller's open legs of one portfolio): "
-      + 'type, name and payoff; writes nothing',
+      "what combineLegs would make of these legs (the caller's open legs of one portfolio): " +
+      'type, name and payoff; writes nothing',
   })
   previewStrategy(
     @Arg('legIds', () => [ID], { description: 'the legs to combine' }) legIds: string[],

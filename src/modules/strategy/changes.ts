@@ -1,6 +1,11 @@
 import { PortfolioChangeKind } from '../../common/enums';
 
-export interface PortfolioChangeEvent { portfolioId: string; kind: PortfolioChangeKind; strategyIds: string[]; at: string }
+export interface PortfolioChangeEvent {
+  portfolioId: string;
+  kind: PortfolioChangeKind;
+  strategyIds: string[];
+  at: string;
+}
 
 /**
  * What a committed transaction must announce: strategies to recompute and portfolio changes to publish.

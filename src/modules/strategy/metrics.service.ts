@@ -25,10 +25,17 @@ const minute = (d: Date) => new Date(Math.floor(d.getTime() / 60000) * 60000);
  * changed again meanwhile (its row_version moved).
  */
 export class MetricsService {
-  constructor(private readonly ds: DataSource, private readonly cfg: Config) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cfg: Config,
+  ) {}
 
   async recompute(strategyIds: string[], now = new Date()): Promise<RecomputeResult> {
-    const strategies = await read<{ id: string; row_version: number }>(this.ds, `SELECT id, row_version FROM strategies WHERE id = ANY($1)`, [strategyIds]);
+    const strategies = await read<{ id: string; row_version: number }>(
+      this.ds,
+      `SELECT id, row_version FROM strategies WHERE id = ANY($1)`,
+      [strategyIds],
+    );
     const legs = await loadLegViews(this.ds, this.cfg, 'l.strategy_id', strategyIds, now);
     const env = envOfLegs(this.cfg, legs, now);
     const legsBy = new Map<string, LegView[]>();
@@ -45,12 +52,24 @@ export class MetricsService {
         return [];
       }
       const p = analyzePayoff(openLegs(mine), env);
-      return [{
-        strategy_id: s.id, row_version: s.row_version,
-        market_value: t.marketValue.toString(), cost_basis: t.costBasis.toString(), unrealized_pnl: t.unrealizedPnl.toString(),
-        net_delta: t.netDelta, net_gamma: t.netGamma, net_theta: t.netTheta, net_vega: t.netVega,
-        payoff: p && { maxProfit: p.maxProfit?.toString() ?? null, maxLoss: p.maxLoss?.toString() ?? null, breakEvenPoints: p.breakEvenPoints.map(String) },
-      }];
+      return [
+        {
+          strategy_id: s.id,
+          row_version: s.row_version,
+          market_value: t.marketValue.toString(),
+          cost_basis: t.costBasis.toString(),
+          unrealized_pnl: t.unrealizedPnl.toString(),
+          net_delta: t.netDelta,
+          net_gamma: t.netGamma,
+          net_theta: t.netTheta,
+          net_vega: t.netVega,
+          payoff: p && {
+            maxProfit: p.maxProfit?.toString() ?? null,
+            maxLoss: p.maxLoss?.toString() ?? null,
+            breakEvenPoints: p.breakEvenPoints.map(String),
+          },
+        },
+      ];
     });
     if (!rows.length) return { updated: [], changedMeanwhile: [], candles: [], failed };
     // Every row lock of this transaction is taken in strategy id order (the order writers use too), first on
@@ -58,7 +77,9 @@ export class MetricsService {
     rows.sort((a, b) => (a.strategy_id < b.strategy_id ? -1 : 1));
     const bucket = minute(now).toISOString();
     return inTransaction(this.ds, async (m) => {
-      await m.query(`SELECT id FROM strategies WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, [rows.map((r) => r.strategy_id)]);
+      await m.query(`SELECT id FROM strategies WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, [
+        rows.map((r) => r.strategy_id),
+      ]);
       await m.query(
         `INSERT INTO strategy_metrics (strategy_id, market_value, cost_basis, unrealized_pnl, net_delta, net_gamma, net_theta, net_vega, payoff, calculated_at)
          SELECT x.strategy_id, x.market_value, x.cost_basis, x.unrealized_pnl, x.net_delta, x.net_gamma, x.net_theta, x.net_vega, x.payoff, $2
@@ -67,7 +88,8 @@ export class MetricsService {
          ON CONFLICT (strategy_id) DO UPDATE SET market_value = EXCLUDED.market_value, cost_basis = EXCLUDED.cost_basis,
            unrealized_pnl = EXCLUDED.unrealized_pnl, net_delta = EXCLUDED.net_delta, net_gamma = EXCLUDED.net_gamma,
            net_theta = EXCLUDED.net_theta, net_vega = EXCLUDED.net_vega, payoff = EXCLUDED.payoff, calculated_at = EXCLUDED.calculated_at`,
-        [JSON.stringify(rows), now]);
+        [JSON.stringify(rows), now],
+      );
       const candles = await m.query(
         `INSERT INTO m2m_candles (strategy_id, bucket_start, open, high, low, close)
          SELECT x.strategy_id, $2, x.unrealized_pnl, x.unrealized_pnl, x.unrealized_pnl, x.unrealized_pnl
@@ -76,18 +98,23 @@ export class MetricsService {
          ON CONFLICT (strategy_id, bucket_start) DO UPDATE SET high = greatest(m2m_candles.high, EXCLUDED.close),
            low = least(m2m_candles.low, EXCLUDED.close), close = EXCLUDED.close
          RETURNING strategy_id AS "strategyId", bucket_start AS "bucketStart", open::text, high::text, low::text, close::text`,
-        [JSON.stringify(rows), bucket]);
+        [JSON.stringify(rows), bucket],
+      );
       // TypeORM answers an UPDATE with [rows, rowCount].
       const [cleared]: [{ id: string; portfolio_id: string }[], number] = await m.query(
         `UPDATE strategies s SET stale = false FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, row_version int)
          WHERE s.id = x.strategy_id AND s.row_version = x.row_version RETURNING s.id, s.portfolio_id`,
-        [JSON.stringify(rows)]);
+        [JSON.stringify(rows)],
+      );
       const done = new Set(cleared.map((r) => r.id));
       return {
         updated: cleared.map((r) => ({ strategyId: r.id, portfolioId: r.portfolio_id })),
         changedMeanwhile: rows.filter((r) => !done.has(r.strategy_id)).map((r) => r.strategy_id),
         failed,
-        candles: candles.map((c: { bucketStart: Date }) => ({ ...c, bucketStart: new Date(c.bucketStart).toISOString() })),
+        candles: candles.map((c: { bucketStart: Date }) => ({
+          ...c,
+          bucketStart: new Date(c.bucketStart).toISOString(),
+        })),
       };
     });
   }
@@ -95,7 +122,9 @@ export class MetricsService {
   /** Stale active strategies, oldest change first: what the sweeper hands back to the queue. */
   async staleIds(limit = 5000): Promise<string[]> {
     const rows: { id: string }[] = await this.ds.query(
-      `SELECT id FROM strategies WHERE stale AND status = 'ACTIVE' ORDER BY updated_at LIMIT $1`, [limit]);
+      `SELECT id FROM strategies WHERE stale AND status = 'ACTIVE' ORDER BY updated_at LIMIT $1`,
+      [limit],
+    );
     return rows.map((r) => r.id);
   }
 }

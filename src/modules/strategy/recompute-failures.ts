@@ -6,7 +6,12 @@ import { logger } from '../../logger';
 /** First retry after a failure, doubled per consecutive failure up to the maximum. */
 export const RECOMPUTE_BACKOFF = { firstMs: 2000, maxMs: 5 * 60 * 1000 };
 
-export interface RecomputeFailure { failures: number; failedAt: number; retryAt: number; error: string }
+export interface RecomputeFailure {
+  failures: number;
+  failedAt: number;
+  retryAt: number;
+  error: string;
+}
 
 /**
  * Strategies whose recomputation failed (a value that does not fit a column, a bug): recorded in Redis, shared by
@@ -14,7 +19,10 @@ export interface RecomputeFailure { failures: number; failedAt: number; retryAt:
  * skip it, unless its owner changed it since (then it is tried at once); each failure is logged and counted.
  */
 export class RecomputeFailures {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   private get key(): string {
     return `${this.prefix}:recompute-failures`;
@@ -29,8 +37,10 @@ export class RecomputeFailures {
       const retryAt = now + Math.min(RECOMPUTE_BACKOFF.maxMs, RECOMPUTE_BACKOFF.firstMs * 2 ** (failures - 1));
       const record: RecomputeFailure = { failures, failedAt: now, retryAt, error: f.error.slice(0, 500) };
       entries[f.strategyId] = JSON.stringify(record);
-      logger.error({ strategyId: f.strategyId, failures, retryInMs: retryAt - now, err: f.error },
-        'strategy recomputation failed');
+      logger.error(
+        { strategyId: f.strategyId, failures, retryInMs: retryAt - now, err: f.error },
+        'strategy recomputation failed',
+      );
     }
     strategyRecomputeFailures.inc(failed.length);
     await this.redis.hset(this.key, entries);
@@ -44,7 +54,9 @@ export class RecomputeFailures {
     const out = new Map<string, RecomputeFailure>();
     if (!strategyIds.length) return out;
     const values = await this.redis.hmget(this.key, ...strategyIds);
-    values.forEach((v, i) => { if (v) out.set(strategyIds[i], JSON.parse(v) as RecomputeFailure); });
+    values.forEach((v, i) => {
+      if (v) out.set(strategyIds[i], JSON.parse(v) as RecomputeFailure);
+    });
     return out;
   }
 
@@ -53,8 +65,10 @@ export class RecomputeFailures {
     const failures = await this.get(strategyIds);
     const waiting = [...failures].filter(([, f]) => f.retryAt > now).map(([id]) => id);
     if (!waiting.length) return strategyIds;
-    const rows: { id: string; updated_at: Date }[] =
-      await ds.query(`SELECT id, updated_at FROM strategies WHERE id = ANY($1)`, [waiting]);
+    const rows: { id: string; updated_at: Date }[] = await ds.query(
+      `SELECT id, updated_at FROM strategies WHERE id = ANY($1)`,
+      [waiting],
+    );
     const changed = new Set(rows.filter((r) => r.updated_at.getTime() > failures.get(r.id)!.failedAt).map((r) => r.id));
     const skip = new Set(waiting.filter((id) => !changed.has(id)));
     return strategyIds.filter((id) => !skip.has(id));

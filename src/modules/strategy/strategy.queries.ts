@@ -11,8 +11,17 @@ import { openLegs, sumTotals, type ValuationTotals } from '../../domain/valuatio
 import { StrategyStatus, type StrategyType } from '../../domain/types';
 import type { AuthUser } from '../../context';
 import {
-  groupBy, LEG_KEY_COLUMNS, LEG_PRICE_JOINS, legViewsOf, metricsFromRow, PAGE_METRICS_COLUMNS, TAG_LINK_COLUMNS, tagLinksOf,
-  type LegKeyRow, type Loaders, type TagLinkRow,
+  groupBy,
+  LEG_KEY_COLUMNS,
+  LEG_PRICE_JOINS,
+  legViewsOf,
+  metricsFromRow,
+  PAGE_METRICS_COLUMNS,
+  TAG_LINK_COLUMNS,
+  tagLinksOf,
+  type LegKeyRow,
+  type Loaders,
+  type TagLinkRow,
 } from '../../loaders';
 import { PortfolioSnapshotEntity } from '../batch/batch.entity';
 import type { TagEntity } from '../tag/tag.entity';
@@ -22,10 +31,18 @@ import type { PortfolioTotals, StrategyFilter } from './strategy.types';
 type Scope = { portfolioId: string } | { tagId: string };
 
 /** Relations of the page's strategies to fetch with it (what the query selects), into the request's loaders. */
-export interface Prefetch { loaders: Loaders; metrics: boolean; legs: boolean; tags: boolean }
+export interface Prefetch {
+  loaders: Loaders;
+  metrics: boolean;
+  legs: boolean;
+  tags: boolean;
+}
 
 /** What a strategies connection fetches with its page, from the query's selection under `edges.node`. */
-export function strategyPrefetch(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, loaders: Loaders): Prefetch {
+export function strategyPrefetch(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  loaders: Loaders,
+): Prefetch {
   const under = (field: string) => selects(info, ['edges', 'node', field]);
   // legCount and isSynthetic are answered from the legs, and so are metrics' sums (see Loaders.sums).
   const metrics = under('metrics');
@@ -34,44 +51,76 @@ export function strategyPrefetch(info: Pick<GraphQLResolveInfo, 'fieldNodes' | '
 }
 
 export interface StrategyRow {
-  id: string; portfolio_id: string; name: string; type: StrategyType; status: StrategyStatus; stale: boolean; row_version: number;
-  created_at: Date; updated_at: Date; closed_at: Date | null;
+  id: string;
+  portfolio_id: string;
+  name: string;
+  type: StrategyType;
+  status: StrategyStatus;
+  stale: boolean;
+  row_version: number;
+  created_at: Date;
+  updated_at: Date;
+  closed_at: Date | null;
 }
 
 /** A strategies row as the entity, field by field (it is built for every row of every page). */
 export function strategyFromRow(r: StrategyRow): StrategyEntity {
   const s = new StrategyEntity();
-  s.id = r.id; s.portfolioId = r.portfolio_id; s.name = r.name; s.type = r.type; s.status = r.status; s.stale = r.stale;
-  s.rowVersion = r.row_version; s.createdAt = r.created_at; s.updatedAt = r.updated_at; s.closedAt = r.closed_at;
+  s.id = r.id;
+  s.portfolioId = r.portfolio_id;
+  s.name = r.name;
+  s.type = r.type;
+  s.status = r.status;
+  s.stale = r.stale;
+  s.rowVersion = r.row_version;
+  s.createdAt = r.created_at;
+  s.updatedAt = r.updated_at;
+  s.closedAt = r.closed_at;
   return s;
 }
 
 /** Read-side queries over strategies: filtered connections, groups and totals. */
 export class StrategyQueries {
-  constructor(private readonly ds: DataSource, private readonly cfg: Config) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cfg: Config,
+  ) {}
 
   /** The WHERE clause of a StrategyFilter; every user value is a bind parameter. */
   private async where(user: AuthUser, scope: Scope, filter: StrategyFilter | null, params: unknown[]): Promise<string> {
     const p = (v: unknown) => `$${params.push(v)}`;
     const parts = [`p.user_id = ${p(user.id)}`];
-    parts.push('portfolioId' in scope ? `s.portfolio_id = ${p(scope.portfolioId)}` : `EXISTS (SELECT 1 FROM strategy_tags x WHERE x.strategy_id = s.id AND x.tag_id = ${p(scope.tagId)})`);
-    parts.push(`s.status = ANY(${p(filter?.statuses?.length ? filter.statuses : [StrategyStatus.ACTIVE])}::strategy_status[])`);
+    parts.push(
+      'portfolioId' in scope
+        ? `s.portfolio_id = ${p(scope.portfolioId)}`
+        : `EXISTS (SELECT 1 FROM strategy_tags x WHERE x.strategy_id = s.id AND x.tag_id = ${p(scope.tagId)})`,
+    );
+    parts.push(
+      `s.status = ANY(${p(filter?.statuses?.length ? filter.statuses : [StrategyStatus.ACTIVE])}::strategy_status[])`,
+    );
     if (filter?.types?.length) parts.push(`s.type = ANY(${p(filter.types)}::strategy_type[])`);
     if (filter?.underlying?.trim()) {
-      parts.push(`EXISTS (SELECT 1 FROM legs l WHERE l.strategy_id = s.id AND l.underlying_symbol = ${p(filter.underlying.trim().toUpperCase())})`);
+      parts.push(
+        `EXISTS (SELECT 1 FROM legs l WHERE l.strategy_id = s.id AND l.underlying_symbol = ${p(filter.underlying.trim().toUpperCase())})`,
+      );
     }
     if (filter?.search?.trim()) {
       parts.push(`s.name ILIKE ${p(`%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
     }
     if (filter?.tagIds?.length) {
       const ids = checkIds(filter.tagIds, 'tagIds', 'Tag');
-      const owned: unknown[] = await this.ds.query(`SELECT 1 FROM tags WHERE id = ANY($1) AND user_id = $2`, [ids, user.id]);
+      const owned: unknown[] = await this.ds.query(`SELECT 1 FROM tags WHERE id = ANY($1) AND user_id = $2`, [
+        ids,
+        user.id,
+      ]);
       if (owned.length !== ids.length) throw notFound('Tag', 'tagIds');
       const tags = p(ids);
       // Driven from the tag side (index on tag_id): only strategies carrying the tags are looked at.
-      parts.push(filter.tagMatch === TagMatch.ALL
-        ? `s.id IN (SELECT x.strategy_id FROM strategy_tags x WHERE x.tag_id = ANY(${tags}::uuid[]) GROUP BY x.strategy_id HAVING count(*) = ${p(ids.length)})`
-        : `s.id IN (SELECT x.strategy_id FROM strategy_tags x WHERE x.tag_id = ANY(${tags}::uuid[]))`);
+      parts.push(
+        filter.tagMatch === TagMatch.ALL
+          ? `s.id IN (SELECT x.strategy_id FROM strategy_tags x WHERE x.tag_id = ANY(${tags}::uuid[]) GROUP BY x.strategy_id HAVING count(*) = ${p(ids.length)})`
+          : `s.id IN (SELECT x.strategy_id FROM strategy_tags x WHERE x.tag_id = ANY(${tags}::uuid[]))`,
+      );
     }
     return parts.join(' AND ');
   }
@@ -86,7 +135,14 @@ export class StrategyQueries {
    * strategies a prefetch statement saw are primed (the statements may see different snapshots); any other falls
    * back to its loader.
    */
-  async connection(user: AuthUser, scope: Scope, filter: StrategyFilter | null, first: number, after: string | null, prefetch?: Prefetch) {
+  async connection(
+    user: AuthUser,
+    scope: Scope,
+    filter: StrategyFilter | null,
+    first: number,
+    after: string | null,
+    prefetch?: Prefetch,
+  ) {
     checkPageSize(first);
     const params: unknown[] = [];
     const where = await this.where(user, scope, filter, params);
@@ -100,21 +156,30 @@ export class StrategyQueries {
     const withMetrics = prefetch?.metrics === true;
     // The total comes back even with an empty page: the count row is LEFT JOINed to the page rows.
     const [rows, legRows, tagRows] = await Promise.all([
-      read<(StrategyRow & { cursor_ts: string; total: number }) | { id: null; total: number }>(this.ds,
+      read<(StrategyRow & { cursor_ts: string; total: number }) | { id: null; total: number }>(
+        this.ds,
         `${page}
          SELECT page.*, c.total${withMetrics ? `, ${PAGE_METRICS_COLUMNS}` : ''}
          FROM (SELECT count(*)::int AS total FROM m) c LEFT JOIN page ON TRUE
          ${withMetrics ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = page.id' : ''}
-         ORDER BY page.created_at, page.id`, params),
+         ORDER BY page.created_at, page.id`,
+        params,
+      ),
       prefetch?.legs
-        ? read<LegKeyRow & { sid: string }>(this.ds,
-          `${page} SELECT page.id AS sid, ${LEG_KEY_COLUMNS} FROM page LEFT JOIN legs l ON l.strategy_id = page.id ${LEG_PRICE_JOINS}
-           ORDER BY l.status, l.leg_order, l.created_at`, params)
+        ? read<LegKeyRow & { sid: string }>(
+            this.ds,
+            `${page} SELECT page.id AS sid, ${LEG_KEY_COLUMNS} FROM page LEFT JOIN legs l ON l.strategy_id = page.id ${LEG_PRICE_JOINS}
+           ORDER BY l.status, l.leg_order, l.created_at`,
+            params,
+          )
         : null,
       prefetch?.tags
-        ? read<TagLinkRow & { sid: string }>(this.ds,
-          `${page} SELECT page.id AS sid, ${TAG_LINK_COLUMNS} FROM page LEFT JOIN (strategy_tags st JOIN tags t ON t.id = st.tag_id) ON st.strategy_id = page.id
-           ORDER BY t.display_order, lower(t.name)`, params)
+        ? read<TagLinkRow & { sid: string }>(
+            this.ds,
+            `${page} SELECT page.id AS sid, ${TAG_LINK_COLUMNS} FROM page LEFT JOIN (strategy_tags st JOIN tags t ON t.id = st.tag_id) ON st.strategy_id = page.id
+           ORDER BY t.display_order, lower(t.name)`,
+            params,
+          )
         : null,
     ]);
     const found = rows.filter((r): r is StrategyRow & { cursor_ts: string; total: number } => r.id !== null);
@@ -126,13 +191,23 @@ export class StrategyQueries {
       for (const e of edges) prefetch.loaders.strategy.prime(e.node.id, e.node);
       await this.prime(prefetch, shown as (StrategyRow & Record<string, any>)[], withMetrics, legRows, tagRows);
     }
-    return { edges, pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+    return {
+      edges,
+      pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount,
+    };
   }
 
-  private async prime(prefetch: Prefetch, shown: (StrategyRow & Record<string, any>)[], withMetrics: boolean,
-    legRows: (LegKeyRow & { sid: string })[] | null, tagRows: (TagLinkRow & { sid: string })[] | null) {
+  private async prime(
+    prefetch: Prefetch,
+    shown: (StrategyRow & Record<string, any>)[],
+    withMetrics: boolean,
+    legRows: (LegKeyRow & { sid: string })[] | null,
+    tagRows: (TagLinkRow & { sid: string })[] | null,
+  ) {
     const { loaders } = prefetch;
-    if (withMetrics) for (const r of shown) loaders.metrics.prime(r.id, r.sm_strategy_id ? metricsFromRow(r, 'sm_') : null);
+    if (withMetrics)
+      for (const r of shown) loaders.metrics.prime(r.id, r.sm_strategy_id ? metricsFromRow(r, 'sm_') : null);
     const ids = new Set(shown.map((r) => r.id));
     if (legRows) {
       const seen = new Set(legRows.map((r) => r.sid));
@@ -142,7 +217,13 @@ export class StrategyQueries {
     }
     if (tagRows) {
       const seen = new Set(tagRows.map((r) => r.sid));
-      const links = groupBy(tagLinksOf(tagRows.filter((r) => r.id !== null && ids.has(r.sid)), (r) => r.sid), (l) => l.strategyId);
+      const links = groupBy(
+        tagLinksOf(
+          tagRows.filter((r) => r.id !== null && ids.has(r.sid)),
+          (r) => r.sid,
+        ),
+        (l) => l.strategyId,
+      );
       for (const id of ids) if (seen.has(id)) loaders.tagsByStrategy.prime(id, links.get(id) ?? []);
     }
   }
@@ -151,7 +232,9 @@ export class StrategyQueries {
     const params: unknown[] = [];
     const where = await this.where(user, { portfolioId }, filter, params);
     const rows: StrategyRow[] = await this.ds.query(
-      `SELECT s.* FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where} ORDER BY s.created_at, s.id`, params);
+      `SELECT s.* FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where} ORDER BY s.created_at, s.id`,
+      params,
+    );
     return rows.map(strategyFromRow);
   }
 
@@ -165,7 +248,13 @@ export class StrategyQueries {
     const legs = legLists.flatMap((l) => (l instanceof Error ? [] : l));
     const known = sums.filter((t): t is ValuationTotals => !(t instanceof Error));
     // `legs` stays on the object (not a GraphQL field) for realizedPnl and dayPnl, which are resolved on demand.
-    return { strategyCount: strategies.length, legCount: openLegs(legs).length, ...sumTotals(known), legs, portfolioId: null };
+    return {
+      strategyCount: strategies.length,
+      legCount: openLegs(legs).length,
+      ...sumTotals(known),
+      legs,
+      portfolioId: null,
+    };
   }
 
   async portfolioTotals(user: AuthUser, loaders: Loaders, portfolioId: string): Promise<PortfolioTotals> {
@@ -176,7 +265,10 @@ export class StrategyQueries {
   /** Groups by tag (a strategy with two tags is in both; "untagged" for none), type, underlying or sector ("unknown"). */
   async grouped(user: AuthUser, loaders: Loaders, portfolioId: string, by: GroupBy, filter: StrategyFilter | null) {
     const strategies = await this.list(user, portfolioId, filter);
-    const groups = new Map<string, { key: string; tag: TagEntity | null; strategies: StrategyEntity[]; order: number }>();
+    const groups = new Map<
+      string,
+      { key: string; tag: TagEntity | null; strategies: StrategyEntity[]; order: number }
+    >();
     const add = (key: string, s: StrategyEntity, tag: TagEntity | null = null, order = 0) => {
       const g = groups.get(key) ?? { key, tag, strategies: [], order };
       g.strategies.push(s);
@@ -194,7 +286,9 @@ export class StrategyQueries {
       strategies.forEach((s) => add(s.type, s));
     } else {
       const legs = await loaders.legsByStrategy.loadMany(ids);
-      const firstUnderlying = legs.map((l) => (l instanceof Error || !openLegs(l).length ? 'unknown' : openLegs(l)[0].underlyingSymbol));
+      const firstUnderlying = legs.map((l) =>
+        l instanceof Error || !openLegs(l).length ? 'unknown' : openLegs(l)[0].underlyingSymbol,
+      );
       if (by === GroupBy.UNDERLYING) strategies.forEach((s, i) => add(firstUnderlying[i], s));
       else {
         const md = await loaders.marketData.loadMany(firstUnderlying);
@@ -204,17 +298,26 @@ export class StrategyQueries {
         });
       }
     }
-    const sorted = [...groups.values()].sort((a, b) => a.order - b.order || (a.tag ? a.tag.name : a.key).localeCompare(b.tag ? b.tag.name : b.key));
-    return Promise.all(sorted.map(async (g) => ({
-      key: g.tag ? g.tag.name : g.key, tag: g.tag, strategies: g.strategies, totals: await this.totals(loaders, g.strategies),
-    })));
+    const sorted = [...groups.values()].sort(
+      (a, b) => a.order - b.order || (a.tag ? a.tag.name : a.key).localeCompare(b.tag ? b.tag.name : b.key),
+    );
+    return Promise.all(
+      sorted.map(async (g) => ({
+        key: g.tag ? g.tag.name : g.key,
+        tag: g.tag,
+        strategies: g.strategies,
+        totals: await this.totals(loaders, g.strategies),
+      })),
+    );
   }
 
   snapshots(portfolioId: string, from: string | null, to: string | null) {
-    const q = this.ds.getRepository(PortfolioSnapshotEntity).createQueryBuilder('s').where('s.portfolio_id = :portfolioId', { portfolioId });
+    const q = this.ds
+      .getRepository(PortfolioSnapshotEntity)
+      .createQueryBuilder('s')
+      .where('s.portfolio_id = :portfolioId', { portfolioId });
     if (from) q.andWhere('s.date >= :from', { from });
     if (to) q.andWhere('s.date <= :to', { to });
     return q.orderBy('s.date').getMany();
   }
 }
-

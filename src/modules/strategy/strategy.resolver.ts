@@ -14,17 +14,32 @@ import { PortfolioType } from '../portfolio/portfolio.types';
 import { TagType } from '../tag/tag.types';
 import type { StrategyEntity } from './strategy.entity';
 import {
-  CombineInput, StrategyDetectionType, StrategyMetricsType, StrategyTemplateType, StrategyType_, StrategyVersionType,
+  CombineInput,
+  StrategyDetectionType,
+  StrategyMetricsType,
+  StrategyTemplateType,
+  StrategyType_,
+  StrategyVersionType,
 } from './strategy.types';
 
 /** Strategy.metrics: the worker's stored analysis with this response's figures (null before the first computation). */
 function metricsView(s: StrategyEntity, m: StoredMetrics | null, t: Readonly<ValuationTotals>) {
   // Written out (a spread of the entity made a slow dictionary-mode object per strategy).
-  return m && {
-    strategyId: m.strategyId, marketValue: t.marketValue, costBasis: t.costBasis, unrealizedPnl: t.unrealizedPnl,
-    netDelta: t.netDelta, netGamma: t.netGamma, netTheta: t.netTheta, netVega: t.netVega,
-    payoff: m.payoff, calculatedAt: m.calculatedAt, stale: s.stale,
-  };
+  return (
+    m && {
+      strategyId: m.strategyId,
+      marketValue: t.marketValue,
+      costBasis: t.costBasis,
+      unrealizedPnl: t.unrealizedPnl,
+      netDelta: t.netDelta,
+      netGamma: t.netGamma,
+      netTheta: t.netTheta,
+      netVega: t.netVega,
+      payoff: m.payoff,
+      calculatedAt: m.calculatedAt,
+      stale: s.stale,
+    }
+  );
 }
 
 @Resolver(() => StrategyType_)
@@ -66,13 +81,21 @@ export class StrategyResolver {
     return ctx.app.strategies.update(requireUser(ctx), id, name, type);
   }
 
-  @Mutation(() => StrategyType_, { description: 'closes every OPEN leg (at its exit price in exitPrices, else at its mark) and the strategy' })
+  @Mutation(() => StrategyType_, {
+    description: 'closes every OPEN leg (at its exit price in exitPrices, else at its mark) and the strategy',
+  })
   closeStrategy(
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: Context,
-    @Arg('exitPrices', () => [LegExitInput], { nullable: true, description: 'exit prices of some or all OPEN legs; the others close at their markPrice' })
+    @Arg('exitPrices', () => [LegExitInput], {
+      nullable: true,
+      description: 'exit prices of some or all OPEN legs; the others close at their markPrice',
+    })
     exitPrices: LegExitInput[] | null,
-    @Arg('exitDate', () => DateScalar, { nullable: true, description: 'default: today (UTC); not before any entryDate, not in the future' })
+    @Arg('exitDate', () => DateScalar, {
+      nullable: true,
+      description: 'default: today (UTC); not before any entryDate, not in the future',
+    })
     exitDate: string | null,
   ) {
     return ctx.app.legs.closeStrategy(requireUser(ctx), id, exitPrices, exitDate);
@@ -94,7 +117,11 @@ export class StrategyResolver {
   }
 
   @Mutation(() => StrategyType_, { description: 'the removed leg gets its own STANDALONE strategy' })
-  removeLeg(@Arg('strategyId', () => ID) strategyId: string, @Arg('legId', () => ID) legId: string, @Ctx() ctx: Context) {
+  removeLeg(
+    @Arg('strategyId', () => ID) strategyId: string,
+    @Arg('legId', () => ID) legId: string,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.app.strategies.removeLeg(requireUser(ctx), strategyId, legId);
   }
 
@@ -142,8 +169,9 @@ export class StrategyResolver {
     const m = ctx.loaders.metrics.peek(s.id);
     const legs = ctx.loaders.legsByStrategy.peek(s.id);
     if (m !== undefined && legs) return metricsView(s, m, strategySumsOf(s.id, legs));
-    return Promise.all([ctx.loaders.metrics.load(s.id), ctx.loaders.sums.load(s.id)])
-      .then(([stored, t]) => metricsView(s, stored, t));
+    return Promise.all([ctx.loaders.metrics.load(s.id), ctx.loaders.sums.load(s.id)]).then(([stored, t]) =>
+      metricsView(s, stored, t),
+    );
   }
 
   @FieldResolver(() => [M2MCandleType])
@@ -158,7 +186,10 @@ export class StrategyResolver {
 
   @FieldResolver(() => [StrategyVersionType])
   async versions(@Root() s: StrategyEntity, @Ctx() ctx: Context) {
-    return (await ctx.loaders.versions.load(s.id)).map((v) => ({ ...v, details: v.details == null ? null : JSON.stringify(v.details) }));
+    return (await ctx.loaders.versions.load(s.id)).map((v) => ({
+      ...v,
+      details: v.details == null ? null : JSON.stringify(v.details),
+    }));
   }
 
   @FieldResolver(() => [StrategyType_], { description: 'strategies this one was combined or split from' })

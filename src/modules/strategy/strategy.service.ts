@@ -15,10 +15,17 @@ import { Changes } from './changes';
 import { StrategyEntity, StrategyLineageEntity } from './strategy.entity';
 
 type Deliver = (c: Changes) => Promise<void>;
-interface VersionEntry { strategyId: string; change: string; details?: unknown }
+interface VersionEntry {
+  strategyId: string;
+  change: string;
+  details?: unknown;
+}
 
 /** Locked rows of one structural change: the strategies (by id) and the legs being moved. */
-interface Locked { strategies: Map<string, StrategyEntity>; legs: LegEntity[] }
+interface Locked {
+  strategies: Map<string, StrategyEntity>;
+  legs: LegEntity[];
+}
 
 /** The type a set of legs gets when the user gives none: the pattern they form exactly, else CUSTOM. */
 export function inferType(legs: LegEntity[]): StrategyType {
@@ -28,12 +35,18 @@ export function inferType(legs: LegEntity[]): StrategyType {
 export function defaultName(type: StrategyType, legs: LegEntity[]): string {
   if (legs.length === 1 && type === StrategyType.STANDALONE) return standaloneName(legs[0]);
   const underlyings = [...new Set(legs.map((l) => l.underlyingSymbol))].sort();
-  const expiries = legs.map((l) => l.expirationDate).filter((e): e is string => !!e).sort();
+  const expiries = legs
+    .map((l) => l.expirationDate)
+    .filter((e): e is string => !!e)
+    .sort();
   return suggestedStrategyName(type, underlyings.join('/'), expiries[0] ?? null).slice(0, 200);
 }
 
 export class StrategyService {
-  constructor(private readonly ds: DataSource, private readonly deliver: Deliver) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly deliver: Deliver,
+  ) {}
 
   /** Runs one structural change in a transaction and announces it after the commit. */
   async change<T>(fn: (m: EntityManager, c: Changes) => Promise<T>): Promise<T> {
@@ -50,9 +63,12 @@ export class StrategyService {
 
   async get(user: AuthUser, id: string): Promise<StrategyEntity | null> {
     if (!isUuid(id)) return null;
-    const rows = await this.ds.getRepository(StrategyEntity).createQueryBuilder('s')
+    const rows = await this.ds
+      .getRepository(StrategyEntity)
+      .createQueryBuilder('s')
       .innerJoin('portfolios', 'p', 'p.id = s.portfolio_id AND p.deleted_at IS NULL')
-      .where('s.id = :id AND p.user_id = :uid', { id, uid: user.id }).getOne();
+      .where('s.id = :id AND p.user_id = :uid', { id, uid: user.id })
+      .getOne();
     return rows ?? null;
   }
 
@@ -62,12 +78,24 @@ export class StrategyService {
    * Locks the user's strategies in id order (NOT_FOUND for anything else). FOR NO KEY UPDATE: it serialises
    * writers without blocking the key-share locks that foreign keys (metrics, candles, legs) take.
    */
-  async lockStrategies(m: EntityManager, user: AuthUser, ids: string[], field = 'strategyId'): Promise<Map<string, StrategyEntity>> {
+  async lockStrategies(
+    m: EntityManager,
+    user: AuthUser,
+    ids: string[],
+    field = 'strategyId',
+  ): Promise<Map<string, StrategyEntity>> {
     const sorted = [...new Set(ids)].sort();
     if (sorted.some((id) => !isUuid(id))) throw notFound('Strategy', field);
-    const rows = await m.getRepository(StrategyEntity).createQueryBuilder('s')
-      .innerJoin('portfolios', 'p', 'p.id = s.portfolio_id AND p.deleted_at IS NULL AND p.user_id = :uid', { uid: user.id })
-      .where('s.id = ANY(:ids)', { ids: sorted }).orderBy('s.id').setLock('for_no_key_update', undefined, ['s']).getMany();
+    const rows = await m
+      .getRepository(StrategyEntity)
+      .createQueryBuilder('s')
+      .innerJoin('portfolios', 'p', 'p.id = s.portfolio_id AND p.deleted_at IS NULL AND p.user_id = :uid', {
+        uid: user.id,
+      })
+      .where('s.id = ANY(:ids)', { ids: sorted })
+      .orderBy('s.id')
+      .setLock('for_no_key_update', undefined, ['s'])
+      .getMany();
     if (rows.length !== sorted.length) throw notFound('Strategy', field);
     return new Map(rows.map((s) => [s.id, s]));
   }
@@ -76,19 +104,34 @@ export class StrategyService {
    * Locks legs and every strategy they belong to (plus `extra`), strategies first in id order, so that two
    * requests touching the same legs serialise instead of both moving them; retried when a leg moved meanwhile.
    */
-  async lockLegs(m: EntityManager, user: AuthUser, legIds: string[], extra: string[] = [], field = 'legIds'): Promise<Locked> {
+  async lockLegs(
+    m: EntityManager,
+    user: AuthUser,
+    legIds: string[],
+    extra: string[] = [],
+    field = 'legIds',
+  ): Promise<Locked> {
     const ids = checkIds(legIds, field, 'Leg');
     const peek: { id: string; strategy_id: string }[] = await m.query(
       `SELECT l.id, l.strategy_id FROM legs l JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL
-       WHERE l.id = ANY($1) AND p.user_id = $2`, [ids, user.id]);
+       WHERE l.id = ANY($1) AND p.user_id = $2`,
+      [ids, user.id],
+    );
     if (peek.length !== ids.length) throw notFound('Leg', field);
     const strategies = await this.lockStrategies(m, user, [...peek.map((l) => l.strategy_id), ...extra]);
-    const legs = await m.getRepository(LegEntity).createQueryBuilder('l').where('l.id = ANY(:ids)', { ids })
-      .orderBy('l.id').setLock('pessimistic_write').getMany();
+    const legs = await m
+      .getRepository(LegEntity)
+      .createQueryBuilder('l')
+      .where('l.id = ANY(:ids)', { ids })
+      .orderBy('l.id')
+      .setLock('pessimistic_write')
+      .getMany();
     if (legs.some((l) => !strategies.has(l.strategyId))) throw new RetryTransaction();
     for (const l of legs) {
-      if (l.status === LegStatus.CLOSED) throw badInput(`Leg ${l.id} is CLOSED: closed legs are history and never change`, field);
-      if (strategies.get(l.strategyId)!.status !== StrategyStatus.ACTIVE) throw badInput(`Leg ${l.id} belongs to a closed strategy`, field);
+      if (l.status === LegStatus.CLOSED)
+        throw badInput(`Leg ${l.id} is CLOSED: closed legs are history and never change`, field);
+      if (strategies.get(l.strategyId)!.status !== StrategyStatus.ACTIVE)
+        throw badInput(`Leg ${l.id} belongs to a closed strategy`, field);
     }
     return { strategies, legs: ids.map((id) => legs.find((l) => l.id === id)!) };
   }
@@ -109,16 +152,33 @@ export class StrategyService {
                 + row_number() OVER (PARTITION BY x.strategy_id ORDER BY x.ord),
               x.change, x.details
        FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, change text, details jsonb, ord int)`,
-      [JSON.stringify(entries.map((e, ord) => ({ strategy_id: e.strategyId, change: e.change, details: e.details ?? null, ord })))]);
+      [
+        JSON.stringify(
+          entries.map((e, ord) => ({ strategy_id: e.strategyId, change: e.change, details: e.details ?? null, ord })),
+        ),
+      ],
+    );
   }
 
   /** Marks strategies as changed: stale until recomputed, and a new optimistic version. */
   async touch(m: EntityManager, ids: string[]): Promise<void> {
-    if (ids.length) await m.query(`UPDATE strategies SET stale = true, row_version = row_version + 1, updated_at = now() WHERE id = ANY($1)`, [ids]);
+    if (ids.length)
+      await m.query(
+        `UPDATE strategies SET stale = true, row_version = row_version + 1, updated_at = now() WHERE id = ANY($1)`,
+        [ids],
+      );
   }
 
-  async insertStrategy(m: EntityManager, portfolioId: string, name: string, type: StrategyType, details: unknown): Promise<StrategyEntity> {
-    const s = await m.save(m.create(StrategyEntity, { portfolioId, name, type, status: StrategyStatus.ACTIVE, stale: true, closedAt: null }));
+  async insertStrategy(
+    m: EntityManager,
+    portfolioId: string,
+    name: string,
+    type: StrategyType,
+    details: unknown,
+  ): Promise<StrategyEntity> {
+    const s = await m.save(
+      m.create(StrategyEntity, { portfolioId, name, type, status: StrategyStatus.ACTIVE, stale: true, closedAt: null }),
+    );
     await this.appendVersion(m, s.id, 'created', details);
     return s;
   }
@@ -129,7 +189,9 @@ export class StrategyService {
       `UPDATE legs l SET strategy_id = $1, leg_order = base.n + t.ord, updated_at = now()
        FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, ord),
             (SELECT coalesce(max(leg_order), -1) AS n FROM legs WHERE strategy_id = $1) base
-       WHERE l.id = t.id`, [targetId, legs.map((l) => l.id)]);
+       WHERE l.id = t.id`,
+      [targetId, legs.map((l) => l.id)],
+    );
     for (const l of legs) l.strategyId = targetId;
   }
 
@@ -137,14 +199,23 @@ export class StrategyService {
    * After legs left `sourceIds`: a strategy left without an OPEN leg is closed (its closed legs stay as history), the others record the removal (and turn
    * STANDALONE at one leg); `versions` are written in the same statement as theirs.
    */
-  async settleSources(m: EntityManager, sourceIds: string[], movedLegIds: string[], c: Changes, portfolioId: string, versions: VersionEntry[] = []): Promise<string[]> {
+  async settleSources(
+    m: EntityManager,
+    sourceIds: string[],
+    movedLegIds: string[],
+    c: Changes,
+    portfolioId: string,
+    versions: VersionEntry[] = [],
+  ): Promise<string[]> {
     if (!sourceIds.length) {
       await this.appendVersions(m, versions);
       return [];
     }
     const counts: { id: string; n: number }[] = await m.query(
       `SELECT s.id, count(l.id)::int AS n FROM strategies s LEFT JOIN legs l ON l.strategy_id = s.id AND l.status = 'OPEN'
-       WHERE s.id = ANY($1) GROUP BY s.id`, [sourceIds]);
+       WHERE s.id = ANY($1) GROUP BY s.id`,
+      [sourceIds],
+    );
     const closed = counts.filter((x) => x.n === 0).map((x) => x.id);
     const single = counts.filter((x) => x.n === 1).map((x) => x.id);
     // Detected patterns no longer hold with one leg; types only a user declares (CUSTOM, PAIRS_TRADE) are kept.
@@ -154,10 +225,17 @@ export class StrategyService {
          closed_at = CASE WHEN id = ANY($2) THEN now() ELSE closed_at END,
          type = CASE WHEN id = ANY($3) AND type NOT IN ('CUSTOM', 'PAIRS_TRADE') THEN 'STANDALONE'::strategy_type ELSE type END,
          stale = true, row_version = row_version + 1, updated_at = now()
-       WHERE id = ANY($1)`, [sourceIds, closed, single]);
-    await this.appendVersions(m, [...versions, ...counts.map(({ id, n }) => ({
-      strategyId: id, change: n === 0 ? 'closed' : 'leg_removed', details: n === 0 ? { reason: 'emptied', legIds: movedLegIds } : { legIds: movedLegIds },
-    }))]);
+       WHERE id = ANY($1)`,
+      [sourceIds, closed, single],
+    );
+    await this.appendVersions(m, [
+      ...versions,
+      ...counts.map(({ id, n }) => ({
+        strategyId: id,
+        change: n === 0 ? 'closed' : 'leg_removed',
+        details: n === 0 ? { reason: 'emptied', legIds: movedLegIds } : { legIds: movedLegIds },
+      })),
+    ]);
     if (closed.length) c.touch(portfolioId, PortfolioChangeKind.STRATEGY_CLOSED, closed, false);
     return closed;
   }
@@ -170,19 +248,36 @@ export class StrategyService {
             ins AS (INSERT INTO strategy_tags (strategy_id, tag_id)
                     SELECT t.id, src.tag_id FROM unnest($2::uuid[]) AS t(id), src WHERE (SELECT count(*) FROM src) <= $3
                     ON CONFLICT DO NOTHING RETURNING 1)
-       SELECT (SELECT count(*) FROM src)::int AS n, (SELECT count(*) FROM ins) AS inserted`, [fromIds, toIds, MAX_TAGS_PER_STRATEGY]);
-    if (n > MAX_TAGS_PER_STRATEGY) throw limitExceeded(`A strategy carries at most ${MAX_TAGS_PER_STRATEGY} tags; the combined tags exceed it`, 'legIds');
+       SELECT (SELECT count(*) FROM src)::int AS n, (SELECT count(*) FROM ins) AS inserted`,
+      [fromIds, toIds, MAX_TAGS_PER_STRATEGY],
+    );
+    if (n > MAX_TAGS_PER_STRATEGY)
+      throw limitExceeded(
+        `A strategy carries at most ${MAX_TAGS_PER_STRATEGY} tags; the combined tags exceed it`,
+        'legIds',
+      );
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------------------
 
   /** Legs (standalone or not) of one portfolio become one new strategy; emptied sources are closed, tags carried over. */
-  combine(user: AuthUser, input: { legIds: string[]; type?: StrategyType | null; name?: string | null; portfolioId?: string }, minLegs = 2): Promise<StrategyEntity> {
+  combine(
+    user: AuthUser,
+    input: { legIds: string[]; type?: StrategyType | null; name?: string | null; portfolioId?: string },
+    minLegs = 2,
+  ): Promise<StrategyEntity> {
     return this.change((m, c) => this.combineIn(m, c, user, input, minLegs));
   }
 
-  async combineIn(m: EntityManager, c: Changes, user: AuthUser, input: { legIds: string[]; type?: StrategyType | null; name?: string | null; portfolioId?: string }, minLegs = 2): Promise<StrategyEntity> {
-    if (input.legIds.length < minLegs) throw badInput(`legIds needs at least ${minLegs} leg${minLegs > 1 ? 's' : ''}`, 'legIds');
+  async combineIn(
+    m: EntityManager,
+    c: Changes,
+    user: AuthUser,
+    input: { legIds: string[]; type?: StrategyType | null; name?: string | null; portfolioId?: string },
+    minLegs = 2,
+  ): Promise<StrategyEntity> {
+    if (input.legIds.length < minLegs)
+      throw badInput(`legIds needs at least ${minLegs} leg${minLegs > 1 ? 's' : ''}`, 'legIds');
     const name = input.name == null ? null : checkName(input.name);
     if (input.portfolioId) await ownedPortfolio(m, user, input.portfolioId);
     const { strategies, legs } = await this.lockLegs(m, user, input.legIds);
@@ -193,16 +288,30 @@ export class StrategyService {
     const portfolioId = legs[0].portfolioId;
     const type = input.type ?? inferType(legs);
     const sources = [...strategies.keys()];
-    const created = await this.insertStrategy(m, portfolioId, name ?? defaultName(type, legs), type, { legIds: input.legIds, from: sources });
+    const created = await this.insertStrategy(m, portfolioId, name ?? defaultName(type, legs), type, {
+      legIds: input.legIds,
+      from: sources,
+    });
     await this.moveLegs(m, legs, created.id);
-    await m.insert(StrategyLineageEntity, sources.map((a) => ({ ancestorId: a, descendantId: created.id, kind: 'combined' as const })));
+    await m.insert(
+      StrategyLineageEntity,
+      sources.map((a) => ({ ancestorId: a, descendantId: created.id, kind: 'combined' as const })),
+    );
     await this.copyTags(m, sources, [created.id]);
-    await this.settleSources(m, sources, input.legIds, c, portfolioId, [{ strategyId: created.id, change: 'combined', details: { from: sources } }]);
+    await this.settleSources(m, sources, input.legIds, c, portfolioId, [
+      { strategyId: created.id, change: 'combined', details: { from: sources } },
+    ]);
     c.touch(portfolioId, PortfolioChangeKind.STRATEGIES_COMBINED, [created.id, ...sources]);
     return created;
   }
 
-  createStrategy(user: AuthUser, portfolioId: string, name: string, type: StrategyType, legIds: string[]): Promise<StrategyEntity> {
+  createStrategy(
+    user: AuthUser,
+    portfolioId: string,
+    name: string,
+    type: StrategyType,
+    legIds: string[],
+  ): Promise<StrategyEntity> {
     return this.combine(user, { portfolioId, name, type, legIds }, 1);
   }
 
@@ -212,18 +321,36 @@ export class StrategyService {
       const source = (await this.lockStrategies(m, user, [id], 'id')).get(id)!;
       if (source.status !== StrategyStatus.ACTIVE) throw badInput('Only an active strategy can be split', 'id');
       // Closed legs stay where they were closed, with their realized P&L.
-      const legs = await m.getRepository(LegEntity).createQueryBuilder('l').where(`l.strategy_id = :id AND l.status = 'OPEN'`, { id })
-        .orderBy('l.leg_order').setLock('pessimistic_write').getMany();
+      const legs = await m
+        .getRepository(LegEntity)
+        .createQueryBuilder('l')
+        .where(`l.strategy_id = :id AND l.status = 'OPEN'`, { id })
+        .orderBy('l.leg_order')
+        .setLock('pessimistic_write')
+        .getMany();
       if (legs.length < 2) throw badInput('A strategy with one leg cannot be split', 'id');
       const parts: StrategyEntity[] = [];
       for (const leg of legs) {
-        const s = await this.insertStrategy(m, source.portfolioId, standaloneName(leg), StrategyType.STANDALONE, { splitFrom: id, legId: leg.id });
+        const s = await this.insertStrategy(m, source.portfolioId, standaloneName(leg), StrategyType.STANDALONE, {
+          splitFrom: id,
+          legId: leg.id,
+        });
         await this.moveLegs(m, [leg], s.id);
         parts.push(s);
       }
-      await m.insert(StrategyLineageEntity, parts.map((p) => ({ ancestorId: id, descendantId: p.id, kind: 'split' as const })));
-      await this.copyTags(m, [id], parts.map((p) => p.id));
-      await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now(), stale = false, row_version = row_version + 1 WHERE id = $1`, [id]);
+      await m.insert(
+        StrategyLineageEntity,
+        parts.map((p) => ({ ancestorId: id, descendantId: p.id, kind: 'split' as const })),
+      );
+      await this.copyTags(
+        m,
+        [id],
+        parts.map((p) => p.id),
+      );
+      await m.query(
+        `UPDATE strategies SET status = 'CLOSED', closed_at = now(), stale = false, row_version = row_version + 1 WHERE id = $1`,
+        [id],
+      );
       await this.appendVersion(m, id, 'split', { into: parts.map((p) => p.id) });
       c.touch(source.portfolioId, PortfolioChangeKind.STRATEGY_SPLIT, [id, ...parts.map((p) => p.id)]);
       return parts;
@@ -254,11 +381,16 @@ export class StrategyService {
   addLeg(user: AuthUser, strategyId: string, legId: string): Promise<StrategyEntity> {
     return this.change(async (m, c) => {
       if (!isUuid(strategyId)) throw notFound('Strategy', 'strategyId');
-      const { strategies, legs: [leg] } = await this.lockLegs(m, user, [legId], [strategyId], 'legId');
+      const {
+        strategies,
+        legs: [leg],
+      } = await this.lockLegs(m, user, [legId], [strategyId], 'legId');
       const target = strategies.get(strategyId)!;
-      if (target.status !== StrategyStatus.ACTIVE) throw badInput('Legs can only be added to an active strategy', 'strategyId');
+      if (target.status !== StrategyStatus.ACTIVE)
+        throw badInput('Legs can only be added to an active strategy', 'strategyId');
       if (leg.strategyId === strategyId) throw badInput('The leg is already in this strategy', 'legId');
-      if (leg.portfolioId !== target.portfolioId) throw badInput('All legs of a strategy must belong to one portfolio', 'legId');
+      if (leg.portfolioId !== target.portfolioId)
+        throw badInput('All legs of a strategy must belong to one portfolio', 'legId');
       const sourceId = leg.strategyId;
       await this.moveLegs(m, [leg], strategyId);
       const all = await m.findBy(LegEntity, { strategyId });
@@ -267,7 +399,9 @@ export class StrategyService {
         await m.query(`UPDATE strategies SET type = $2 WHERE id = $1`, [strategyId, type]);
       }
       await this.touch(m, [strategyId]);
-      await this.settleSources(m, [sourceId], [legId], c, target.portfolioId, [{ strategyId, change: 'leg_added', details: { legId, from: sourceId } }]);
+      await this.settleSources(m, [sourceId], [legId], c, target.portfolioId, [
+        { strategyId, change: 'leg_added', details: { legId, from: sourceId } },
+      ]);
       c.touch(target.portfolioId, PortfolioChangeKind.LEG_MOVED, [strategyId, sourceId]);
       return m.findOneByOrFail(StrategyEntity, { id: strategyId });
     });
@@ -277,10 +411,16 @@ export class StrategyService {
   removeLeg(user: AuthUser, strategyId: string, legId: string): Promise<StrategyEntity> {
     return this.change(async (m, c) => {
       if (!isUuid(strategyId)) throw notFound('Strategy', 'strategyId');
-      const { strategies, legs: [leg] } = await this.lockLegs(m, user, [legId], [strategyId], 'legId');
+      const {
+        strategies,
+        legs: [leg],
+      } = await this.lockLegs(m, user, [legId], [strategyId], 'legId');
       if (leg.strategyId !== strategyId) throw badInput('The leg is not in this strategy', 'legId');
       const source = strategies.get(strategyId)!;
-      const own = await this.insertStrategy(m, source.portfolioId, standaloneName(leg), StrategyType.STANDALONE, { removedFrom: strategyId, legId });
+      const own = await this.insertStrategy(m, source.portfolioId, standaloneName(leg), StrategyType.STANDALONE, {
+        removedFrom: strategyId,
+        legId,
+      });
       await this.moveLegs(m, [leg], own.id);
       await this.settleSources(m, [strategyId], [legId], c, source.portfolioId);
       c.touch(source.portfolioId, PortfolioChangeKind.LEG_MOVED, [strategyId, own.id]);
@@ -292,9 +432,13 @@ export class StrategyService {
 
   async detect(m: EntityManager, user: AuthUser, portfolioId: string) {
     await ownedPortfolio(m, user, portfolioId);
-    const legs = await m.getRepository(LegEntity).createQueryBuilder('l')
+    const legs = await m
+      .getRepository(LegEntity)
+      .createQueryBuilder('l')
       .innerJoin('strategies', 's', `s.id = l.strategy_id AND s.status = 'ACTIVE' AND s.type = 'STANDALONE'`)
-      .where(`l.portfolio_id = :portfolioId AND l.status = 'OPEN'`, { portfolioId }).orderBy('l.id').getMany();
+      .where(`l.portfolio_id = :portfolioId AND l.status = 'OPEN'`, { portfolioId })
+      .orderBy('l.id')
+      .getMany();
     const byId = new Map(legs.map((l) => [l.id, l]));
     return detectStrategies(legs).map((d) => ({ ...d, legs: d.legIds.map((id) => byId.get(id)!) }));
   }
@@ -304,9 +448,9 @@ export class StrategyService {
     return this.change(async (m, c) => {
       const found = await this.detect(m, user, portfolioId);
       const out: StrategyEntity[] = [];
-      for (const d of found) out.push(await this.combineIn(m, c, user, { legIds: d.legIds, type: d.type, name: d.suggestedName }));
+      for (const d of found)
+        out.push(await this.combineIn(m, c, user, { legIds: d.legIds, type: d.type, name: d.suggestedName }));
       return out;
     });
   }
 }
-

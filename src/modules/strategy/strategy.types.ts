@@ -23,9 +23,11 @@ export class StrategyFilter {
   @Field(() => [ID], { nullable: true }) tagIds?: string[] | null;
   @Field(() => TagMatch, { nullable: true, defaultValue: TagMatch.ANY }) tagMatch?: TagMatch | null;
   @Field(() => [StrategyType], { nullable: true }) types?: StrategyType[] | null;
-  @Field(() => [StrategyStatus], { nullable: true, description: 'default: [ACTIVE]' }) statuses?: StrategyStatus[] | null;
+  @Field(() => [StrategyStatus], { nullable: true, description: 'default: [ACTIVE]' }) statuses?:
+    StrategyStatus[] | null;
   @Field(() => String, { nullable: true }) underlying?: string | null;
-  @Field(() => String, { nullable: true, description: 'case-insensitive substring of the strategy name' }) search?: string | null;
+  @Field(() => String, { nullable: true, description: 'case-insensitive substring of the strategy name' }) search?:
+    string | null;
 }
 
 @ObjectType('PageInfo', { simpleResolvers: true })
@@ -71,7 +73,10 @@ export class PortfolioTotals extends ValueSums {
 
 @ObjectType('StrategyGroup', { simpleResolvers: true })
 export class StrategyGroup {
-  @Field(() => String, { description: 'tag name, strategy type, underlying symbol or sector; "untagged" / "unknown" for the rest' }) key: string;
+  @Field(() => String, {
+    description: 'tag name, strategy type, underlying symbol or sector; "untagged" / "unknown" for the rest',
+  })
+  key: string;
   @Field(() => TagType, { nullable: true }) tag: unknown | null;
   @Field(() => [StrategyType_]) strategies: unknown[];
   @Field(() => PortfolioTotals) totals: PortfolioTotals;
@@ -86,7 +91,8 @@ export class PayoffPoint {
 @ObjectType('PayoffAnalysis', { simpleResolvers: true })
 export class PayoffAnalysisType {
   @Field(() => DecimalScalar, { nullable: true, description: 'null = unlimited' }) maxProfit: Decimal | null;
-  @Field(() => DecimalScalar, { nullable: true, description: 'positive magnitude; null = unlimited' }) maxLoss: Decimal | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'positive magnitude; null = unlimited' })
+  maxLoss: Decimal | null;
   @Field(() => [DecimalScalar], { description: 'ascending, rounded to cents' }) breakEvenPoints: Decimal[];
 }
 

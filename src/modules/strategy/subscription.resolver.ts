@@ -10,8 +10,14 @@ import { M2MCandleType } from '../market-data/market-data.types';
 import { PortfolioChange, StrategyType_ } from './strategy.types';
 
 type Data = SubscribeResolverData<unknown, Record<string, string>, Context>;
-interface MetricsBatch { ids: string[]; loaders?: Loaders }
-interface MetricsItem { strategyId: string; batch: MetricsBatch }
+interface MetricsBatch {
+  ids: string[];
+  loaders?: Loaders;
+}
+interface MetricsItem {
+  strategyId: string;
+  batch: MetricsBatch;
+}
 let sequence = 0;
 
 async function ownPortfolio({ args, context }: Data): Promise<string> {
@@ -23,23 +29,30 @@ async function ownPortfolio({ args, context }: Data): Promise<string> {
 @Resolver()
 export class SubscriptionResolver {
   @Subscription(() => StrategyType_, {
-    subscribe: async (d: Data) => coalescing(
-      d.context.app.pubSub.subscribe(TOPICS.strategyMetrics(await ownPortfolio(d))),
-      (e: MetricsItem) => e.strategyId,
-      undefined,
-      (e) => {
-        const batch: MetricsBatch = { ids: (e as { strategyIds: string[] }).strategyIds };
-        return batch.ids.map((strategyId) => ({ strategyId, batch }));
-      },
-    ),
+    subscribe: async (d: Data) =>
+      coalescing(
+        d.context.app.pubSub.subscribe(TOPICS.strategyMetrics(await ownPortfolio(d))),
+        (e: MetricsItem) => e.strategyId,
+        undefined,
+        (e) => {
+          const batch: MetricsBatch = { ids: (e as { strategyIds: string[] }).strategyIds };
+          return batch.ids.map((strategyId) => ({ strategyId, batch }));
+        },
+      ),
   })
-  async strategyMetricsUpdated(@Root() e: MetricsItem, @Arg('portfolioId', () => ID) _portfolioId: string, @Ctx() ctx: Context) {
+  async strategyMetricsUpdated(
+    @Root() e: MetricsItem,
+    @Arg('portfolioId', () => ID) _portfolioId: string,
+    @Ctx() ctx: Context,
+  ) {
     // The strategies of one recomputation share loaders: their rows, metrics and legs come in one statement each.
     if (!e.batch.loaders) {
       e.batch.loaders = createLoaders(ctx.app.ds, ctx.app.cfg);
       const { loaders, ids } = e.batch;
       await Promise.all([
-        loaders.strategy.loadMany(ids), loaders.metrics.loadMany(ids), loaders.legsByStrategy.loadMany(ids),
+        loaders.strategy.loadMany(ids),
+        loaders.metrics.loadMany(ids),
+        loaders.legsByStrategy.loadMany(ids),
       ]);
     }
     ctx.loaders = e.batch.loaders;
@@ -66,7 +79,10 @@ export class SubscriptionResolver {
     subscribe: async ({ args, context }: Data) => {
       const s = await context.app.strategies.get(requireUser(context), args.strategyId);
       if (!s) throw notFound('Strategy', 'strategyId');
-      return coalescing(context.app.pubSub.subscribe(TOPICS.m2m(s.id)), (e) => (e as { bucketStart: string }).bucketStart);
+      return coalescing(
+        context.app.pubSub.subscribe(TOPICS.m2m(s.id)),
+        (e) => (e as { bucketStart: string }).bucketStart,
+      );
     },
   })
   m2mUpdated(@Root() e: { bucketStart: string }, @Arg('strategyId', () => ID) _strategyId: string) {

@@ -7,7 +7,12 @@ import { LegEntity } from '../leg/leg.entity';
 import type { StrategyService } from '../strategy/strategy.service';
 import { TagEntity } from './tag.entity';
 
-export interface Suggestion { tag: TagEntity | null; name: string; score: number; reason: string }
+export interface Suggestion {
+  tag: TagEntity | null;
+  name: string;
+  score: number;
+  reason: string;
+}
 
 /** How much one similar strategy's tag counts, by what makes it similar. */
 const WEIGHT = { underlying: 0.5, type: 0.3, sector: 0.2 };
@@ -17,16 +22,27 @@ export function ruleSuggestions(legs: LegEntity[]): { name: string; score: numbe
   const out: { name: string; score: number; reason: string }[] = [];
   const options = legs.filter((l) => l.optionType);
   if (options.length) out.push({ name: 'options', score: 0.6, reason: 'holds option legs' });
-  const premium = options.reduce((sum, l) => sum + positionSign(l.positionType) * l.quantity.toNumber() * l.multiplier * l.entryPrice.toNumber(), 0);
+  const premium = options.reduce(
+    (sum, l) => sum + positionSign(l.positionType) * l.quantity.toNumber() * l.multiplier * l.entryPrice.toNumber(),
+    0,
+  );
   if (options.length && premium < 0) out.push({ name: 'income', score: 0.7, reason: 'opened for a net credit' });
   const longStock = legs.some((l) => !l.optionType && l.positionType === PositionType.LONG);
-  const protective = legs.some((l) => (l.optionType === OptionType.PUT && l.positionType === PositionType.LP) || (l.optionType === OptionType.CALL && l.positionType === PositionType.SC));
-  if (longStock && protective) out.push({ name: 'hedged', score: 0.8, reason: 'a long put or short call against the stock' });
+  const protective = legs.some(
+    (l) =>
+      (l.optionType === OptionType.PUT && l.positionType === PositionType.LP) ||
+      (l.optionType === OptionType.CALL && l.positionType === PositionType.SC),
+  );
+  if (longStock && protective)
+    out.push({ name: 'hedged', score: 0.8, reason: 'a long put or short call against the stock' });
   return out;
 }
 
 export class SuggestionService {
-  constructor(private readonly ds: DataSource, private readonly strategies: StrategyService) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly strategies: StrategyService,
+  ) {}
 
   async suggest(user: AuthUser, strategyId: string, limit: number): Promise<Suggestion[]> {
     if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw badInput('limit must be between 1 and 50', 'limit');
@@ -35,8 +51,9 @@ export class SuggestionService {
     const legs = await this.ds.getRepository(LegEntity).findBy({ strategyId });
     const underlyings = [...new Set(legs.map((l) => l.underlyingSymbol))];
     // Tags on the user's other strategies, scored by how similar each strategy is to this one.
-    const rows: { tag_id: string; score: number; same_underlying: number; same_type: number; same_sector: number }[] = await this.ds.query(
-      `WITH mine AS (SELECT DISTINCT coalesce(md.sector, '') AS sector FROM unnest($3::text[]) u(sym) LEFT JOIN market_data md ON md.symbol = u.sym),
+    const rows: { tag_id: string; score: number; same_underlying: number; same_type: number; same_sector: number }[] =
+      await this.ds.query(
+        `WITH mine AS (SELECT DISTINCT coalesce(md.sector, '') AS sector FROM unnest($3::text[]) u(sym) LEFT JOIN market_data md ON md.symbol = u.sym),
             sim AS (
               SELECT o.id,
                      EXISTS (SELECT 1 FROM legs l WHERE l.strategy_id = o.id AND l.underlying_symbol = ANY($3)) AS su,
@@ -50,10 +67,18 @@ export class SuggestionService {
        FROM sim JOIN strategy_tags st ON st.strategy_id = sim.id
        WHERE (su OR st OR ss) AND st.tag_id NOT IN (SELECT tag_id FROM strategy_tags WHERE strategy_id = $2)
        GROUP BY st.tag_id`,
-      [user.id, strategyId, underlyings, s.type, WEIGHT.underlying, WEIGHT.type, WEIGHT.sector]);
-    const tags = await this.ds.getRepository(TagEntity).createQueryBuilder('t')
-      .where('t.user_id = :uid AND t.archived_at IS NULL', { uid: user.id }).getMany();
-    const own = new Set((await this.ds.query(`SELECT tag_id FROM strategy_tags WHERE strategy_id = $1`, [strategyId])).map((r: { tag_id: string }) => r.tag_id));
+        [user.id, strategyId, underlyings, s.type, WEIGHT.underlying, WEIGHT.type, WEIGHT.sector],
+      );
+    const tags = await this.ds
+      .getRepository(TagEntity)
+      .createQueryBuilder('t')
+      .where('t.user_id = :uid AND t.archived_at IS NULL', { uid: user.id })
+      .getMany();
+    const own = new Set(
+      (await this.ds.query(`SELECT tag_id FROM strategy_tags WHERE strategy_id = $1`, [strategyId])).map(
+        (r: { tag_id: string }) => r.tag_id,
+      ),
+    );
     const byId = new Map(tags.map((t) => [t.id, t]));
     const byName = new Map(tags.map((t) => [t.name.toLowerCase(), t]));
     const max = Math.max(1, ...rows.map((r) => r.score));
@@ -61,15 +86,32 @@ export class SuggestionService {
     for (const r of rows) {
       const tag = byId.get(r.tag_id);
       if (!tag) continue;
-      const why = [r.same_underlying && `${r.same_underlying} with the same underlying`, r.same_type && `${r.same_type} of the same type`, r.same_sector && `${r.same_sector} in the same sector`].filter(Boolean);
-      found.set(tag.name.toLowerCase(), { tag, name: tag.name, score: Math.round((0.5 + 0.5 * (r.score / max)) * 1000) / 1000, reason: `you tagged similar strategies (${why.join(', ')})` });
+      const why = [
+        r.same_underlying && `${r.same_underlying} with the same underlying`,
+        r.same_type && `${r.same_type} of the same type`,
+        r.same_sector && `${r.same_sector} in the same sector`,
+      ].filter(Boolean);
+      found.set(tag.name.toLowerCase(), {
+        tag,
+        name: tag.name,
+        score: Math.round((0.5 + 0.5 * (r.score / max)) * 1000) / 1000,
+        reason: `you tagged similar strategies (${why.join(', ')})`,
+      });
     }
     for (const rule of ruleSuggestions(openLegs(legs))) {
       const tag = byName.get(rule.name) ?? null;
       if (tag && own.has(tag.id)) continue;
       const prev = found.get(rule.name);
-      if (!prev || prev.score < rule.score) found.set(rule.name, { tag, name: tag?.name ?? rule.name, score: rule.score, reason: prev ? `${rule.reason}; ${prev.reason}` : rule.reason });
+      if (!prev || prev.score < rule.score)
+        found.set(rule.name, {
+          tag,
+          name: tag?.name ?? rule.name,
+          score: rule.score,
+          reason: prev ? `${rule.reason}; ${prev.reason}` : rule.reason,
+        });
     }
-    return [...found.values()].sort((a, b) => Number(!!b.tag) - Number(!!a.tag) || b.score - a.score || a.name.localeCompare(b.name)).slice(0, limit);
+    return [...found.values()]
+      .sort((a, b) => Number(!!b.tag) - Number(!!a.tag) || b.score - a.score || a.name.localeCompare(b.name))
+      .slice(0, limit);
   }
 }

@@ -1,8 +1,18 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { UserEntity } from '../auth/user.entity';
 import { StrategyEntity } from '../strategy/strategy.entity';
 import { DEFAULT_TAG_COLOR, TAG_COLOR, TAG_NAME } from './tag.rules';
-
 
 @Entity('tags')
 @Check('CHK_tags_name', `name ~ '${TAG_NAME.source}'`)
@@ -25,7 +35,9 @@ export class TagEntity {
 export class StrategyTagEntity {
   @PrimaryColumn({ type: 'uuid' }) strategyId: string;
   @Index() @PrimaryColumn({ type: 'uuid' }) tagId: string;
-  @ManyToOne(() => StrategyEntity, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'strategy_id' }) strategy?: StrategyEntity;
+  @ManyToOne(() => StrategyEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'strategy_id' })
+  strategy?: StrategyEntity;
   @ManyToOne(() => TagEntity, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'tag_id' }) tag?: TagEntity;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 }

@@ -9,12 +9,19 @@ import { TagInput, TagSuggestion, TagType, TagUpdateInput } from './tag.types';
 @Resolver(() => TagType)
 export class TagResolver {
   @Query(() => [TagType])
-  tags(@Ctx() ctx: Context, @Arg('includeArchived', () => Boolean, { nullable: true, defaultValue: false }) includeArchived: boolean) {
+  tags(
+    @Ctx() ctx: Context,
+    @Arg('includeArchived', () => Boolean, { nullable: true, defaultValue: false }) includeArchived: boolean,
+  ) {
     return ctx.app.tags.list(requireUser(ctx), includeArchived);
   }
 
   @Query(() => [TagSuggestion])
-  suggestTags(@Arg('strategyId', () => ID) strategyId: string, @Ctx() ctx: Context, @Arg('limit', () => Int, { nullable: true, defaultValue: 5 }) limit: number) {
+  suggestTags(
+    @Arg('strategyId', () => ID) strategyId: string,
+    @Ctx() ctx: Context,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 5 }) limit: number,
+  ) {
     return ctx.app.suggestions.suggest(requireUser(ctx), strategyId, limit);
   }
 
@@ -49,25 +56,41 @@ export class TagResolver {
   }
 
   @Mutation(() => StrategyType_)
-  async setStrategyTags(@Arg('strategyId', () => ID) strategyId: string, @Arg('tagIds', () => [ID]) tagIds: string[], @Ctx() ctx: Context) {
+  async setStrategyTags(
+    @Arg('strategyId', () => ID) strategyId: string,
+    @Arg('tagIds', () => [ID]) tagIds: string[],
+    @Ctx() ctx: Context,
+  ) {
     await ctx.app.tags.setStrategyTags(requireUser(ctx), strategyId, tagIds);
     return ctx.app.strategies.get(requireUser(ctx), strategyId);
   }
 
   @Mutation(() => StrategyType_)
-  async addStrategyTags(@Arg('strategyId', () => ID) strategyId: string, @Arg('tagIds', () => [ID]) tagIds: string[], @Ctx() ctx: Context) {
+  async addStrategyTags(
+    @Arg('strategyId', () => ID) strategyId: string,
+    @Arg('tagIds', () => [ID]) tagIds: string[],
+    @Ctx() ctx: Context,
+  ) {
     await ctx.app.tags.addStrategyTags(requireUser(ctx), strategyId, tagIds);
     return ctx.app.strategies.get(requireUser(ctx), strategyId);
   }
 
   @Mutation(() => RemoveTagsPayload)
-  async removeStrategyTags(@Arg('strategyId', () => ID) strategyId: string, @Arg('tagIds', () => [ID]) tagIds: string[], @Ctx() ctx: Context) {
+  async removeStrategyTags(
+    @Arg('strategyId', () => ID) strategyId: string,
+    @Arg('tagIds', () => [ID]) tagIds: string[],
+    @Ctx() ctx: Context,
+  ) {
     const removedCount = await ctx.app.tags.removeStrategyTags(requireUser(ctx), strategyId, tagIds);
     return { strategy: await ctx.app.strategies.get(requireUser(ctx), strategyId), removedCount };
   }
 
   @Mutation(() => [StrategyType_])
-  bulkAssignTags(@Arg('strategyIds', () => [ID]) strategyIds: string[], @Arg('tagIds', () => [ID]) tagIds: string[], @Ctx() ctx: Context) {
+  bulkAssignTags(
+    @Arg('strategyIds', () => [ID]) strategyIds: string[],
+    @Arg('tagIds', () => [ID]) tagIds: string[],
+    @Ctx() ctx: Context,
+  ) {
     return ctx.app.tags.bulkAssign(requireUser(ctx), strategyIds, tagIds);
   }
 
@@ -90,6 +113,13 @@ export class TagResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.app.queries.connection(requireUser(ctx), { tagId: t.id }, filter, first, after, strategyPrefetch(info, ctx.loaders));
+    return ctx.app.queries.connection(
+      requireUser(ctx),
+      { tagId: t.id },
+      filter,
+      first,
+      after,
+      strategyPrefetch(info, ctx.loaders),
+    );
   }
 }

@@ -7,8 +7,14 @@ export const TAG_COLOR = /^#[0-9A-Fa-f]{6}$/;
 export const ARCHIVE_PURGE_DAYS = 90;
 
 export const STARTER_TAGS: { name: string; color: string }[] = [
-  { name: 'Growth', color: '#2E7D32' }, { name: 'Value', color: '#1565C0' }, { name: 'Dividend', color: '#6A1B9A' },
-  { name: 'Speculative', color: '#C62828' }, { name: 'Core', color: '#37474F' }, { name: 'Satellite', color: '#00838F' },
-  { name: 'Defensive', color: '#558B2F' }, { name: 'Income', color: '#F9A825' }, { name: 'Hedge', color: '#4E342E' },
+  { name: 'Growth', color: '#2E7D32' },
+  { name: 'Value', color: '#1565C0' },
+  { name: 'Dividend', color: '#6A1B9A' },
+  { name: 'Speculative', color: '#C62828' },
+  { name: 'Core', color: '#37474F' },
+  { name: 'Satellite', color: '#00838F' },
+  { name: 'Defensive', color: '#558B2F' },
+  { name: 'Income', color: '#F9A825' },
+  { name: 'Hedge', color: '#4E342E' },
   { name: 'Momentum', color: '#EF6C00' },
 ];

@@ -12,13 +12,7 @@ import type { LegRef } from './StrategyTable';
  * "Create strategy" from the selected legs: previewStrategy's detected type, suggested name and payoff (a small
  * chart, max profit/loss, break-evens), a type selector, then combineLegs.
  */
-export function CreateStrategyDialog({
-  legs,
-  onClose,
-}: {
-  legs: LegRef[];
-  onClose(createdId?: string): void;
-}) {
+export function CreateStrategyDialog({ legs, onClose }: { legs: LegRef[]; onClose(createdId?: string): void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const client = useApolloClient();
   const legIds = useMemo(() => legs.map((l) => l.id), [legs]);
@@ -106,9 +100,8 @@ export function CreateStrategyDialog({
           ) : match ? (
             <>
               Detected pattern: <strong data-testid="detected-type">{typeLabel(match.type)}</strong>
-              {match.type === 'CUSTOM' ? ' (no known pattern)' : ` (${Math.round(match.confidence * 100)}% confidence)`},
-              suggested name{' '}
-              <em data-testid="suggested-name">{match.suggestedName}</em>
+              {match.type === 'CUSTOM' ? ' (no known pattern)' : ` (${Math.round(match.confidence * 100)}% confidence)`}
+              , suggested name <em data-testid="suggested-name">{match.suggestedName}</em>
             </>
           ) : preview.error ? (
             <span role="alert" className="error">

@@ -58,7 +58,9 @@ export function StrategyDetail({
     const exitPrices = Object.entries(exits)
       .filter(([legId, v]) => v.trim() !== '' && openLegs.some((l) => l.id === legId))
       .map(([legId, v]) => ({ legId, exitPrice: v.trim() }));
-    void act(() => close({ variables: { id, exitPrices } }), 'Strategy closed').then((done) => done && setClosing(false));
+    void act(() => close({ variables: { id, exitPrices } }), 'Strategy closed').then(
+      (done) => done && setClosing(false),
+    );
   }
 
   async function act(fn: () => Promise<unknown>, done?: string) {
