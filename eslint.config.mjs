@@ -24,7 +24,10 @@ export default tseslint.config(
       // TypeScript checks names itself (and knows Node's and the DOM's globals); ESLint's no-undef does not.
       'no-undef': 'off',
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       ...Object.fromEntries(unsafeAny.map((r) => [r, 'error'])),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },

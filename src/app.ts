@@ -11,6 +11,7 @@ import { PerformanceService } from './modules/batch/performance.service';
 import type { RecomputeResult } from './modules/strategy/metrics.service';
 import { AuthService } from './modules/auth/auth.service';
 import { LoginThrottle } from './modules/auth/login-throttle';
+import { LegCache } from './modules/leg/leg.cache';
 import { LegService } from './modules/leg/leg.service';
 import { MarketDataService } from './modules/market-data/market-data.service';
 import { PortfolioService } from './modules/portfolio/portfolio.service';
@@ -47,6 +48,8 @@ export class App {
   readonly resync: EventEmitter;
   readonly history: HistoryService;
   readonly risk: RiskService;
+  /** This process's parsed legs rows and their valuations (see LegCache). */
+  readonly legCache: LegCache;
 
   private constructor(
     readonly cfg: Config,
@@ -55,6 +58,7 @@ export class App {
     readonly redis: Redis,
     readonly subscriber: Redis,
   ) {
+    this.legCache = new LegCache(cfg.LEG_CACHE_SIZE);
     this.producer = new RecomputeProducer(redis, cfg.QUEUE_PREFIX);
     this.pubSub = createEventPubSub(redis, subscriber);
     this.resync = resyncSignal(subscriber);
@@ -64,9 +68,9 @@ export class App {
     this.strategies = new StrategyService(ds, (c) => this.deliver(c));
     this.legs = new LegService(ds, this.strategies, cfg);
     this.tags = new TagService(ds, this.strategies);
-    this.metrics = new MetricsService(ds, cfg);
+    this.metrics = new MetricsService(ds, cfg, this.legCache);
     this.marketData = new MarketDataService(ds, redis, this.producer);
-    this.queries = new StrategyQueries(ds, cfg);
+    this.queries = new StrategyQueries(ds, this.legCache);
     this.suggestions = new SuggestionService(ds, this.strategies);
     this.candles = new CandleService(ds);
     this.batchQueue = new Queue<BatchJob>(QUEUES.batch, {

@@ -15,6 +15,8 @@ const schema = z.object({
   RISK_FREE_RATE: z.coerce.number().min(-0.1).max(1).default(0.04),
   DEFAULT_IMPLIED_VOLATILITY: z.coerce.number().gt(0).max(5).default(0.3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Parsed legs rows (with their last valuation) each API and worker process keeps, about 1 KB each.
+  LEG_CACHE_SIZE: z.coerce.number().int().min(100).max(10_000_000).default(50_000),
   M2M_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   DEMO_SEED: z.enum(['auto', 'off']).default('auto'),
   QUEUE_PREFIX: z

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { types } from 'pg';
+import { Pool, types, type PoolConfig, type QueryResultRow } from 'pg';
 import parsePostgresDate from 'postgres-date';
 import { DataSource } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { SnakeNamingStrategy } from './common/naming';
 import { UserEntity } from './modules/auth/user.entity';
 import { BatchRunEntity, PortfolioSnapshotEntity, StrategyDailyPnlEntity } from './modules/batch/batch.entity';
@@ -102,59 +103,90 @@ export const ENTITIES = [
   StrategyDailyPnlEntity,
 ];
 
-const readLoggers = new WeakMap<DataSource, (sql: string) => void>();
-
 /** Statement names by SQL text (a hash of the text, so every process names a statement alike). */
 const statementNames = new Map<string, string>();
 
 /**
- * A read straight on the driver's pg pool: the hot loaders skip TypeORM's query runner, which costs more than
- * the query itself for a few hundred rows. Statements are still reported to the DataSource's query logger.
+ * The one DataSource shape used by the API, the workers, the migration command and the tests: TypeORM's, for writes
+ * (repositories and entity managers inside a unit of work), plus a `pg` pool of its own for reads (`read()`), with
+ * the same URL and size. Reads are the hot path: TypeORM's query runner costs more than the statement itself for a
+ * few hundred rows, so they go to node-postgres directly, through its public API.
  */
-export function read<T = Record<string, any>>(ds: DataSource, sql: string, params: unknown[]): Promise<T[]> {
-  readLoggers.get(ds)?.(sql);
-  // A named statement: each pooled connection parses and plans the text once, then only binds and executes it.
-  let name = statementNames.get(sql);
-  if (!name) statementNames.set(sql, (name = `r${createHash('sha1').update(sql).digest('base64url')}`));
-  return (
-    ds.driver as unknown as {
-      master: { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
-    }
-  ).master
-    .query({ name, text: sql, values: params })
-    .then((r) => r.rows);
+export class AppDataSource extends DataSource {
+  readonly readPool: Pool;
+
+  constructor(
+    options: PostgresConnectionOptions,
+    private readonly sqlLogger?: (sql: string) => void,
+  ) {
+    super(options);
+    // The same server settings as TypeORM's pool; allowExitOnIdle: an idle pool keeps no finished command alive.
+    this.readPool = new Pool({
+      ...(options.extra as PoolConfig),
+      connectionString: options.url,
+      max: options.poolSize,
+      allowExitOnIdle: true,
+    });
+    // An idle connection that fails (the server restarted) is dropped by the pool; nothing to do but not crash.
+    this.readPool.on('error', () => undefined);
+  }
+
+  /** Rows of one read statement (bind parameters only). Errors are node-postgres's, with their SQLSTATE `code`. */
+  read<T>(sql: string, params: unknown[]): Promise<T[]> {
+    this.sqlLogger?.(sql);
+    // A named statement: each pooled connection parses and plans the text once, then only binds and executes it.
+    let name = statementNames.get(sql);
+    if (!name) statementNames.set(sql, (name = `r${createHash('sha1').update(sql).digest('base64url')}`));
+    return this.readPool.query<T & QueryResultRow>({ name, text: sql, values: params }).then((r) => r.rows);
+  }
+
+  override async destroy(): Promise<void> {
+    await super.destroy();
+    await this.readPool.end();
+  }
+}
+
+/**
+ * A read statement's rows: the one way the read path asks the database (loaders, read-side queries, history and
+ * risk). `ds` must come from createDataSource. Database errors keep their SQLSTATE; `databaseError`
+ * (src/common/errors.ts) maps them for every transport.
+ */
+export function read<T = Record<string, unknown>>(ds: DataSource, sql: string, params: unknown[]): Promise<T[]> {
+  if (!(ds instanceof AppDataSource)) throw new Error('read() needs a DataSource made by createDataSource()');
+  return ds.read<T>(sql, params);
 }
 
 /** The one DataSource shape used by the API, the workers, the migration command and the tests. */
 export function createDataSource(
   url: string,
   opts: { logger?: (sql: string) => void; poolSize?: number } = {},
-): DataSource {
-  const ds = new DataSource({
-    type: 'postgres',
-    url,
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
-    namingStrategy: new SnakeNamingStrategy(),
-    synchronize: false,
-    uuidExtension: 'pgcrypto',
-    installExtensions: false,
-    migrationsRun: false,
-    poolSize: opts.poolSize ?? 10,
-    // Short OLTP queries: JIT compilation would cost more than it saves (tens of ms on a 10,000-row filter).
-    extra: { options: '-c jit=off' },
-    logging: opts.logger ? ['query'] : false,
-    logger: opts.logger
-      ? {
-          logQuery: (q) => opts.logger!(q),
-          logQueryError: () => undefined,
-          logQuerySlow: () => undefined,
-          logSchemaBuild: () => undefined,
-          logMigration: () => undefined,
-          log: () => undefined,
-        }
-      : undefined,
-  });
-  if (opts.logger) readLoggers.set(ds, opts.logger);
-  return ds;
+): AppDataSource {
+  return new AppDataSource(
+    {
+      type: 'postgres',
+      url,
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+      namingStrategy: new SnakeNamingStrategy(),
+      synchronize: false,
+      uuidExtension: 'pgcrypto',
+      installExtensions: false,
+      migrationsRun: false,
+      poolSize: opts.poolSize ?? 10,
+      // Short OLTP queries: JIT compilation would cost more than it saves (tens of ms on a 10,000-row filter).
+      extra: { options: '-c jit=off' },
+      logging: opts.logger ? ['query'] : false,
+      logger: opts.logger
+        ? {
+            logQuery: (q) => opts.logger!(q),
+            logQueryError: () => undefined,
+            logQuerySlow: () => undefined,
+            logSchemaBuild: () => undefined,
+            logMigration: () => undefined,
+            log: () => undefined,
+          }
+        : undefined,
+    },
+    opts.logger,
+  );
 }

@@ -282,7 +282,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       context: (ctx): Context => ({
         app,
         user: ctx.extra.user ?? null,
-        loaders: createLoaders(app.ds, app.cfg),
+        loaders: createLoaders(app),
         requestId: randomUUID(),
         address: ctx.extra.request.socket.remoteAddress ?? '',
       }),
@@ -411,7 +411,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
         context: async () => ({
           app,
           user: await app.auth.authenticate(headers.get('authorization')),
-          loaders: createLoaders(app.ds, app.cfg),
+          loaders: createLoaders(app),
           requestId,
           address: req.socket.remoteAddress ?? '',
         }),

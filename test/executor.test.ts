@@ -20,7 +20,7 @@ async function reference(query: string, variables: Record<string, unknown>, user
     contextValue: {
       app: h.app,
       user: { ...user, isAdmin: false },
-      loaders: createLoaders(h.app.ds, h.app.cfg),
+      loaders: createLoaders(h.app),
       requestId: 'reference',
       address: '',
     },

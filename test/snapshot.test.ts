@@ -3,7 +3,9 @@ import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import type { AuthUser } from '../src/context';
 import { sumTotals, sumValuations, valueLeg } from '../src/domain/valuation';
-import { createLoaders, legFromRow, marketEnv, type LegView } from '../src/loaders';
+import { createLoaders } from '../src/loaders';
+import { legRows, type LegView } from '../src/modules/leg/leg.rows';
+import { marketEnv } from '../src/modules/market-data/price-snapshot';
 import { StrategyEntity } from '../src/modules/strategy/strategy.entity';
 import {
   createPortfolio,
@@ -338,12 +340,12 @@ describe('a snapshot read', () => {
         // Earlier reads at other prices (and a leg changed between them) fill the process's valuation cache.
         for (const s of steps.slice(0, -1)) {
           await setPrices(s);
-          await createLoaders(h.app.ds, h.app.cfg).legsByStrategy.loadMany(strategyIds);
+          await createLoaders(h.app).legsByStrategy.loadMany(strategyIds);
           const touched = s.touch == null ? null : legIds[s.touch % legIds.length];
           if (touched) await q(`UPDATE legs SET quantity = quantity + 1 WHERE id = $1`, [touched]);
         }
         const prices = await setPrices(steps[steps.length - 1]);
-        const loaders = createLoaders(h.app.ds, h.app.cfg);
+        const loaders = createLoaders(h.app);
         const byStrategy = (await loaders.legsByStrategy.loadMany(strategyIds)) as LegView[][];
         // Prices move in the middle of the request: what it reads afterwards (a leg on its own, the totals over
         // legs it loads again) is still valued at its snapshot.
@@ -366,7 +368,7 @@ describe('a snapshot read', () => {
           strategyIds,
         ]);
         const scratch = new Map<string, ReturnType<typeof valueLeg>>(
-          rows.map((r: any) => [r.id, valueLeg(legFromRow(r), env)]),
+          rows.map((r: any) => [r.id, valueLeg(legRows(h.app.ds).from(r), env)]),
         );
         const scratchSums = strategyIds.map((id) =>
           sumValuations(rows.filter((r: any) => r.strategy_id === id).map((r: any) => scratch.get(r.id)!)),

@@ -34,6 +34,8 @@ const DATABASE_CODES: Record<string, [ErrorCode, string]> = {
   '23514': ['BAD_USER_INPUT', 'Rejected by a database rule'],
   '22P02': ['BAD_USER_INPUT', 'Rejected by a database rule: a value has the wrong form'],
   '22003': ['BAD_USER_INPUT', 'Rejected by a database rule: a number is out of range'],
+  '22007': ['BAD_USER_INPUT', 'Rejected by a database rule: a date or time has the wrong form'],
+  '22008': ['BAD_USER_INPUT', 'Rejected by a database rule: a date or time is out of range'],
   '22001': ['BAD_USER_INPUT', 'Rejected by a database rule: a text is too long'],
   '22021': ['BAD_USER_INPUT', 'Rejected by a database rule: a text holds a character that cannot be stored'],
   '22P05': ['BAD_USER_INPUT', 'Rejected by a database rule: a text holds a character that cannot be stored'],

@@ -1,7 +1,10 @@
 import type { App } from '../../src/app';
 import { analyzePayoff } from '../../src/domain/payoff';
 import { scenarioBook, valueScenario } from '../../src/domain/scenario';
-import { createLoaders, envOfLegs, loadLegViews } from '../../src/loaders';
+import { createLoaders } from '../../src/loaders';
+import { loadLegViews } from '../../src/modules/leg/leg.loaders';
+import { envOfLegs } from '../../src/modules/leg/leg.rows';
+import { PriceSnapshot } from '../../src/modules/market-data/price-snapshot';
 import { percentile, timeSeq } from './lib';
 
 type Add = (benchmark: string, metric: string, value: number, unit: string, target?: string, pass?: boolean) => void;
@@ -97,7 +100,7 @@ export async function riskBenchmarks({ app, userId, quick, add, read, countState
   const portfolio = (await app.portfolios.get(user, p500))!;
   const inProcess = await timeSeq(
     quick ? 10 : 100,
-    () => app.risk.stressTest(user, createLoaders(app.ds, app.cfg), portfolio, null),
+    () => app.risk.stressTest(user, createLoaders(app), portfolio, null),
     quick ? 3 : 10,
   );
   add('stressTest, standard set (500 strategies), service in process', 'p50', percentile(inProcess, 50), 'ms');
@@ -126,7 +129,13 @@ export async function riskBenchmarks({ app, userId, quick, add, read, countState
   );
 
   // The engine alone, on the same legs: what the API adds is HTTP, GraphQL and the legs' read.
-  const legs = await loadLegViews(app.ds, app.cfg, 'l.strategy_id', [strategyId]);
+  const legs = await loadLegViews(
+    app.ds,
+    app.legCache,
+    'l.strategy_id',
+    [strategyId],
+    new PriceSnapshot(app.cfg, new Date()),
+  );
   const env = envOfLegs(app.cfg, legs);
   const pairs = prices.flatMap((priceChangePct) =>
     vols.map((volChangePts) => ({ priceChangePct, volChangePts, daysForward: 7 })),

@@ -9,7 +9,9 @@ import { positionSign, type InvestmentClass } from '../../domain/types';
 import { buildLeg } from '../leg/leg.service';
 import { MAX_TAGS_PER_STRATEGY } from '../tag/tag.rules';
 import { checkTagName } from '../tag/tag.service';
-import { loadLegViews, type LegView } from '../../loaders';
+import { loadLegViews } from '../leg/leg.loaders';
+import type { LegView } from '../leg/leg.rows';
+import { PriceSnapshot } from '../market-data/price-snapshot';
 import { logger } from '../../logger';
 import { UserEntity } from '../auth/user.entity';
 import { parseDecimal, parseDateText } from '../../common/scalars';
@@ -113,10 +115,10 @@ export class BatchProcessor {
     );
     const legs = await loadLegViews(
       ds,
-      this.app.cfg,
+      this.app.legCache,
       'l.strategy_id',
       active.map((s) => s.id),
-      now,
+      new PriceSnapshot(this.app.cfg, now),
     );
     const total = sumValuations(legs);
     const sum = (xs: LegView[]) => xs.reduce((s, l) => s.plus(l.marketValue), new Decimal(0));

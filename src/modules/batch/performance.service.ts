@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import type { DataSource } from 'typeorm';
 import { performanceStats } from '../../domain/performance';
 import { calmarRatio } from '../../domain/history';
-import { REALIZED_SQL } from '../history/history.service';
+import { REALIZED_SQL } from '../history/history.loaders';
 import type { AuthUser } from '../../context';
 import { ownedPortfolio } from '../portfolio/portfolio.service';
 

@@ -4,7 +4,7 @@ import { badInput } from '../../common/errors';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { realizedPnl } from '../../domain/valuation';
 import { requireUser, type Context } from '../../context';
-import type { LegView } from '../../loaders';
+import type { LegView } from '../leg/leg.rows';
 import { ImportStarted } from '../batch/batch.types';
 import { LegType } from '../leg/leg.types';
 import { normaliseSymbol } from '../market-data/market-data.service';

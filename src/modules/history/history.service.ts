@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import Decimal from 'decimal.js';
 import type { DataSource } from 'typeorm';
 import { read } from '../../data-source';
@@ -11,25 +10,13 @@ import {
   type PerformanceFigures,
   type PnlDayRow,
 } from '../../domain/history';
-import { previousCloseDay } from '../../domain/trading-calendar';
 import { LegStatus } from '../../domain/types';
 import { openLegs, realizedPnl, signedUnits } from '../../domain/valuation';
-import type { LegView, Loaders } from '../../loaders';
-
-/** Realized P&L of a legs row `l` in SQL (0 while OPEN): sign × quantity × multiplier × (exit − entry). */
-export const REALIZED_SQL = `CASE WHEN l.status = 'CLOSED'
-  THEN (CASE WHEN l.position_type IN ('SHORT', 'SC', 'SP') THEN -1 ELSE 1 END)
-  * l.quantity * l.multiplier * (l.exit_price - l.entry_price) ELSE 0 END`;
+import type { Loaders } from '../../loaders';
+import type { LegView } from '../leg/leg.rows';
+import { REALIZED_SQL } from './history.loaders';
 
 const today = () => new Date().toISOString().slice(0, 10);
-
-/** Per-request loaders of this feature, kept beside the request's own (created on first use). */
-interface HistoryLoaders {
-  previousClose: DataLoader<string, Decimal | null>;
-  realizedOfPortfolio: DataLoader<string, Decimal>;
-  previousDay: string;
-}
-const perRequest = new WeakMap<Loaders, HistoryLoaders>();
 
 export interface TradeFigures {
   closedCount: number;
@@ -48,39 +35,6 @@ export interface TradeFigures {
 export class HistoryService {
   constructor(private readonly ds: DataSource) {}
 
-  private loaders(l: Loaders): HistoryLoaders {
-    let h = perRequest.get(l);
-    if (!h) {
-      const previousDay = previousCloseDay(l.now);
-      h = {
-        previousDay,
-        // The last close on or before the previous trading day, per symbol: one statement per request.
-        previousClose: new DataLoader(async (symbols) => {
-          const rows = await read<{ symbol: string; close: string }>(
-            this.ds,
-            `SELECT DISTINCT ON (symbol) symbol, close::text FROM daily_bars
-             WHERE symbol = ANY($1) AND date <= $2 ORDER BY symbol, date DESC`,
-            [symbols, previousDay],
-          );
-          const m = new Map(rows.map((r) => [r.symbol, new Decimal(r.close)]));
-          return symbols.map((s) => m.get(s) ?? null);
-        }),
-        realizedOfPortfolio: new DataLoader(async (ids) => {
-          const rows = await read<{ portfolio_id: string; realized: string }>(
-            this.ds,
-            `SELECT l.portfolio_id, sum(${REALIZED_SQL})::text AS realized FROM legs l
-             WHERE l.portfolio_id = ANY($1) AND l.status = 'CLOSED' GROUP BY l.portfolio_id`,
-            [ids],
-          );
-          const m = new Map(rows.map((r) => [r.portfolio_id, new Decimal(r.realized)]));
-          return ids.map((id) => m.get(id) ?? new Decimal(0));
-        }),
-      };
-      perRequest.set(l, h);
-    }
-    return h;
-  }
-
   /** Σ realized P&L of the CLOSED legs among `legs`. */
   realizedOf(legs: readonly LegView[]): Decimal {
     return legs.reduce((s, l) => (l.status === LegStatus.CLOSED ? s.plus(realizedPnl(l)) : s), new Decimal(0));
@@ -88,7 +42,7 @@ export class HistoryService {
 
   /** Every closed leg of the portfolio, in closed strategies too. */
   realizedOfPortfolio(loaders: Loaders, portfolioId: string): Promise<Decimal> {
-    return this.loaders(loaders).realizedOfPortfolio.load(portfolioId);
+    return loaders.history.realizedOfPortfolio.load(portfolioId);
   }
 
   /**
@@ -97,7 +51,7 @@ export class HistoryService {
    */
   async dayPnl(loaders: Loaders, leg: LegView): Promise<Decimal | null> {
     if (leg.status === LegStatus.CLOSED) return null;
-    const h = this.loaders(loaders);
+    const h = loaders.history;
     if (leg.entryDate > h.previousDay) return leg.unrealizedPnl;
     const close = await h.previousClose.load(leg.symbol);
     return close && leg.marketValue.minus(signedUnits(leg).mul(close));

@@ -17,7 +17,7 @@ import {
 } from '../../domain/types';
 import { realizedPnl, valueLeg } from '../../domain/valuation';
 import type { AuthUser } from '../../context';
-import { marketEnv } from '../../loaders';
+import { marketEnv } from '../market-data/price-snapshot';
 import type { Changes } from '../strategy/changes';
 import { ownedPortfolio } from '../portfolio/portfolio.service';
 import { inferType, type StrategyService } from '../strategy/strategy.service';

@@ -3,7 +3,7 @@ import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root
 import { DateScalar } from '../../common/scalars';
 import { GroupBy } from '../../common/enums';
 import { requireUser, type Context } from '../../context';
-import { strategyPrefetch } from '../strategy/strategy.queries';
+import { strategyConnection } from '../strategy/strategy.loaders';
 import { PortfolioSnapshotType } from '../batch/batch.types';
 import { StrategyConnection, StrategyFilter, StrategyGroup, PortfolioTotals } from '../strategy/strategy.types';
 import type { PortfolioEntity } from './portfolio.entity';
@@ -45,14 +45,7 @@ export class PortfolioResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.app.queries.connection(
-      requireUser(ctx),
-      { portfolioId: p.id },
-      filter,
-      first,
-      after,
-      strategyPrefetch(info, ctx.loaders),
-    );
+    return strategyConnection(ctx, { portfolioId: p.id }, filter, first, after, info);
   }
 
   @FieldResolver(() => [StrategyGroup])

@@ -21,7 +21,8 @@ import {
 import { InvestmentClass, PriceSource, StrategyStatus } from '../../domain/types';
 import { openLegs } from '../../domain/valuation';
 import type { AuthUser } from '../../context';
-import { envOfLegs, type LegView, type Loaders } from '../../loaders';
+import type { Loaders } from '../../loaders';
+import { envOfLegs, type LegView } from '../leg/leg.rows';
 import type { PortfolioEntity } from '../portfolio/portfolio.entity';
 import type { StrategyEntity } from '../strategy/strategy.entity';
 import { defaultName } from '../strategy/strategy.service';

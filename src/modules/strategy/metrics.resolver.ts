@@ -4,7 +4,7 @@ import { toDecimal } from '../../common/columns';
 import { badInput } from '../../common/errors';
 import { analyzePayoff } from '../../domain/payoff';
 import type { Context } from '../../context';
-import { envOfLegs } from '../../loaders';
+import { envOfLegs } from '../leg/leg.rows';
 import { openLegs } from '../../domain/valuation';
 import type { PayoffSource } from '../risk/risk.service';
 import type { StrategyMetricsEntity } from './strategy.entity';

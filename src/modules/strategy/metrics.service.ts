@@ -5,7 +5,10 @@ import { read } from '../../data-source';
 import { DECIMAL_INTEGER_DIGITS, DECIMAL_LIMIT } from '../../common/scalars';
 import { analyzePayoff } from '../../domain/payoff';
 import { openLegs, sumValuations } from '../../domain/valuation';
-import { envOfLegs, loadLegViews, type LegView } from '../../loaders';
+import type { LegCache } from '../leg/leg.cache';
+import { loadLegViews } from '../leg/leg.loaders';
+import { envOfLegs, type LegView } from '../leg/leg.rows';
+import { PriceSnapshot } from '../market-data/price-snapshot';
 
 export interface RecomputeResult {
   /** Strategies whose stored metrics are now current (stale cleared), with their portfolio. */
@@ -28,6 +31,7 @@ export class MetricsService {
   constructor(
     private readonly ds: DataSource,
     private readonly cfg: Config,
+    private readonly legCache: LegCache,
   ) {}
 
   async recompute(strategyIds: string[], now = new Date()): Promise<RecomputeResult> {
@@ -36,7 +40,13 @@ export class MetricsService {
       `SELECT id, row_version FROM strategies WHERE id = ANY($1)`,
       [strategyIds],
     );
-    const legs = await loadLegViews(this.ds, this.cfg, 'l.strategy_id', strategyIds, now);
+    const legs = await loadLegViews(
+      this.ds,
+      this.legCache,
+      'l.strategy_id',
+      strategyIds,
+      new PriceSnapshot(this.cfg, now),
+    );
     const env = envOfLegs(this.cfg, legs, now);
     const legsBy = new Map<string, LegView[]>();
     for (const l of legs) legsBy.set(l.strategyId, [...(legsBy.get(l.strategyId) ?? []), l]);

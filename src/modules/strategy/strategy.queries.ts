@@ -1,6 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { DataSource } from 'typeorm';
-import type { Config } from '../../config';
 import { read } from '../../data-source';
 import { GroupBy, TagMatch } from '../../common/enums';
 import { notFound } from '../../common/errors';
@@ -8,31 +7,26 @@ import { selects } from '../../common/lookahead';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../common/pagination';
 import { checkIds } from '../../common/tx';
 import { openLegs, sumTotals, type ValuationTotals } from '../../domain/valuation';
-import { StrategyStatus, type StrategyType } from '../../domain/types';
+import { StrategyStatus } from '../../domain/types';
 import type { AuthUser } from '../../context';
-import {
-  groupBy,
-  LEG_KEY_COLUMNS,
-  LEG_PRICE_JOINS,
-  legViewsOf,
-  metricsFromRow,
-  PAGE_METRICS_COLUMNS,
-  TAG_LINK_COLUMNS,
-  tagLinksOf,
-  type LegKeyRow,
-  type Loaders,
-  type TagLinkRow,
-} from '../../loaders';
+import { groupBy } from '../../infra/loader';
+import { rowsOf } from '../../infra/rows';
+import type { Loaders } from '../../loaders';
 import { PortfolioSnapshotEntity } from '../batch/batch.entity';
+import type { LegCache } from '../leg/leg.cache';
+import { LEG_KEY_COLUMNS, LEG_ORDER, LEG_PRICE_JOINS, type LegKeyRow, type LegView } from '../leg/leg.rows';
+import type { PriceSnapshot } from '../market-data/price-snapshot';
 import type { TagEntity } from '../tag/tag.entity';
-import { StrategyEntity } from './strategy.entity';
+import { TAG_ORDER, tagLinkColumns, tagLinksOf, type TagLinkRow } from '../tag/tag.loaders';
+import type { StrategyEntity } from './strategy.entity';
+import { storedMetricsRows, strategyRows, type StoredMetrics } from './strategy.rows';
 import type { PortfolioTotals, StrategyFilter } from './strategy.types';
 
-type Scope = { portfolioId: string } | { tagId: string };
+export type Scope = { portfolioId: string } | { tagId: string };
 
-/** Relations of the page's strategies to fetch with it (what the query selects), into the request's loaders. */
+/** Relations of the page's strategies to fetch with it (what the query selects), legs valued in `snapshot`. */
 export interface Prefetch {
-  loaders: Loaders;
+  snapshot: PriceSnapshot;
   metrics: boolean;
   legs: boolean;
   tags: boolean;
@@ -41,49 +35,33 @@ export interface Prefetch {
 /** What a strategies connection fetches with its page, from the query's selection under `edges.node`. */
 export function strategyPrefetch(
   info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
-  loaders: Loaders,
+  snapshot: PriceSnapshot,
 ): Prefetch {
   const under = (field: string) => selects(info, ['edges', 'node', field]);
-  // legCount and isSynthetic are answered from the legs, and so are metrics' sums (see Loaders.sums).
+  // legCount and isSynthetic are answered from the legs, and so are metrics' sums (see the `sums` loader).
   const metrics = under('metrics');
   const legs = metrics || under('legs') || under('legCount') || under('isSynthetic');
-  return { loaders, metrics, legs, tags: under('tags') };
+  return { snapshot, metrics, legs, tags: under('tags') };
 }
 
-export interface StrategyRow {
-  id: string;
-  portfolio_id: string;
-  name: string;
-  type: StrategyType;
-  status: StrategyStatus;
-  stale: boolean;
-  row_version: number;
-  created_at: Date;
-  updated_at: Date;
-  closed_at: Date | null;
-}
-
-/** A strategies row as the entity, field by field (it is built for every row of every page). */
-export function strategyFromRow(r: StrategyRow): StrategyEntity {
-  const s = new StrategyEntity();
-  s.id = r.id;
-  s.portfolioId = r.portfolio_id;
-  s.name = r.name;
-  s.type = r.type;
-  s.status = r.status;
-  s.stale = r.stale;
-  s.rowVersion = r.row_version;
-  s.createdAt = r.created_at;
-  s.updatedAt = r.updated_at;
-  s.closedAt = r.closed_at;
-  return s;
+/**
+ * A page of strategies as data, with the relations fetched with it, by strategy id: only strategies a prefetch
+ * statement saw are present (the statements may see different snapshots); null when not fetched.
+ */
+export interface StrategyPage {
+  edges: { cursor: string; node: StrategyEntity }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+  metrics: Map<string, StoredMetrics | null> | null;
+  legs: Map<string, Readonly<LegView>[]> | null;
+  tags: Map<string, { strategyId: string; tag: TagEntity }[]> | null;
 }
 
 /** Read-side queries over strategies: filtered connections, groups and totals. */
 export class StrategyQueries {
   constructor(
     private readonly ds: DataSource,
-    private readonly cfg: Config,
+    private readonly legCache: LegCache,
   ) {}
 
   /** The WHERE clause of a StrategyFilter; every user value is a bind parameter. */
@@ -109,10 +87,7 @@ export class StrategyQueries {
     }
     if (filter?.tagIds?.length) {
       const ids = checkIds(filter.tagIds, 'tagIds', 'Tag');
-      const owned: unknown[] = await this.ds.query(`SELECT 1 FROM tags WHERE id = ANY($1) AND user_id = $2`, [
-        ids,
-        user.id,
-      ]);
+      const owned = await read(this.ds, `SELECT 1 FROM tags WHERE id = ANY($1) AND user_id = $2`, [ids, user.id]);
       if (owned.length !== ids.length) throw notFound('Tag', 'tagIds');
       const tags = p(ids);
       // Driven from the tag side (index on tag_id): only strategies carrying the tags are looked at.
@@ -130,10 +105,9 @@ export class StrategyQueries {
    *
    * `prefetch` names the relations the query selects under `edges.node` (see the resolvers' lookahead): metrics come
    * in the page's own statement (a LEFT JOIN on the primary key); legs and tags come from statements that compute the
-   * same page themselves and run at the same time as it, on other pooled connections. Each result is primed into the
-   * request's DataLoaders, so a nested page costs one round trip after the portfolio instead of three. Only
-   * strategies a prefetch statement saw are primed (the statements may see different snapshots); any other falls
-   * back to its loader.
+   * same page themselves and run at the same time as it, on other pooled connections. They come back with the page
+   * (StrategyPage), for the resolver to prime the request's loaders with, so a nested page costs one round trip after
+   * the portfolio instead of three.
    */
   async connection(
     user: AuthUser,
@@ -142,7 +116,7 @@ export class StrategyQueries {
     first: number,
     after: string | null,
     prefetch?: Prefetch,
-  ) {
+  ): Promise<StrategyPage> {
     checkPageSize(first);
     const params: unknown[] = [];
     const where = await this.where(user, scope, filter, params);
@@ -154,12 +128,15 @@ export class StrategyQueries {
     const page = `WITH m AS (SELECT s.* FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where}),
             page AS (SELECT m.*, m.created_at::text AS cursor_ts FROM m WHERE ${cursor} ORDER BY m.created_at, m.id LIMIT $${params.push(first + 1)})`;
     const withMetrics = prefetch?.metrics === true;
+    const strategies = strategyRows(this.ds);
+    const metrics = storedMetricsRows(this.ds);
+    type PageRow = Record<string, unknown> & { id: string | null; cursor_ts: string; total: number };
     // The total comes back even with an empty page: the count row is LEFT JOINed to the page rows.
     const [rows, legRows, tagRows] = await Promise.all([
-      read<(StrategyRow & { cursor_ts: string; total: number }) | { id: null; total: number }>(
+      read<PageRow>(
         this.ds,
         `${page}
-         SELECT page.*, c.total${withMetrics ? `, ${PAGE_METRICS_COLUMNS}` : ''}
+         SELECT ${strategies.select('page')}, page.cursor_ts, c.total${withMetrics ? `, ${metrics.select('sm', 'sm_')}` : ''}
          FROM (SELECT count(*)::int AS total FROM m) c LEFT JOIN page ON TRUE
          ${withMetrics ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = page.id' : ''}
          ORDER BY page.created_at, page.id`,
@@ -169,73 +146,68 @@ export class StrategyQueries {
         ? read<LegKeyRow & { sid: string }>(
             this.ds,
             `${page} SELECT page.id AS sid, ${LEG_KEY_COLUMNS} FROM page LEFT JOIN legs l ON l.strategy_id = page.id ${LEG_PRICE_JOINS}
-           ORDER BY l.status, l.leg_order, l.created_at`,
+             ORDER BY ${LEG_ORDER}`,
             params,
           )
         : null,
       prefetch?.tags
         ? read<TagLinkRow & { sid: string }>(
             this.ds,
-            `${page} SELECT page.id AS sid, ${TAG_LINK_COLUMNS} FROM page LEFT JOIN (strategy_tags st JOIN tags t ON t.id = st.tag_id) ON st.strategy_id = page.id
-           ORDER BY t.display_order, lower(t.name)`,
+            `${page} SELECT page.id AS sid, ${tagLinkColumns(this.ds)} FROM page LEFT JOIN (strategy_tags st JOIN tags t ON t.id = st.tag_id) ON st.strategy_id = page.id
+             ORDER BY ${TAG_ORDER}`,
             params,
           )
         : null,
     ]);
-    const found = rows.filter((r): r is StrategyRow & { cursor_ts: string; total: number } => r.id !== null);
+    const found = rows.filter((r) => r.id !== null);
     const shown = found.slice(0, first);
-    const edges = shown.map((r) => ({ cursor: encodeCursor(r.cursor_ts, r.id), node: strategyFromRow(r) }));
-    const totalCount = rows[0].total;
-    if (prefetch) {
-      // The page's strategies themselves, for fields that come back to them (a leg's `strategy`).
-      for (const e of edges) prefetch.loaders.strategy.prime(e.node.id, e.node);
-      await this.prime(prefetch, shown as (StrategyRow & Record<string, any>)[], withMetrics, legRows, tagRows);
-    }
+    const edges = shown.map((r) => ({ cursor: encodeCursor(r.cursor_ts, r.id!), node: strategies.from(r) }));
+    const ids = new Set(edges.map((e) => e.node.id));
     return {
       edges,
       pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount,
+      totalCount: rows[0].total,
+      metrics: withMetrics
+        ? new Map(shown.map((r) => [r.id!, metrics.present(r, 'sm_') ? metrics.from(r, 'sm_') : null]))
+        : null,
+      legs: legRows && prefetch ? await this.legsOf(ids, legRows, prefetch.snapshot) : null,
+      tags: tagRows && this.tagsOf(ids, tagRows),
     };
   }
 
-  private async prime(
-    prefetch: Prefetch,
-    shown: (StrategyRow & Record<string, any>)[],
-    withMetrics: boolean,
-    legRows: (LegKeyRow & { sid: string })[] | null,
-    tagRows: (TagLinkRow & { sid: string })[] | null,
-  ) {
-    const { loaders } = prefetch;
-    if (withMetrics)
-      for (const r of shown) loaders.metrics.prime(r.id, r.sm_strategy_id ? metricsFromRow(r, 'sm_') : null);
-    const ids = new Set(shown.map((r) => r.id));
-    if (legRows) {
-      const seen = new Set(legRows.map((r) => r.sid));
-      const mine = legRows.filter((r) => r.id !== null && ids.has(r.sid));
-      const views = groupBy(await legViewsOf(this.ds, mine, loaders.snapshot), (v) => v.strategyId);
-      for (const id of ids) if (seen.has(id)) loaders.legsByStrategy.prime(id, views.get(id) ?? []);
-    }
-    if (tagRows) {
-      const seen = new Set(tagRows.map((r) => r.sid));
-      const links = groupBy(
-        tagLinksOf(
-          tagRows.filter((r) => r.id !== null && ids.has(r.sid)),
-          (r) => r.sid,
-        ),
-        (l) => l.strategyId,
-      );
-      for (const id of ids) if (seen.has(id)) loaders.tagsByStrategy.prime(id, links.get(id) ?? []);
-    }
+  /** The page's legs (key rows of the strategies in `ids`) as views valued in `snapshot`, by strategy. */
+  private async legsOf(ids: Set<string>, legRows: (LegKeyRow & { sid: string })[], snapshot: PriceSnapshot) {
+    const seen = new Set(legRows.map((r) => r.sid));
+    const mine = legRows.filter((r) => r.id !== null && ids.has(r.sid));
+    const views = groupBy(await this.legCache.views(this.ds, mine, snapshot), (v) => v.strategyId);
+    return new Map([...ids].filter((id) => seen.has(id)).map((id) => [id, views.get(id) ?? []]));
+  }
+
+  /** The page's tag links (of the strategies in `ids`), by strategy. */
+  private tagsOf(ids: Set<string>, tagRows: (TagLinkRow & { sid: string })[]) {
+    const seen = new Set(tagRows.map((r) => r.sid));
+    const links = groupBy(
+      tagLinksOf(
+        this.ds,
+        tagRows.filter((r) => r.id !== null && ids.has(r.sid)),
+        (r) => r.sid,
+      ),
+      (l) => l.strategyId,
+    );
+    return new Map([...ids].filter((id) => seen.has(id)).map((id) => [id, links.get(id) ?? []]));
   }
 
   async list(user: AuthUser, portfolioId: string, filter: StrategyFilter | null): Promise<StrategyEntity[]> {
     const params: unknown[] = [];
     const where = await this.where(user, { portfolioId }, filter, params);
-    const rows: StrategyRow[] = await this.ds.query(
-      `SELECT s.* FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where} ORDER BY s.created_at, s.id`,
+    const strategies = strategyRows(this.ds);
+    const rows = await read(
+      this.ds,
+      `SELECT ${strategies.select('s')} FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
+       WHERE ${where} ORDER BY s.created_at, s.id`,
       params,
     );
-    return rows.map(strategyFromRow);
+    return rows.map((r) => strategies.from(r));
   }
 
   /**
@@ -311,13 +283,15 @@ export class StrategyQueries {
     );
   }
 
-  snapshots(portfolioId: string, from: string | null, to: string | null) {
-    const q = this.ds
-      .getRepository(PortfolioSnapshotEntity)
-      .createQueryBuilder('s')
-      .where('s.portfolio_id = :portfolioId', { portfolioId });
-    if (from) q.andWhere('s.date >= :from', { from });
-    if (to) q.andWhere('s.date <= :to', { to });
-    return q.orderBy('s.date').getMany();
+  async snapshots(portfolioId: string, from: string | null, to: string | null) {
+    const snapshots = rowsOf(this.ds, PortfolioSnapshotEntity);
+    const rows = await read(
+      this.ds,
+      `SELECT ${snapshots.select('s')} FROM portfolio_snapshots s
+       WHERE s.portfolio_id = $1 AND ($2::date IS NULL OR s.date >= $2) AND ($3::date IS NULL OR s.date <= $3)
+       ORDER BY s.date`,
+      [portfolioId, from, to],
+    );
+    return rows.map((r) => snapshots.from(r));
   }
 }

@@ -7,7 +7,7 @@ import { StrategyType } from '../../domain/types';
 import { openLegs } from '../../domain/valuation';
 import { requireUser, type Context } from '../../context';
 import type { ValuationTotals } from '../../domain/valuation';
-import { strategySumsOf, type StoredMetrics } from '../../loaders';
+import type { StoredMetrics } from './strategy.rows';
 import { LegType } from '../leg/leg.types';
 import { M2MCandleType } from '../market-data/market-data.types';
 import { PortfolioType } from '../portfolio/portfolio.types';
@@ -168,7 +168,7 @@ export class StrategyResolver {
     // the worker's last computation, and `stale` says whether a newer one is pending.
     const m = ctx.loaders.metrics.peek(s.id);
     const legs = ctx.loaders.legsByStrategy.peek(s.id);
-    if (m !== undefined && legs) return metricsView(s, m, strategySumsOf(s.id, legs));
+    if (m !== undefined && legs) return metricsView(s, m, ctx.app.legCache.strategySums(s.id, legs));
     return Promise.all([ctx.loaders.metrics.load(s.id), ctx.loaders.sums.load(s.id)]).then(([stored, t]) =>
       metricsView(s, stored, t),
     );

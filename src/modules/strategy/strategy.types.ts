@@ -4,7 +4,7 @@ import { DecimalScalar } from '../../common/scalars';
 import { GroupBy, PortfolioChangeKind, TagMatch } from '../../common/enums';
 import { StrategyStatus, StrategyType } from '../../domain/types';
 import { TagType } from '../tag/tag.types';
-import type { LegView } from '../../loaders';
+import type { LegView } from '../leg/leg.rows';
 import { NodeInterface } from '../../common/node';
 
 @ObjectType('Strategy', { simpleResolvers: true, implements: NodeInterface })

@@ -47,7 +47,7 @@ export class SubscriptionResolver {
   ) {
     // The strategies of one recomputation share loaders: their rows, metrics and legs come in one statement each.
     if (!e.batch.loaders) {
-      e.batch.loaders = createLoaders(ctx.app.ds, ctx.app.cfg);
+      e.batch.loaders = createLoaders(ctx.app);
       const { loaders, ids } = e.batch;
       await Promise.all([
         loaders.strategy.loadMany(ids),

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireUser, type Context } from '../../context';
-import { strategyPrefetch } from '../strategy/strategy.queries';
+import { strategyConnection } from '../strategy/strategy.loaders';
 import { RemoveTagsPayload, StrategyConnection, StrategyFilter, StrategyType_ } from '../strategy/strategy.types';
 import type { TagEntity } from './tag.entity';
 import { TagInput, TagSuggestion, TagType, TagUpdateInput } from './tag.types';
@@ -113,13 +113,6 @@ export class TagResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.app.queries.connection(
-      requireUser(ctx),
-      { tagId: t.id },
-      filter,
-      first,
-      after,
-      strategyPrefetch(info, ctx.loaders),
-    );
+    return strategyConnection(ctx, { tagId: t.id }, filter, first, after, info);
   }
 }
