@@ -31,7 +31,8 @@ export function createStrategyLoaders(
         const [mine, other] = dir === 'ancestors' ? ['descendant_id', 'ancestor_id'] : ['ancestor_id', 'descendant_id'];
         const rows = await read<Record<string, unknown> & { key: string }>(
           ds,
-          `SELECT l.${mine} AS key, ${strategies.select('s')} FROM strategy_lineage l JOIN strategies s ON s.id = l.${other}
+          `SELECT l.${mine} AS key, ${strategies.select('s')}
+           FROM strategy_lineage l JOIN strategies s ON s.id = l.${other}
            WHERE l.${mine} = ANY($1) ORDER BY s.created_at, s.id`,
           [keys],
         );

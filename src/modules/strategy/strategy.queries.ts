@@ -79,7 +79,8 @@ export class StrategyQueries {
     if (filter?.types?.length) parts.push(`s.type = ANY(${p(filter.types)}::strategy_type[])`);
     if (filter?.underlying?.trim()) {
       parts.push(
-        `EXISTS (SELECT 1 FROM legs l WHERE l.strategy_id = s.id AND l.underlying_symbol = ${p(filter.underlying.trim().toUpperCase())})`,
+        `EXISTS (SELECT 1 FROM legs l WHERE l.strategy_id = s.id
+           AND l.underlying_symbol = ${p(filter.underlying.trim().toUpperCase())})`,
       );
     }
     if (filter?.search?.trim()) {
@@ -93,7 +94,8 @@ export class StrategyQueries {
       // Driven from the tag side (index on tag_id): only strategies carrying the tags are looked at.
       parts.push(
         filter.tagMatch === TagMatch.ALL
-          ? `s.id IN (SELECT x.strategy_id FROM strategy_tags x WHERE x.tag_id = ANY(${tags}::uuid[]) GROUP BY x.strategy_id HAVING count(*) = ${p(ids.length)})`
+          ? `s.id IN (SELECT x.strategy_id FROM strategy_tags x WHERE x.tag_id = ANY(${tags}::uuid[])
+             GROUP BY x.strategy_id HAVING count(*) = ${p(ids.length)})`
           : `s.id IN (SELECT x.strategy_id FROM strategy_tags x WHERE x.tag_id = ANY(${tags}::uuid[]))`,
       );
     }
@@ -125,8 +127,11 @@ export class StrategyQueries {
       const [ts, id] = decodeCursor(after);
       cursor = `(m.created_at, m.id) > ($${params.push(ts)}::timestamptz, $${params.push(id)}::uuid)`;
     }
-    const page = `WITH m AS (SELECT s.* FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where}),
-            page AS (SELECT m.*, m.created_at::text AS cursor_ts FROM m WHERE ${cursor} ORDER BY m.created_at, m.id LIMIT $${params.push(first + 1)})`;
+    const limit = `$${params.push(first + 1)}`;
+    const page = `WITH m AS (SELECT s.* FROM strategies s
+              JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where}),
+            page AS (SELECT m.*, m.created_at::text AS cursor_ts FROM m WHERE ${cursor}
+              ORDER BY m.created_at, m.id LIMIT ${limit})`;
     const withMetrics = prefetch?.metrics === true;
     const strategies = strategyRows(this.ds);
     const metrics = storedMetricsRows(this.ds);
@@ -136,7 +141,8 @@ export class StrategyQueries {
       read<PageRow>(
         this.ds,
         `${page}
-         SELECT ${strategies.select('page')}, page.cursor_ts, c.total${withMetrics ? `, ${metrics.select('sm', 'sm_')}` : ''}
+         SELECT ${strategies.select('page')}, page.cursor_ts, c.total
+           ${withMetrics ? `, ${metrics.select('sm', 'sm_')}` : ''}
          FROM (SELECT count(*)::int AS total FROM m) c LEFT JOIN page ON TRUE
          ${withMetrics ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = page.id' : ''}
          ORDER BY page.created_at, page.id`,
@@ -145,7 +151,8 @@ export class StrategyQueries {
       prefetch?.legs
         ? read<LegKeyRow & { sid: string }>(
             this.ds,
-            `${page} SELECT page.id AS sid, ${LEG_KEY_COLUMNS} FROM page LEFT JOIN legs l ON l.strategy_id = page.id ${LEG_PRICE_JOINS}
+            `${page} SELECT page.id AS sid, ${LEG_KEY_COLUMNS}
+             FROM page LEFT JOIN legs l ON l.strategy_id = page.id ${LEG_PRICE_JOINS}
              ORDER BY ${LEG_ORDER}`,
             params,
           )
@@ -153,7 +160,8 @@ export class StrategyQueries {
       prefetch?.tags
         ? read<TagLinkRow & { sid: string }>(
             this.ds,
-            `${page} SELECT page.id AS sid, ${tagLinkColumns(this.ds)} FROM page LEFT JOIN (strategy_tags st JOIN tags t ON t.id = st.tag_id) ON st.strategy_id = page.id
+            `${page} SELECT page.id AS sid, ${tagLinkColumns(this.ds)}
+             FROM page LEFT JOIN (strategy_tags st JOIN tags t ON t.id = st.tag_id) ON st.strategy_id = page.id
              ORDER BY ${TAG_ORDER}`,
             params,
           )
@@ -203,7 +211,8 @@ export class StrategyQueries {
     const strategies = strategyRows(this.ds);
     const rows = await read(
       this.ds,
-      `SELECT ${strategies.select('s')} FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
+      `SELECT ${strategies.select('s')} FROM strategies s
+       JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
        WHERE ${where} ORDER BY s.created_at, s.id`,
       params,
     );
@@ -234,7 +243,10 @@ export class StrategyQueries {
     return { ...(await this.totals(loaders, await this.list(user, portfolioId, null))), portfolioId };
   }
 
-  /** Groups by tag (a strategy with two tags is in both; "untagged" for none), type, underlying or sector ("unknown"). */
+  /**
+   * Groups by tag (a strategy with two tags is in both; "untagged" for none), type, underlying or sector
+   * ("unknown").
+   */
   async grouped(user: AuthUser, loaders: Loaders, portfolioId: string, by: GroupBy, filter: StrategyFilter | null) {
     const strategies = await this.list(user, portfolioId, filter);
     const groups = new Map<

@@ -53,7 +53,8 @@ export function createTagLoaders(ds: DataSource) {
     usageCount: new DataLoader<string, number>(async (keys) => {
       const rows = await read<{ tag_id: string; n: number }>(
         ds,
-        `SELECT st.tag_id, count(*)::int AS n FROM strategy_tags st JOIN strategies s ON s.id = st.strategy_id AND s.status = 'ACTIVE'
+        `SELECT st.tag_id, count(*)::int AS n FROM strategy_tags st
+         JOIN strategies s ON s.id = st.strategy_id AND s.status = 'ACTIVE'
          JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
          WHERE st.tag_id = ANY($1) GROUP BY st.tag_id`,
         [keys],
