@@ -2,10 +2,12 @@ import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { createDataSource } from './data-source';
+import { createLoaders, type Loaders } from './loaders';
 import type { EventEmitter } from 'node:events';
 import { createEventPubSub, publishAll, resyncSignal, type EventPubSub } from './infra/pubsub';
 import { Queue } from 'bullmq';
 import { producerConnection, QUEUES, RecomputeProducer, TOPICS, type BatchJob } from './infra/queues';
+import { ChangeDelivery, UnitOfWork } from './infra/unit-of-work';
 import { BatchService } from './modules/batch/batch.service';
 import { PerformanceService } from './modules/batch/performance.service';
 import type { RecomputeResult } from './modules/strategy/metrics.service';
@@ -15,7 +17,6 @@ import { LegCache } from './modules/leg/leg.cache';
 import { LegService } from './modules/leg/leg.service';
 import { MarketDataService } from './modules/market-data/market-data.service';
 import { PortfolioService } from './modules/portfolio/portfolio.service';
-import type { Changes } from './modules/strategy/changes';
 import { MetricsService } from './modules/strategy/metrics.service';
 import { RecomputeFailures } from './modules/strategy/recompute-failures';
 import { StrategyQueries } from './modules/strategy/strategy.queries';
@@ -26,9 +27,17 @@ import { CandleService } from './modules/market-data/candle.service';
 import { HistoryService } from './modules/history/history.service';
 import { RiskService } from './modules/risk/risk.service';
 
+/**
+ * What resolvers see of the App (`Context.app`): services, configuration and event streams; not the DataSource, the
+ * unit of work or the Redis connections. Resolvers read and write through services.
+ */
+export type AppServices = Omit<App, 'ds' | 'uow' | 'producer' | 'batchQueue' | 'redis' | 'subscriber' | 'close'>;
+
 /** The composition root: one DataSource, the Redis connections, and every service wired once per process. */
 export class App {
   readonly producer: RecomputeProducer;
+  /** The write path: one transaction with retries, then delivery of what it changed (see infra/unit-of-work.ts). */
+  readonly uow: UnitOfWork;
   readonly pubSub: EventPubSub;
   readonly auth: AuthService;
   readonly portfolios: PortfolioService;
@@ -60,16 +69,17 @@ export class App {
   ) {
     this.legCache = new LegCache(cfg.LEG_CACHE_SIZE);
     this.producer = new RecomputeProducer(redis, cfg.QUEUE_PREFIX);
+    this.uow = new UnitOfWork(ds, new ChangeDelivery(this.producer, redis));
     this.pubSub = createEventPubSub(redis, subscriber);
     this.resync = resyncSignal(subscriber);
     this.recomputeFailures = new RecomputeFailures(redis, cfg.QUEUE_PREFIX);
-    this.auth = new AuthService(ds, cfg, new LoginThrottle(redis, cfg.QUEUE_PREFIX));
-    this.portfolios = new PortfolioService(ds);
-    this.strategies = new StrategyService(ds, (c) => this.deliver(c));
-    this.legs = new LegService(ds, this.strategies, cfg);
-    this.tags = new TagService(ds, this.strategies);
-    this.metrics = new MetricsService(ds, cfg, this.legCache);
-    this.marketData = new MarketDataService(ds, redis, this.producer);
+    this.auth = new AuthService(ds, this.uow, cfg, new LoginThrottle(redis, cfg.QUEUE_PREFIX));
+    this.portfolios = new PortfolioService(ds, this.uow);
+    this.strategies = new StrategyService(ds, this.uow);
+    this.legs = new LegService(this.uow, this.strategies, cfg);
+    this.tags = new TagService(ds, this.uow, this.strategies);
+    this.metrics = new MetricsService(ds, this.uow, cfg, this.legCache);
+    this.marketData = new MarketDataService(this.uow, redis);
     this.queries = new StrategyQueries(ds, this.legCache);
     this.suggestions = new SuggestionService(ds, this.strategies);
     this.candles = new CandleService(ds);
@@ -79,7 +89,7 @@ export class App {
       defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
     });
     this.batchQueue.on('error', () => undefined);
-    this.batches = new BatchService(ds, this.batchQueue, redis);
+    this.batches = new BatchService(ds, this.uow, this.batchQueue, redis);
     this.performance = new PerformanceService(ds);
     this.history = new HistoryService(ds);
     this.risk = new RiskService(ds, cfg, this.queries);
@@ -98,13 +108,9 @@ export class App {
     return new App(cfg, ds, redisUrl, producerConnection(redisUrl), subscriber);
   }
 
-  /** After a commit: enqueue recomputations (the stale flag is already committed) and publish the changes. */
-  async deliver(c: Changes): Promise<void> {
-    await this.producer.enqueue([...c.recompute]);
-    await publishAll(
-      this.redis,
-      c.events.map((e) => [TOPICS.portfolioChanged(e.portfolioId), e] as const),
-    );
+  /** New request-scoped loaders (one request's, or one subscription event's): see createLoaders. */
+  createLoaders(): Loaders {
+    return createLoaders(this);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { App } from './app';
+import type { AppServices } from './app';
 import { unauthenticated } from './common/errors';
 import type { Loaders } from './loaders';
 
@@ -10,7 +10,7 @@ export interface AuthUser {
 
 /** Per-request (or per-subscription) context: the acting user and request-scoped DataLoaders. */
 export interface Context {
-  app: App;
+  app: AppServices;
   user: AuthUser | null;
   loaders: Loaders;
   requestId: string;

@@ -17,7 +17,6 @@ import { databaseError } from './common/errors';
 import type { Context } from './context';
 import { DomainError } from './domain/errors';
 import { jitGateway } from './executor';
-import { createLoaders } from './loaders';
 import { logger } from './logger';
 import { CorsPolicy } from './common/cors';
 import { serveIde } from './ide/graphiql';
@@ -282,7 +281,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
       context: (ctx): Context => ({
         app,
         user: ctx.extra.user ?? null,
-        loaders: createLoaders(app),
+        loaders: app.createLoaders(),
         requestId: randomUUID(),
         address: ctx.extra.request.socket.remoteAddress ?? '',
       }),
@@ -411,7 +410,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
         context: async () => ({
           app,
           user: await app.auth.authenticate(headers.get('authorization')),
-          loaders: createLoaders(app),
+          loaders: app.createLoaders(),
           requestId,
           address: req.socket.remoteAddress ?? '',
         }),

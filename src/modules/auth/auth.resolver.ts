@@ -1,14 +1,13 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { notFound } from '../../common/errors';
 import { requireUser, type Context } from '../../context';
-import { UserEntity } from './user.entity';
 import { AuthPayload, LoginInput, RegisterInput, UserType } from './auth.types';
 
 @Resolver()
 export class AuthResolver {
   @Query(() => UserType)
   async me(@Ctx() ctx: Context) {
-    const user = await ctx.app.ds.getRepository(UserEntity).findOneBy({ id: requireUser(ctx).id });
+    const user = await ctx.app.auth.currentUser(requireUser(ctx));
     return user ?? notFound('User');
   }
 

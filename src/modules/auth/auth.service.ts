@@ -5,6 +5,7 @@ import type { Config } from '../../config';
 import { read } from '../../data-source';
 import { appError, badInput, conflict } from '../../common/errors';
 import type { AuthUser } from '../../context';
+import type { UnitOfWork } from '../../infra/unit-of-work';
 import { TagService } from '../tag/tag.service';
 import type { LoginThrottle } from './login-throttle';
 import { UserEntity } from './user.entity';
@@ -27,6 +28,7 @@ export class AuthService {
 
   constructor(
     private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly cfg: Config,
     readonly throttle: LoginThrottle,
   ) {
@@ -50,8 +52,8 @@ export class AuthService {
     if (input.password.length < 8 || input.password.length > 200)
       throw badInput('password must be 8–200 characters', 'password');
     const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
-    const user = await this.ds.transaction(async (m) => {
-      const taken = await m.query(
+    const user = await this.uow.run(async (m) => {
+      const taken: { same_name: boolean }[] = await m.query(
         `SELECT lower(username) = lower($1) AS same_name FROM users WHERE lower(username) = lower($1) OR lower(email) = $2`,
         [username, email],
       );
@@ -65,6 +67,11 @@ export class AuthService {
       return u;
     });
     return { token: this.sign(user), user };
+  }
+
+  /** The signed-in user's account (`me`); null when it no longer exists. */
+  currentUser(user: AuthUser): Promise<UserEntity | null> {
+    return this.ds.getRepository(UserEntity).findOneBy({ id: user.id });
   }
 
   /**

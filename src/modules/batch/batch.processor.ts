@@ -19,7 +19,6 @@ import { databaseError } from '../../common/errors';
 import { PortfolioChangeKind } from '../../common/enums';
 import { isTradingDay } from '../../domain/trading-calendar';
 import { parseSymbol } from '../market-data/market-data.service';
-import { Changes } from '../strategy/changes';
 
 /** `check(raw)` remembered in `memo`; an Error result is thrown. */
 function cached(memo: Map<string, string | Error>, raw: string, check: (raw: string) => string | Error): string {
@@ -126,8 +125,8 @@ export class BatchProcessor {
     const shortValue = sum(legs.filter((l) => positionSign(l.positionType) < 0));
     const byStrategy = new Map<string, LegView[]>();
     for (const l of legs) byStrategy.set(l.strategyId, [...(byStrategy.get(l.strategyId) ?? []), l]);
-    await ds.transaction(async (m) => {
-      const [prev] = await m.query(
+    await this.app.uow.run(async (m) => {
+      const [prev]: ({ cumulative_pnl: string | null } | undefined)[] = await m.query(
         `SELECT cumulative_pnl FROM portfolio_snapshots WHERE portfolio_id = $1 AND date < $2 ORDER BY date DESC LIMIT 1`,
         [portfolioId, date],
       );
@@ -169,13 +168,12 @@ export class BatchProcessor {
 
   private async recomputeAll(run: BatchRunEntity): Promise<void> {
     // A user's run covers one portfolio; an admin's startBatchRun(RECOMPUTE_ALL) covers every live portfolio.
-    const ids: string[] = (
-      await this.app.ds.query(
-        `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
+    const rows: { id: string }[] = await this.app.ds.query(
+      `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
        WHERE ($1::uuid IS NULL OR s.portfolio_id = $1) AND s.status = 'ACTIVE' ORDER BY s.id`,
-        [run.portfolioId],
-      )
-    ).map((r: { id: string }) => r.id);
+      [run.portfolioId],
+    );
+    const ids = rows.map((r) => r.id);
     await this.batches.progress(run, { total: ids.length });
     for (let i = 0; i < ids.length; i += 250) {
       const chunk = ids.slice(i, i + 250);
@@ -290,33 +288,32 @@ export class BatchProcessor {
    * strategies holding the symbols are marked stale and recomputed, and every portfolio holding them hears of it.
    */
   private async afterPriceImport(symbols: string[]): Promise<void> {
-    const ds = this.app.ds;
-    await ds.query(
-      `INSERT INTO market_data (symbol, last_price, price_at)
-       SELECT DISTINCT ON (symbol) symbol, close, (date + time '16:00') AT TIME ZONE 'America/New_York' FROM daily_bars
-       WHERE symbol = ANY($1) ORDER BY symbol, date DESC
-       ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price, price_at = EXCLUDED.price_at
-       WHERE market_data.price_at IS NULL OR market_data.price_at < EXCLUDED.price_at`,
-      [symbols],
-    );
-    const [hit]: [{ id: string }[], number] = await ds.query(
-      `WITH hit AS (SELECT id FROM strategies WHERE status = 'ACTIVE'
-                    AND id IN (SELECT strategy_id FROM legs
-                               WHERE status = 'OPEN' AND (symbol = ANY($1) OR underlying_symbol = ANY($1)))
-                    ORDER BY id FOR NO KEY UPDATE)
-       UPDATE strategies s SET stale = true, row_version = row_version + 1 FROM hit WHERE s.id = hit.id RETURNING s.id`,
-      [symbols],
-    );
-    await this.app.producer.enqueue(hit.map((h) => h.id));
-    const affected: { portfolio_id: string; ids: string[] }[] = await ds.query(
-      `SELECT l.portfolio_id, array_agg(DISTINCT l.strategy_id) AS ids
-       FROM legs l JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL
-       WHERE l.symbol = ANY($1) OR l.underlying_symbol = ANY($1) GROUP BY l.portfolio_id`,
-      [symbols],
-    );
-    const changes = new Changes();
-    for (const a of affected) changes.touch(a.portfolio_id, PortfolioChangeKind.PRICES_IMPORTED, a.ids, false);
-    await this.app.deliver(changes);
+    await this.app.uow.run(async (m, c) => {
+      await m.query(
+        `INSERT INTO market_data (symbol, last_price, price_at)
+         SELECT DISTINCT ON (symbol) symbol, close, (date + time '16:00') AT TIME ZONE 'America/New_York' FROM daily_bars
+         WHERE symbol = ANY($1) ORDER BY symbol, date DESC
+         ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price, price_at = EXCLUDED.price_at
+         WHERE market_data.price_at IS NULL OR market_data.price_at < EXCLUDED.price_at`,
+        [symbols],
+      );
+      const [hit]: [{ id: string }[], number] = await m.query(
+        `WITH hit AS (SELECT id FROM strategies WHERE status = 'ACTIVE'
+                      AND id IN (SELECT strategy_id FROM legs
+                                 WHERE status = 'OPEN' AND (symbol = ANY($1) OR underlying_symbol = ANY($1)))
+                      ORDER BY id FOR NO KEY UPDATE)
+         UPDATE strategies s SET stale = true, row_version = row_version + 1 FROM hit WHERE s.id = hit.id RETURNING s.id`,
+        [symbols],
+      );
+      hit.forEach((h) => c.recompute.add(h.id));
+      const affected: { portfolio_id: string; ids: string[] }[] = await m.query(
+        `SELECT l.portfolio_id, array_agg(DISTINCT l.strategy_id) AS ids
+         FROM legs l JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL
+         WHERE l.symbol = ANY($1) OR l.underlying_symbol = ANY($1) GROUP BY l.portfolio_id`,
+        [symbols],
+      );
+      for (const a of affected) c.touch(a.portfolio_id, PortfolioChangeKind.PRICES_IMPORTED, a.ids, false);
+    });
   }
 
   /** The CSV of an import run with its lower-cased header; null (reported in the run) when it cannot be used. */
@@ -368,7 +365,7 @@ export class BatchProcessor {
           try {
             return f();
           } catch (e) {
-            throw new Error(`${name}: ${(e as Error).message}`);
+            throw new Error(`${name}: ${(e as Error).message}`, { cause: e });
           }
         };
         const quantity = field('quantity', () => parseDecimal(col(r, 'quantity'))) as Decimal;

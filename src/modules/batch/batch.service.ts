@@ -2,11 +2,12 @@ import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { badInput, forbidden, limitExceeded, notFound } from '../../common/errors';
-import { inTransaction, isUuid } from '../../common/tx';
+import { isUuid } from '../../common/tx';
 import { isTradingDay } from '../../domain/trading-calendar';
 import type { AuthUser } from '../../context';
 import { publishSafely } from '../../infra/pubsub';
 import { TOPICS, type BatchJob } from '../../infra/queues';
+import type { UnitOfWork } from '../../infra/unit-of-work';
 import { logger } from '../../logger';
 import { ownedPortfolio } from '../portfolio/portfolio.service';
 import { BatchRunEntity, BatchRunKind, BatchRunStatus } from './batch.entity';
@@ -20,6 +21,7 @@ const todayUtc = () => new Date().toISOString().slice(0, 10);
 export class BatchService {
   constructor(
     private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly queue: Queue<BatchJob>,
     private readonly redis: Redis,
   ) {}
@@ -65,7 +67,7 @@ export class BatchService {
   async startGlobal(kind: BatchRunKind, force: boolean, startedBy: string | null): Promise<BatchRunEntity> {
     // The check for a running run and the insert happen under one advisory lock per kind: two starts at
     // the same moment cannot both create a run.
-    const run = await inTransaction(this.ds, async (m) => {
+    const run = await this.uow.run(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('batch_run:' || $1))`, [kind]);
       const repo = m.getRepository(BatchRunEntity);
       if (!force) {

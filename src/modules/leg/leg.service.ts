@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Config } from '../../config';
 import { PortfolioChangeKind } from '../../common/enums';
 import { badInput } from '../../common/errors';
@@ -17,8 +17,8 @@ import {
 } from '../../domain/types';
 import { realizedPnl, valueLeg } from '../../domain/valuation';
 import type { AuthUser } from '../../context';
+import type { Changes, UnitOfWork } from '../../infra/unit-of-work';
 import { marketEnv } from '../market-data/price-snapshot';
-import type { Changes } from '../strategy/changes';
 import { ownedPortfolio } from '../portfolio/portfolio.service';
 import { inferType, type StrategyService } from '../strategy/strategy.service';
 import { StrategyEntity } from '../strategy/strategy.entity';
@@ -114,9 +114,27 @@ function checkExit(exit: LegExit, priceField = 'exitPrice'): string {
   return date;
 }
 
+/** The leg_order a leg appended to the strategy gets. */
+async function nextLegOrder(m: EntityManager, strategyId: string): Promise<number> {
+  const [{ n }]: { n: number }[] = await m.query(
+    `SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`,
+    [strategyId],
+  );
+  return n;
+}
+
+/** The symbol's latest price, if it has one. */
+async function lastPrice(m: EntityManager, symbol: string): Promise<Decimal | null> {
+  const [known]: { last_price: string | null }[] = await m.query(
+    `SELECT last_price FROM market_data WHERE symbol = $1`,
+    [symbol],
+  );
+  return known?.last_price != null ? new Decimal(known.last_price) : null;
+}
+
 export class LegService {
   constructor(
-    private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly strategies: StrategyService,
     private readonly cfg: Config,
   ) {}
@@ -159,9 +177,7 @@ export class LegService {
       return m.findOneByOrFail(LegEntity, { id: leg.id });
     }
     await m.query(`UPDATE legs SET quantity = quantity - $2, updated_at = now() WHERE id = $1`, [leg.id, q.toString()]);
-    const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`, [
-      leg.strategyId,
-    ]);
+    const n = await nextLegOrder(m, leg.strategyId);
     const { id: _id, createdAt: _c, updatedAt: _u, ...columns } = leg;
     return m.save(
       m.create(LegEntity, {
@@ -184,9 +200,10 @@ export class LegService {
     details: unknown,
     kind: PortfolioChangeKind,
   ): Promise<void> {
-    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM legs WHERE strategy_id = $1 AND status = 'OPEN'`, [
-      strategy.id,
-    ]);
+    const [{ n }]: { n: number }[] = await m.query(
+      `SELECT count(*)::int AS n FROM legs WHERE strategy_id = $1 AND status = 'OPEN'`,
+      [strategy.id],
+    );
     await this.strategies.appendVersion(m, strategy.id, change, details);
     if (n === 0) {
       await m.query(`UPDATE strategies SET status = 'CLOSED', closed_at = now() WHERE id = $1`, [strategy.id]);
@@ -199,7 +216,7 @@ export class LegService {
   /** closeLeg: the whole leg or `quantity` of it, at `price` (default: its mark now) on `date` (default: today UTC). */
   closeLeg(user: AuthUser, id: string, exit: LegExit): Promise<LegEntity> {
     const date = checkExit(exit);
-    return this.strategies.change(async (m, c) => {
+    return this.uow.run(async (m, c) => {
       const {
         strategies,
         legs: [leg],
@@ -240,7 +257,7 @@ export class LegService {
       'Leg',
     );
     for (const e of exitPrices ?? []) given.set(e.legId, checkPrice(e.exitPrice, 'exitPrices'));
-    return this.strategies.change(async (m, c) => {
+    return this.uow.run(async (m, c) => {
       const s = (await this.strategies.lockStrategies(m, user, [id], 'id')).get(id)!;
       if (s.status === StrategyStatus.CLOSED) throw badInput('Strategy is already closed', 'id');
       const legs = await m
@@ -288,7 +305,7 @@ export class LegService {
   ): Promise<StrategyEntity> {
     const date = checkExit({ price: roll.exitPrice, quantity: roll.quantity });
     checkPrice(roll.entryPrice, 'entryPrice');
-    return this.strategies.change(async (m, c) => {
+    return this.uow.run(async (m, c) => {
       const {
         strategies,
         legs: [leg],
@@ -315,9 +332,7 @@ export class LegService {
       if (fields.symbol === leg.symbol) throw badInput('newSymbol is the symbol of the leg being rolled', 'newSymbol');
       const price = roll.exitPrice ?? (await this.marks(m, [leg])).get(leg.id)!;
       const closed = await this.closeIn(m, leg, price, q, date);
-      const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`, [
-        leg.strategyId,
-      ]);
+      const n = await nextLegOrder(m, leg.strategyId);
       const opened = await m.save(m.create(LegEntity, { ...fields, strategyId: leg.strategyId, legOrder: n }));
       const strategy = strategies.get(leg.strategyId)!;
       await this.strategies.appendVersion(m, strategy.id, 'rolled', {
@@ -340,10 +355,10 @@ export class LegService {
   /** Creates a leg in its own STANDALONE strategy, or joins `strategyId` (same portfolio, active). */
   createPosition(user: AuthUser, input: NewPosition): Promise<{ leg: LegEntity; strategy: StrategyEntity }> {
     const fields = buildLeg(input);
-    return this.strategies.change(async (m, c) => {
+    return this.uow.run(async (m, c) => {
       await ownedPortfolio(m, user, input.portfolioId);
-      const [known] = await m.query(`SELECT last_price FROM market_data WHERE symbol = $1`, [fields.symbol]);
-      if (known?.last_price != null) checkLegValue(fields.quantity, fields.multiplier, [new Decimal(known.last_price)]);
+      const known = await lastPrice(m, fields.symbol);
+      if (known) checkLegValue(fields.quantity, fields.multiplier, [known]);
       let strategy: StrategyEntity;
       if (input.strategyId) {
         strategy = (await this.strategies.lockStrategies(m, user, [input.strategyId])).get(input.strategyId)!;
@@ -360,9 +375,7 @@ export class LegService {
           { symbol: fields.symbol },
         );
       }
-      const [{ n }] = await m.query(`SELECT coalesce(max(leg_order), -1) + 1 AS n FROM legs WHERE strategy_id = $1`, [
-        strategy.id,
-      ]);
+      const n = await nextLegOrder(m, strategy.id);
       const leg = await m.save(m.create(LegEntity, { ...fields, strategyId: strategy.id, legOrder: n }));
       if (input.strategyId) {
         if (strategy.type === StrategyType.STANDALONE) {
@@ -402,14 +415,13 @@ export class LegService {
     }
     if (patch.entryPrice != null) checkPrice(patch.entryPrice, 'entryPrice');
     checkVolatility(patch.impliedVolatility);
-    return this.strategies.change(async (m, c) => {
+    return this.uow.run(async (m, c) => {
       const {
         legs: [leg],
       } = await this.strategies.lockLegs(m, user, [id], [], 'id');
-      const [known] = await m.query(`SELECT last_price FROM market_data WHERE symbol = $1`, [leg.symbol]);
       checkLegValue(patch.quantity ?? leg.quantity, leg.multiplier, [
         patch.entryPrice ?? leg.entryPrice,
-        known?.last_price != null ? new Decimal(known.last_price) : null,
+        await lastPrice(m, leg.symbol),
       ]);
       const changed: Record<string, string | number> = {};
       if (patch.quantity != null) {
@@ -434,7 +446,7 @@ export class LegService {
 
   /** Deletes a leg; its strategy records the removal, or is closed when it was the last leg. */
   deleteLeg(user: AuthUser, id: string): Promise<boolean> {
-    return this.strategies.change(async (m, c) => {
+    return this.uow.run(async (m, c) => {
       const {
         legs: [leg],
       } = await this.strategies.lockLegs(m, user, [id], [], 'id');

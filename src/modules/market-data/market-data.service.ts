@@ -1,13 +1,12 @@
 import Decimal from 'decimal.js';
 import type Redis from 'ioredis';
-import type { DataSource } from 'typeorm';
 import { badInput, forbidden, limitExceeded } from '../../common/errors';
 import type { AuthUser } from '../../context';
 import { parseOccSymbol } from '../../domain/occ';
 import { isTradingDay, newYorkDate } from '../../domain/trading-calendar';
 import { DomainError } from '../../domain/errors';
 import { logger } from '../../logger';
-import type { RecomputeProducer } from '../../infra/queues';
+import type { UnitOfWork } from '../../infra/unit-of-work';
 
 export interface PriceTick {
   symbol: string;
@@ -62,14 +61,14 @@ export function barTicks(
 
 export class MarketDataService {
   constructor(
-    private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly redis: Redis,
-    private readonly producer: RecomputeProducer,
   ) {}
 
   /**
    * Stores the ticks (history + latest in PostgreSQL, latest in Redis), marks every active strategy holding
-   * the symbols or options on them stale in the same transaction, then enqueues their recomputation in chunks.
+   * the symbols or options on them stale in the same transaction; their recomputation is enqueued (in chunks) after
+   * the commit.
    */
   async publish(user: AuthUser, ticks: PriceTick[]): Promise<number> {
     if (!user.isAdmin) throw forbidden();
@@ -88,7 +87,7 @@ export class MarketDataService {
     });
     if (!rows.length) return 0;
     const symbols = [...new Set(rows.map((r) => r.symbol))];
-    const affected: string[] = await this.ds.transaction(async (m) => {
+    await this.uow.run(async (m, c) => {
       const json = JSON.stringify(rows);
       await m.query(
         `INSERT INTO prices (symbol, price, at) SELECT symbol, price, at FROM jsonb_to_recordset($1::jsonb) AS x(symbol text, price numeric, at timestamptz)`,
@@ -112,7 +111,7 @@ export class MarketDataService {
          RETURNING s.id`,
         [symbols],
       );
-      return hit.map((h) => h.id);
+      hit.forEach((h) => c.recompute.add(h.id));
     });
     try {
       const latest = new Map(rows.map((r) => [r.symbol, r.price]));
@@ -120,7 +119,6 @@ export class MarketDataService {
     } catch (e) {
       logger.warn({ err: (e as Error).message }, 'latest prices not cached in Redis');
     }
-    await this.producer.enqueue(affected);
     return rows.length;
   }
 }

@@ -3,6 +3,7 @@ import { badInput, notFound } from '../../common/errors';
 import { isUuid } from '../../common/tx';
 import { read } from '../../data-source';
 import type { AuthUser } from '../../context';
+import type { UnitOfWork } from '../../infra/unit-of-work';
 import { PortfolioEntity } from './portfolio.entity';
 
 export function checkName(raw: string, field = 'name', max = 200): string {
@@ -24,7 +25,10 @@ export async function ownedPortfolio(
 }
 
 export class PortfolioService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
+  ) {}
 
   list(user: AuthUser): Promise<PortfolioEntity[]> {
     return this.ds
@@ -52,21 +56,25 @@ export class PortfolioService {
   }
 
   create(user: AuthUser, name: string): Promise<PortfolioEntity> {
-    const repo = this.ds.getRepository(PortfolioEntity);
-    return repo.save(repo.create({ userId: user.id, name: checkName(name) }));
+    const clean = checkName(name);
+    return this.uow.run((m) => m.save(m.create(PortfolioEntity, { userId: user.id, name: clean })));
   }
 
   async rename(user: AuthUser, id: string, name: string): Promise<PortfolioEntity> {
     const clean = checkName(name);
-    const p = await ownedPortfolio(this.ds.manager, user, id, 'id');
-    p.name = clean;
-    return this.ds.getRepository(PortfolioEntity).save(p);
+    return this.uow.run(async (m) => {
+      const p = await ownedPortfolio(m, user, id, 'id');
+      p.name = clean;
+      return m.save(p);
+    });
   }
 
   /** Soft delete: the portfolio and everything in it disappear from reads; history stays in the database. */
   async delete(user: AuthUser, id: string): Promise<boolean> {
-    const p = await ownedPortfolio(this.ds.manager, user, id, 'id');
-    await this.ds.getRepository(PortfolioEntity).softDelete({ id: p.id });
-    return true;
+    return this.uow.run(async (m) => {
+      const p = await ownedPortfolio(m, user, id, 'id');
+      await m.softDelete(PortfolioEntity, { id: p.id });
+      return true;
+    });
   }
 }

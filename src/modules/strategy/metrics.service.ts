@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
-import { inTransaction } from '../../common/tx';
 import { read } from '../../data-source';
+import type { UnitOfWork } from '../../infra/unit-of-work';
 import { DECIMAL_INTEGER_DIGITS, DECIMAL_LIMIT } from '../../common/scalars';
 import { analyzePayoff } from '../../domain/payoff';
 import { openLegs, sumValuations } from '../../domain/valuation';
@@ -30,6 +30,7 @@ const minute = (d: Date) => new Date(Math.floor(d.getTime() / 60000) * 60000);
 export class MetricsService {
   constructor(
     private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly cfg: Config,
     private readonly legCache: LegCache,
   ) {}
@@ -86,7 +87,7 @@ export class MetricsService {
     // the strategies themselves: two recomputations of overlapping sets, or one and a mutation, never deadlock.
     rows.sort((a, b) => (a.strategy_id < b.strategy_id ? -1 : 1));
     const bucket = minute(now).toISOString();
-    return inTransaction(this.ds, async (m) => {
+    return this.uow.run(async (m) => {
       await m.query(`SELECT id FROM strategies WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, [
         rows.map((r) => r.strategy_id),
       ]);
@@ -100,16 +101,17 @@ export class MetricsService {
            net_theta = EXCLUDED.net_theta, net_vega = EXCLUDED.net_vega, payoff = EXCLUDED.payoff, calculated_at = EXCLUDED.calculated_at`,
         [JSON.stringify(rows), now],
       );
-      const candles = await m.query(
-        `INSERT INTO m2m_candles (strategy_id, bucket_start, open, high, low, close)
+      const candles: (Omit<RecomputeResult['candles'][number], 'bucketStart'> & { bucketStart: Date })[] =
+        await m.query(
+          `INSERT INTO m2m_candles (strategy_id, bucket_start, open, high, low, close)
          SELECT x.strategy_id, $2, x.unrealized_pnl, x.unrealized_pnl, x.unrealized_pnl, x.unrealized_pnl
          FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, unrealized_pnl numeric)
          JOIN strategies s ON s.id = x.strategy_id AND s.status = 'ACTIVE'
          ON CONFLICT (strategy_id, bucket_start) DO UPDATE SET high = greatest(m2m_candles.high, EXCLUDED.close),
            low = least(m2m_candles.low, EXCLUDED.close), close = EXCLUDED.close
          RETURNING strategy_id AS "strategyId", bucket_start AS "bucketStart", open::text, high::text, low::text, close::text`,
-        [JSON.stringify(rows), bucket],
-      );
+          [JSON.stringify(rows), bucket],
+        );
       // TypeORM answers an UPDATE with [rows, rowCount].
       const [cleared]: [{ id: string; portfolio_id: string }[], number] = await m.query(
         `UPDATE strategies s SET stale = false FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, row_version int)
@@ -121,7 +123,7 @@ export class MetricsService {
         updated: cleared.map((r) => ({ strategyId: r.id, portfolioId: r.portfolio_id })),
         changedMeanwhile: rows.filter((r) => !done.has(r.strategy_id)).map((r) => r.strategy_id),
         failed,
-        candles: candles.map((c: { bucketStart: Date }) => ({
+        candles: candles.map((c) => ({
           ...c,
           bucketStart: new Date(c.bucketStart).toISOString(),
         })),

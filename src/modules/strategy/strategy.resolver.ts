@@ -57,7 +57,7 @@ export class StrategyResolver {
 
   @Query(() => [StrategyDetectionType])
   detectStrategies(@Arg('portfolioId', () => ID) portfolioId: string, @Ctx() ctx: Context) {
-    return ctx.app.strategies.detect(ctx.app.ds.manager, requireUser(ctx), portfolioId);
+    return ctx.app.strategies.detect(requireUser(ctx), portfolioId);
   }
 
   @Mutation(() => StrategyType_)

@@ -1,20 +1,18 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { PortfolioChangeKind } from '../../common/enums';
 import { badInput, limitExceeded, notFound } from '../../common/errors';
-import { checkIds, inTransaction, isUuid, RetryTransaction } from '../../common/tx';
+import { checkIds, isUuid } from '../../common/tx';
 import { detectStrategies, detectType } from '../../domain/detection';
 import { standaloneName } from '../../domain/occ';
 import { suggestedStrategyName } from '../../domain/templates';
 import { LegStatus, StrategyStatus, StrategyType } from '../../domain/types';
-import { openLegs } from '../../domain/valuation';
 import type { AuthUser } from '../../context';
+import { RetryTransaction, type Changes, type UnitOfWork } from '../../infra/unit-of-work';
 import { LegEntity } from '../leg/leg.entity';
 import { checkName, ownedPortfolio } from '../portfolio/portfolio.service';
 import { MAX_TAGS_PER_STRATEGY } from '../tag/tag.rules';
-import { Changes } from './changes';
 import { StrategyEntity, StrategyLineageEntity } from './strategy.entity';
 
-type Deliver = (c: Changes) => Promise<void>;
 interface VersionEntry {
   strategyId: string;
   change: string;
@@ -45,19 +43,8 @@ export function defaultName(type: StrategyType, legs: LegEntity[]): string {
 export class StrategyService {
   constructor(
     private readonly ds: DataSource,
-    private readonly deliver: Deliver,
+    private readonly uow: UnitOfWork,
   ) {}
-
-  /** Runs one structural change in a transaction and announces it after the commit. */
-  async change<T>(fn: (m: EntityManager, c: Changes) => Promise<T>): Promise<T> {
-    let changes = new Changes();
-    const result = await inTransaction(this.ds, (m) => {
-      changes = new Changes();
-      return fn(m, changes);
-    });
-    await this.deliver(changes);
-    return result;
-  }
 
   // ---- reads -------------------------------------------------------------------------------------------
 
@@ -243,7 +230,7 @@ export class StrategyService {
   /** Puts the union of the sources' tags on new strategies, in one statement; over the limit nothing is written. */
   async copyTags(m: EntityManager, fromIds: string[], toIds: string[]): Promise<void> {
     if (!fromIds.length || !toIds.length) return;
-    const [{ n }] = await m.query(
+    const [{ n }]: { n: number }[] = await m.query(
       `WITH src AS (SELECT DISTINCT tag_id FROM strategy_tags WHERE strategy_id = ANY($1)),
             ins AS (INSERT INTO strategy_tags (strategy_id, tag_id)
                     SELECT t.id, src.tag_id FROM unnest($2::uuid[]) AS t(id), src WHERE (SELECT count(*) FROM src) <= $3
@@ -266,7 +253,7 @@ export class StrategyService {
     input: { legIds: string[]; type?: StrategyType | null; name?: string | null; portfolioId?: string },
     minLegs = 2,
   ): Promise<StrategyEntity> {
-    return this.change((m, c) => this.combineIn(m, c, user, input, minLegs));
+    return this.uow.run((m, c) => this.combineIn(m, c, user, input, minLegs));
   }
 
   async combineIn(
@@ -317,7 +304,7 @@ export class StrategyService {
 
   /** Every leg gets its own STANDALONE strategy, a descendant of the split one, keeping its tags. */
   split(user: AuthUser, id: string): Promise<StrategyEntity[]> {
-    return this.change(async (m, c) => {
+    return this.uow.run(async (m, c) => {
       const source = (await this.lockStrategies(m, user, [id], 'id')).get(id)!;
       if (source.status !== StrategyStatus.ACTIVE) throw badInput('Only an active strategy can be split', 'id');
       // Closed legs stay where they were closed, with their realized P&L.
@@ -358,7 +345,7 @@ export class StrategyService {
   }
 
   update(user: AuthUser, id: string, name?: string | null, type?: StrategyType | null): Promise<StrategyEntity> {
-    return this.change(async (m, c) => {
+    return this.uow.run(async (m, c) => {
       const s = (await this.lockStrategies(m, user, [id], 'id')).get(id)!;
       if (name != null) {
         const clean = checkName(name);
@@ -379,7 +366,7 @@ export class StrategyService {
 
   /** Moves a leg from its strategy into `strategyId` (same portfolio); an emptied source is closed. */
   addLeg(user: AuthUser, strategyId: string, legId: string): Promise<StrategyEntity> {
-    return this.change(async (m, c) => {
+    return this.uow.run(async (m, c) => {
       if (!isUuid(strategyId)) throw notFound('Strategy', 'strategyId');
       const {
         strategies,
@@ -409,7 +396,7 @@ export class StrategyService {
 
   /** The removed leg gets its own STANDALONE strategy; a strategy left empty is closed. Returns the source. */
   removeLeg(user: AuthUser, strategyId: string, legId: string): Promise<StrategyEntity> {
-    return this.change(async (m, c) => {
+    return this.uow.run(async (m, c) => {
       if (!isUuid(strategyId)) throw notFound('Strategy', 'strategyId');
       const {
         strategies,
@@ -430,7 +417,12 @@ export class StrategyService {
 
   // ---- detection -------------------------------------------------------------------------------------
 
-  async detect(m: EntityManager, user: AuthUser, portfolioId: string) {
+  /** detectStrategies: the patterns the user's STANDALONE legs of a portfolio form (nothing is written). */
+  detect(user: AuthUser, portfolioId: string) {
+    return this.detectIn(this.ds.manager, user, portfolioId);
+  }
+
+  private async detectIn(m: EntityManager, user: AuthUser, portfolioId: string) {
     await ownedPortfolio(m, user, portfolioId);
     const legs = await m
       .getRepository(LegEntity)
@@ -445,8 +437,8 @@ export class StrategyService {
 
   /** Combines every detection, all in one transaction. */
   applyDetections(user: AuthUser, portfolioId: string): Promise<StrategyEntity[]> {
-    return this.change(async (m, c) => {
-      const found = await this.detect(m, user, portfolioId);
+    return this.uow.run(async (m, c) => {
+      const found = await this.detectIn(m, user, portfolioId);
       const out: StrategyEntity[] = [];
       for (const d of found)
         out.push(await this.combineIn(m, c, user, { legIds: d.legIds, type: d.type, name: d.suggestedName }));

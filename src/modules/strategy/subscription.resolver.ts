@@ -4,7 +4,7 @@ import { notFound } from '../../common/errors';
 import { requireUser, type Context } from '../../context';
 import { coalescing } from '../../infra/pubsub';
 import { TOPICS } from '../../infra/queues';
-import { createLoaders, type Loaders } from '../../loaders';
+import type { Loaders } from '../../loaders';
 import { BatchRunType } from '../batch/batch.types';
 import { M2MCandleType } from '../market-data/market-data.types';
 import { PortfolioChange, StrategyType_ } from './strategy.types';
@@ -47,7 +47,7 @@ export class SubscriptionResolver {
   ) {
     // The strategies of one recomputation share loaders: their rows, metrics and legs come in one statement each.
     if (!e.batch.loaders) {
-      e.batch.loaders = createLoaders(ctx.app);
+      e.batch.loaders = ctx.app.createLoaders();
       const { loaders, ids } = e.batch;
       await Promise.all([
         loaders.strategy.loadMany(ids),

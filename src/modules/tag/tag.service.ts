@@ -1,8 +1,9 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { PortfolioChangeKind } from '../../common/enums';
 import { badInput, conflict, limitExceeded, notFound } from '../../common/errors';
-import { checkIds, inTransaction } from '../../common/tx';
+import { checkIds } from '../../common/tx';
 import type { AuthUser } from '../../context';
+import type { UnitOfWork } from '../../infra/unit-of-work';
 import type { StrategyService } from '../strategy/strategy.service';
 import { StrategyEntity } from '../strategy/strategy.entity';
 import { TagEntity } from './tag.entity';
@@ -43,6 +44,7 @@ function checkDescription(raw: string | null | undefined): string | null {
 export class TagService {
   constructor(
     private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly strategies: StrategyService,
   ) {}
 
@@ -81,7 +83,7 @@ export class TagService {
   }
 
   private async checkNameFree(m: EntityManager, user: AuthUser, name: string, exceptId?: string): Promise<void> {
-    const taken = await m.query(
+    const taken: unknown[] = await m.query(
       `SELECT 1 FROM tags WHERE user_id = $1 AND lower(name) = lower($2) AND archived_at IS NULL AND id <> coalesce($3::uuid, '00000000-0000-0000-0000-000000000000')`,
       [user.id, name, exceptId ?? null],
     );
@@ -89,9 +91,10 @@ export class TagService {
   }
 
   private async checkRoom(m: EntityManager, user: AuthUser, adding: number): Promise<void> {
-    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM tags WHERE user_id = $1 AND archived_at IS NULL`, [
-      user.id,
-    ]);
+    const [{ n }]: { n: number }[] = await m.query(
+      `SELECT count(*)::int AS n FROM tags WHERE user_id = $1 AND archived_at IS NULL`,
+      [user.id],
+    );
     if (n + adding > MAX_ACTIVE_TAGS) throw limitExceeded(`At most ${MAX_ACTIVE_TAGS} active tags per user`);
   }
 
@@ -102,13 +105,14 @@ export class TagService {
     const name = checkTagName(input.name);
     const color = checkColor(input.color);
     const description = checkDescription(input.description);
-    return inTransaction(this.ds, async (m) => {
+    return this.uow.run(async (m) => {
       await this.lockUser(m, user);
       await this.checkNameFree(m, user, name);
       await this.checkRoom(m, user, 1);
-      const [{ n }] = await m.query(`SELECT coalesce(max(display_order), -1) + 1 AS n FROM tags WHERE user_id = $1`, [
-        user.id,
-      ]);
+      const [{ n }]: { n: number }[] = await m.query(
+        `SELECT coalesce(max(display_order), -1) + 1 AS n FROM tags WHERE user_id = $1`,
+        [user.id],
+      );
       return m.save(
         m.create(TagEntity, { userId: user.id, name, color, description, displayOrder: n, archivedAt: null }),
       );
@@ -118,7 +122,7 @@ export class TagService {
   /** Ids of the user's active tags with these names (case-insensitive), creating the missing ones. */
   async ensureByNames(user: AuthUser, names: string[]): Promise<string[]> {
     const clean = [...new Map(names.map((n) => [checkTagName(n).toLowerCase(), checkTagName(n)])).values()];
-    return inTransaction(this.ds, async (m) => {
+    return this.uow.run(async (m) => {
       await this.lockUser(m, user);
       const existing: { id: string; lname: string }[] = await m.query(
         `SELECT id, lower(name) AS lname FROM tags WHERE user_id = $1 AND archived_at IS NULL AND lower(name) = ANY($2)`,
@@ -128,9 +132,10 @@ export class TagService {
       const missing = clean.filter((n) => !have.has(n.toLowerCase()));
       if (missing.length) {
         await this.checkRoom(m, user, missing.length);
-        const [{ n }] = await m.query(`SELECT coalesce(max(display_order), -1) + 1 AS n FROM tags WHERE user_id = $1`, [
-          user.id,
-        ]);
+        const [{ n }]: { n: number }[] = await m.query(
+          `SELECT coalesce(max(display_order), -1) + 1 AS n FROM tags WHERE user_id = $1`,
+          [user.id],
+        );
         const created = await m.save(
           missing.map((name, i) =>
             m.create(TagEntity, {
@@ -172,7 +177,7 @@ export class TagService {
   /** All or nothing: the first bad input rolls every change back. */
   batchUpdate(user: AuthUser, patches: TagPatch[]): Promise<TagEntity[]> {
     if (patches.length > MAX_ACTIVE_TAGS) throw limitExceeded(`At most ${MAX_ACTIVE_TAGS} tags per batch`, 'inputs');
-    return inTransaction(this.ds, async (m) => {
+    return this.uow.run(async (m) => {
       await this.lockUser(m, user);
       const tags = await this.owned(
         m,
@@ -188,7 +193,7 @@ export class TagService {
 
   /** displayOrder follows the given order; tags not listed keep their relative order after them. */
   reorder(user: AuthUser, tagIds: string[]): Promise<TagEntity[]> {
-    return inTransaction(this.ds, async (m) => {
+    return this.uow.run(async (m) => {
       await this.lockUser(m, user);
       await this.owned(m, user, tagIds);
       await m.query(
@@ -203,7 +208,7 @@ export class TagService {
   }
 
   archive(user: AuthUser, id: string): Promise<TagEntity> {
-    return inTransaction(this.ds, async (m) => {
+    return this.uow.run(async (m) => {
       const [tag] = await this.owned(m, user, [id], 'id');
       if (tag.archivedAt) throw badInput('Tag is already archived', 'id');
       tag.archivedAt = new Date();
@@ -212,12 +217,12 @@ export class TagService {
   }
 
   restore(user: AuthUser, id: string): Promise<TagEntity> {
-    return inTransaction(this.ds, async (m) => {
+    return this.uow.run(async (m) => {
       await this.lockUser(m, user);
       const [tag] = await this.owned(m, user, [id], 'id');
       if (!tag.archivedAt) throw badInput('Tag is not archived', 'id');
       await this.checkRoom(m, user, 1);
-      const taken = await m.query(
+      const taken: unknown[] = await m.query(
         `SELECT 1 FROM tags WHERE user_id = $1 AND lower(name) = lower($2) AND archived_at IS NULL`,
         [user.id, tag.name],
       );
@@ -235,7 +240,7 @@ export class TagService {
     tagIds: string[],
     mode: 'set' | 'add' | 'remove',
   ): Promise<number> {
-    return this.strategies.change(async (m, c) => {
+    return this.uow.run(async (m, c) => {
       const locked = await this.strategies.lockStrategies(
         m,
         user,
@@ -302,9 +307,10 @@ export class TagService {
 
   /** Tags archived more than 90 days ago disappear for good (links cascade); run by the daily batch. */
   async purgeArchived(m: EntityManager = this.ds.manager): Promise<number> {
-    const [, n] = await m.query(`DELETE FROM tags WHERE archived_at < now() - make_interval(days => $1)`, [
-      ARCHIVE_PURGE_DAYS,
-    ]);
+    const [, n]: [unknown, number] = await m.query(
+      `DELETE FROM tags WHERE archived_at < now() - make_interval(days => $1)`,
+      [ARCHIVE_PURGE_DAYS],
+    );
     return n;
   }
 }
