@@ -3,7 +3,6 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema, emitSchemaDefinitionFile, type BuildSchemaOptions, type PubSub } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import './common/enums';
-import { directFieldResolvers } from './common/direct-resolvers';
 import { installNodeTypeResolver } from './common/node';
 import { DateTimeScalar } from './common/scalars';
 import { AuthResolver } from './modules/auth/auth.resolver';
@@ -60,27 +59,20 @@ export const RESOLVERS = [
   StrategyPreviewResolver,
 ] as const;
 
-/** type-graphql's options for the schema (the direct-resolvers spec builds a schema with them too). */
-export const schemaOptions = (pubSub: PubSub): BuildSchemaOptions => ({
-  resolvers: RESOLVERS as unknown as BuildSchemaOptions['resolvers'],
-  pubSub,
-  scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-  validate: false,
-});
-
 /**
  * The schema, built from the resolvers. Every subscription subscribes through the app's Redis-backed pubSub
  * (see SubscriptionResolver); `emit` writes schema.graphql (npm run schema) and a test checks it is committed.
  */
 export async function createSchema(pubSub: PubSub = createPubSub(), emit = false): Promise<GraphQLSchema> {
-  const options = schemaOptions(pubSub);
-  const schema = await buildSchema(options);
+  const schema = await buildSchema({
+    resolvers: RESOLVERS as unknown as BuildSchemaOptions['resolvers'],
+    pubSub,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validate: false,
+  });
   // Every element carries a description: its decorator's, else the table's (schema-descriptions.ts).
   describeSchema(schema);
   if (emit) await emitSchemaDefinitionFile(SCHEMA_FILE, schema, { sortedSchema: false });
-  // Field resolvers of root and context only are called without type-graphql's per-call wrapper; this throws when
-  // `options` gain global middlewares, an auth checker or a container (see direct-resolvers.ts).
-  directFieldResolvers(schema, options);
   installNodeTypeResolver(schema);
   return schema;
 }
