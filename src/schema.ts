@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { createPubSub } from '@graphql-yoga/subscription';
-import { buildSchema, emitSchemaDefinitionFile, type PubSub } from 'type-graphql';
+import { buildSchema, emitSchemaDefinitionFile, type BuildSchemaOptions, type PubSub } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import './common/enums';
-import { directFieldResolvers } from './common/direct-resolvers';
 import { installNodeTypeResolver } from './common/node';
 import { DateTimeScalar } from './common/scalars';
 import { AuthResolver } from './modules/auth/auth.resolver';
@@ -66,7 +65,7 @@ export const RESOLVERS = [
  */
 export async function createSchema(pubSub: PubSub = createPubSub(), emit = false): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: RESOLVERS as unknown as [Function, ...Function[]],
+    resolvers: RESOLVERS as unknown as BuildSchemaOptions['resolvers'],
     pubSub,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
@@ -74,8 +73,6 @@ export async function createSchema(pubSub: PubSub = createPubSub(), emit = false
   // Every element carries a description: its decorator's, else the table's (schema-descriptions.ts).
   describeSchema(schema);
   if (emit) await emitSchemaDefinitionFile(SCHEMA_FILE, schema, { sortedSchema: false });
-  // No global middlewares and no auth checker above: field resolvers of root and context only may be called directly.
-  directFieldResolvers(schema);
   installNodeTypeResolver(schema);
   return schema;
 }

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { freePort, redisAnswers } from '../src/infra/services';
-import { DAILY_SCHEDULE } from '../workers/batch.processor';
+import { DAILY_SCHEDULE } from '../workers/batch-run.processor';
 import {
   createPortfolio,
   err,

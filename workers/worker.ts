@@ -3,7 +3,7 @@ import type { App } from '../src/app';
 import { QUEUES, workerConnection, type BatchJob, type RecomputeJob } from '../src/infra/queues';
 import { jobDuration, queueDepth } from '../src/infra/metrics';
 import { logger } from '../src/logger';
-import { BatchRunProcessor, DAILY_SCHEDULE } from './batch.processor';
+import { BatchRunProcessor, DAILY_SCHEDULE } from './batch-run.processor';
 import { RecomputeStrategyProcessor } from './recompute.processor';
 
 export const SWEEP_INTERVAL_MS = 2000;

@@ -180,7 +180,7 @@ async function interleaved(rounds: number, ms: number, a: Side, b: Side, reconne
       reconnect();
       const cpu0 = cpuMsOf(side.pid);
       const l = await load(10, ms, side.once);
-      const name = side === sides.a ? 'ours' : 'reference';
+      const name = side === sides.a ? (a.name ?? 'ours') : (b.name ?? 'reference');
       if (l.errors) throw new Error(`${l.errors} failed requests in round ${r + 1} (${name}): ${String(l.firstError)}`);
       side.rps.push(l.rps);
       side.cpu.push((cpuMsOf(side.pid) - cpu0) / l.latencies.length);
@@ -200,6 +200,7 @@ async function interleaved(rounds: number, ms: number, a: Side, b: Side, reconne
 interface Side {
   pid: number;
   once: () => Promise<unknown>;
+  name?: string;
 }
 
 function rssOf(pid: number): number {
@@ -216,6 +217,10 @@ async function main() {
   const reference = process.argv.includes('--reference');
   // `--rounds n`: interleaved rounds against the reference (at least 6).
   const rounds = Math.max(6, Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 6);
+  // `--compare <dir>`: this build against another one, in interleaved rounds on the nested pages (see `compare` below).
+  const compare = process.argv.includes('--compare')
+    ? path.resolve(process.argv[process.argv.indexOf('--compare') + 1])
+    : undefined;
   const cfg = loadConfig({
     ...process.env,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
@@ -246,13 +251,10 @@ async function main() {
 
     // ---- the API in its own process, so the load generator does not share its event loop ------------------
     const port = await freePort();
-    const startApi = async (apiPort: number, processes: number) => {
+    const startApi = async (apiPort: number, processes: number, dist = path.join(PROJECT_ROOT, 'dist')) => {
       const child = spawn(
         process.execPath,
-        [
-          ...(process.env.BENCH_API_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
-          path.join(PROJECT_ROOT, 'dist/src/api.js'),
-        ],
+        [...(process.env.BENCH_API_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), path.join(dist, 'src/api.js')],
         {
           env: {
             ...process.env,
@@ -449,8 +451,45 @@ async function main() {
       sBook <= 6,
     );
     const readBook = () => read(NESTED, { p: book.portfolioId, first: 100 });
+    if (compare) {
+      // `--compare <dir>`, instead of this section's measurements: the API compiled in <dir> (another build's
+      // `dist/` copied into this checkout, so that it finds node_modules) serves the same database on another port,
+      // and the two builds are measured in interleaved rounds (see `interleaved`) on the generic 100-strategy page
+      // and the options book (`--only book`: the book alone). `--compare dist` measures this build against itself:
+      // the spread of its ratios is the machine's noise.
+      const otherPort = await freePort();
+      const other = await startApi(otherPort, 1, compare);
+      const otherUrl = `http://127.0.0.1:${otherPort}/graphql`;
+      const sets = [
+        { name: 'generic 100 strategies', portfolioId: p100.portfolioId },
+        { name: 'options book', portfolioId: book.portfolioId },
+      ].filter((d) => only !== 'book' || d.portfolioId === book.portfolioId);
+      for (const d of sets) {
+        const vars = { p: d.portfolioId, first: 100 };
+        const r = await interleaved(
+          rounds,
+          quick ? 2000 : 5000,
+          { pid: api.pid!, once: () => read(NESTED, vars), name: 'this build' },
+          { pid: other.pid!, once: () => readAt(otherUrl, NESTED, vars), name: compare },
+          () => agent.destroy(),
+        );
+        const vs = `nested read, ${d.name}: this build vs ${path.relative(PROJECT_ROOT, compare)}, ${rounds} interleaved rounds`;
+        add(vs, 'throughput ÷ other build, median of rounds', percentile(r.ratios, 50), '×');
+        add(vs, 'throughput ÷ other build, lowest round', r.ratios[0], '×');
+        add(vs, 'throughput ÷ other build, highest round', r.ratios[r.ratios.length - 1], '×');
+        add(vs, 'this build: throughput, median', percentile(r.a.rps, 50), 'req/s');
+        add(vs, 'other build: throughput, median', percentile(r.b.rps, 50), 'req/s');
+        add(vs, 'this build: server CPU time / request, median', percentile(r.a.cpu, 50), 'ms');
+        add(vs, 'this build: server CPU time / request, lowest', r.a.cpu[0], 'ms');
+        add(vs, 'this build: server CPU time / request, highest', r.a.cpu[r.a.cpu.length - 1], 'ms');
+        add(vs, 'other build: server CPU time / request, median', percentile(r.b.cpu, 50), 'ms');
+        add(vs, 'other build: server CPU time / request, lowest', r.b.cpu[0], 'ms');
+        add(vs, 'other build: server CPU time / request, highest', r.b.cpu[r.b.cpu.length - 1], 'ms');
+      }
+      other.kill('SIGTERM');
+    }
     // `--only book`: the options book alone (for profiling).
-    if (only !== 'book') {
+    if (only !== 'book' && !compare) {
       await measure(
         'nested read (100 strategies)',
         api.pid!,
@@ -464,8 +503,9 @@ async function main() {
         false,
       );
     }
-    await measure('nested read (options book: 100 iron condors, 400 option legs)', api.pid!, readBook, false);
-    if (only !== 'book') {
+    if (!compare)
+      await measure('nested read (options book: 100 iron condors, 400 option legs)', api.pid!, readBook, false);
+    if (only !== 'book' && !compare) {
       // One Node process executes on one core: API_PROCESSES=2 serves the same port from two (node:cluster).
       const port2 = await freePort();
       const api2 = await startApi(port2, 2);

@@ -50,7 +50,9 @@ export class StrategyConnection {
 }
 
 /** Money and net greeks summed over legs: shared by StrategyMetrics and PortfolioTotals. */
-@ObjectType() // not referenced by any field, so it is never emitted on its own
+// Not referenced by any field, so it is never emitted on its own; PortfolioTotals and StrategyMetrics inherit its
+// fields as built here, so they are plain property reads only if this type says so too.
+@ObjectType({ simpleResolvers: true })
 abstract class ValueSums {
   @Field(() => DecimalScalar) marketValue: Decimal;
   @Field(() => DecimalScalar) costBasis: Decimal;
