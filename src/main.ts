@@ -37,7 +37,7 @@ async function main() {
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const app = await App.create(cfg, databaseUrl, services.redisUrl);
   if (cfg.DEMO_SEED === 'auto') {
-    const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM users`);
+    const [{ n }]: { n: number }[] = await app.ds.query(`SELECT count(*)::int AS n FROM users`);
     if (n === 0) await seedDemo(app);
   }
   const worker = await startWorker(app);

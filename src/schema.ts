@@ -66,7 +66,7 @@ export const RESOLVERS = [
  */
 export async function createSchema(pubSub: PubSub = createPubSub(), emit = false): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: RESOLVERS as unknown as [Function, ...Function[]],
+    resolvers: [...RESOLVERS],
     pubSub,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,

@@ -2,15 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import {
-  createPortfolio,
-  createPosition,
-  ok,
-  registerUser,
-  startHarness,
-  until,
-  type Harness,
-} from './helpers/harness';
+import { createPortfolio, createPosition, registerUser, startHarness, until, type Harness } from './helpers/harness';
 
 /**
  * Real browser clients, in Debian's chromium driven by playwright-core (nothing downloads a browser; `.ci/run`

@@ -402,7 +402,7 @@ interface Created {
 
 /** The demo user with starter tags (the password is shorter than `register` allows), or null when it exists. */
 async function createDemoUser(app: App, username: string): Promise<AuthUser | null> {
-  const [exists] = await app.ds.query(`SELECT 1 FROM users WHERE lower(username) = lower($1)`, [username]);
+  const [exists]: unknown[] = await app.ds.query(`SELECT 1 FROM users WHERE lower(username) = lower($1)`, [username]);
   if (exists) return null;
   const passwordHash = await argon2.hash(DEMO_PASSWORD, { type: argon2.argon2id });
   const id: string | null = await app.ds.transaction(async (m) => {
@@ -604,7 +604,7 @@ export async function runDemoSeed(app: App, opts: DemoSeedOptions = {}): Promise
     // A close never lies in the future: before today's close, today's price is stamped now.
     const closeAt = (d: string) => new Date(Math.min(Date.parse(`${d}T21:00:00Z`), now.getTime()));
     const rows = days.flatMap((d, i) => symbols.map((s) => [s, path(s)[i].toFixed(2), closeAt(d).toISOString()]));
-    const [{ n: inserted }] = await app.ds.query(
+    const [{ n: inserted }]: { n: number }[] = await app.ds.query(
       `WITH ins AS (
          INSERT INTO prices (symbol, price, at)
          SELECT x.symbol, x.price, x.at FROM unnest($1::text[], $2::numeric[], $3::timestamptz[]) AS x(symbol, price, at)

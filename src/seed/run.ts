@@ -21,6 +21,7 @@ async function main() {
       throw new Error(
         `${(e as Error).message}\nThe embedded PostgreSQL could not start: is \`npm start\` running? It seeds the demo data ` +
           'itself on an empty database; otherwise set DATABASE_URL to the database to seed.',
+        { cause: e },
       );
     }
     throw e;

@@ -51,7 +51,7 @@ export class AuthService {
       throw badInput('password must be 8–200 characters', 'password');
     const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
     const user = await this.ds.transaction(async (m) => {
-      const taken = await m.query(
+      const taken: { same_name: boolean }[] = await m.query(
         `SELECT lower(username) = lower($1) AS same_name FROM users WHERE lower(username) = lower($1) OR lower(email) = $2`,
         [username, email],
       );

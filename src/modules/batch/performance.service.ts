@@ -61,7 +61,7 @@ export class PerformanceService {
     };
     const groupsByKey = new Map<string, Group>();
     for (const r of rows) {
-      const g = groupsByKey.get(r.key) ?? { strategies: new Map(), days: new Map() };
+      const g: Group = groupsByKey.get(r.key) ?? { strategies: new Map(), days: new Map() };
       groupsByKey.set(r.key, g);
       g.strategies.set(r.strategy_id, {
         unrealized: new Decimal(r.unrealized ?? 0),
