@@ -8,14 +8,19 @@ import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './seed/demo';
 import { startServer } from './server';
 import { startWorker } from '../workers/worker';
 
+const EXAMPLE_STRATEGIES =
+  'strategies(first: 20) { edges { node { name type legs { symbol quantity marketValue } tags { name } ' +
+  'metrics { unrealizedPnl } } } }';
 const EXAMPLE_QUERY = `query {
   portfolios {
     name
     totals { marketValue unrealizedPnl netDelta }
-    strategies(first: 20) { edges { node { name type legs { symbol quantity marketValue } tags { name } metrics { unrealizedPnl } } } }
+    ${EXAMPLE_STRATEGIES}
   }
 }`;
-const EXAMPLE_SUBSCRIPTION = `subscription { strategyMetricsUpdated(portfolioId: "<id from the query>") { name metrics { unrealizedPnl netDelta } } }`;
+const EXAMPLE_SUBSCRIPTION =
+  'subscription { strategyMetricsUpdated(portfolioId: "<id from the query>") ' +
+  '{ name metrics { unrealizedPnl netDelta } } }';
 
 /**
  * `npm start`, the main job: embedded PostgreSQL when DATABASE_URL is unset, Redis at REDIS_URL or a local
@@ -37,12 +42,15 @@ async function main() {
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const app = await App.create(cfg, databaseUrl, services.redisUrl);
   if (cfg.DEMO_SEED === 'auto') {
-    const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM users`);
+    const [{ n }]: { n: number }[] = await app.ds.query(`SELECT count(*)::int AS n FROM users`);
     if (n === 0) await seedDemo(app);
   }
   const worker = await startWorker(app);
   const server = await startServer(app, await createSchema(app.pubSub), cfg.PORT);
 
+  const loginBody =
+    `{"query":"mutation { login(input: {usernameOrEmail: \\"${DEMO_USERS[0]}\\", ` +
+    `password: \\"${DEMO_PASSWORD}\\"}) { token } }"}`;
   console.log(`${
     cfg.WEB_APP
       ? `
@@ -53,7 +61,7 @@ GraphQL (HTTP POST and graphql-ws): ${server.url}${cfg.graphqlIde ? `\nGraphiQL 
 Demo logins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.join(', ')}
 Get a token:
   curl -s ${server.url} -H 'content-type: application/json' \\
-    -d '{"query":"mutation { login(input: {usernameOrEmail: \\"${DEMO_USERS[0]}\\", password: \\"${DEMO_PASSWORD}\\"}) { token } }"}'
+    -d '${loginBody}'
 Then send "Authorization: Bearer <token>" with, for example:
 ${EXAMPLE_QUERY}
 Live metrics (graphql-ws, connectionParams: { authorization: "Bearer <token>" }):

@@ -30,9 +30,11 @@ const RUN_FIELDS = `id kind status progress total completed failed errors messag
 const START = `mutation($k: BatchRunKind!, $f: Boolean) { startBatchRun(kind: $k, force: $f) { ${RUN_FIELDS} } }`;
 const RUN = `query($id: ID!) { batchRun(id: $id) { ${RUN_FIELDS} } }`;
 const RECOMPUTE = `mutation($p: ID!) { recomputeMetrics(portfolioId: $p) { ${RUN_FIELDS} } }`;
-const IMPORT = `mutation($p: ID!, $csv: String!) { importPositions(portfolioId: $p, csv: $csv) { run { ${RUN_FIELDS} } } }`;
+const IMPORT = `mutation($p: ID!, $csv: String!) {
+  importPositions(portfolioId: $p, csv: $csv) { run { ${RUN_FIELDS} } } }`;
 const PUBLISH = `mutation($p: [PriceInput!]!) { publishPrices(prices: $p) }`;
-const PERF_FIELDS = `key strategyCount unrealizedPnl returnPct sharpeRatio sortinoRatio maxDrawdown volatility var95 winRate`;
+const PERF_FIELDS = `key strategyCount unrealizedPnl returnPct sharpeRatio sortinoRatio maxDrawdown volatility var95
+  winRate`;
 const BY_TYPE = `query($p: ID!) { performanceByStrategyType(portfolioId: $p) { ${PERF_FIELDS} } }`;
 const BY_TAG = `query($p: ID!) { performanceByTag(portfolioId: $p) { ${PERF_FIELDS} } }`;
 const STRATEGIES = `query($p: ID!) { portfolio(id: $p) { strategies(first: 100) { edges { node {
@@ -171,7 +173,8 @@ describe('batch runs', () => {
 
       const { snapshots } = ok(
         await h.gql(
-          `query($p: ID!) { portfolio(id: $p) { snapshots { date totalValue longValue shortValue grossExposure netExposure dailyPnl cumulativePnl netDelta } } }`,
+          `query($p: ID!) { portfolio(id: $p) { snapshots {
+            date totalValue longValue shortValue grossExposure netExposure dailyPnl cumulativePnl netDelta } } }`,
           { p: pid },
           alice.token,
         ),
@@ -335,7 +338,7 @@ describe('batch runs', () => {
   });
 
   describe('importPositions', () => {
-    it('imports every valid row, reports every bad row as "row N: reason", and matches or creates tags case-insensitively', async () => {
+    it('imports valid rows, reports bad rows as "row N: reason", matches/creates tags case-insensitively', async () => {
       const pid = await createPortfolio(h, alice.token, 'Import');
       const sym = symbol();
       const csv = [

@@ -2,15 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import {
-  createPortfolio,
-  createPosition,
-  ok,
-  registerUser,
-  startHarness,
-  until,
-  type Harness,
-} from './helpers/harness';
+import { createPortfolio, createPosition, registerUser, startHarness, until, type Harness } from './helpers/harness';
 
 /**
  * Real browser clients, in Debian's chromium driven by playwright-core (nothing downloads a browser; `.ci/run`
@@ -22,21 +14,46 @@ const GRAPHQL_WS_UMD = readFileSync(
 );
 
 /** The page a web app on another origin would serve: it logs in nowhere, it is given a token and a portfolio. */
-const APP_PAGE = `<!doctype html><html><head><meta charset="utf-8"><script src="/graphql-ws.js"></script></head><body><script>
+const APP_PAGE = `<!doctype html><html><head><meta charset="utf-8"><script src="/graphql-ws.js"></script></head><body>
+<script>
 window.run = async function (api, token, portfolioId) {
-  const r = await fetch(api, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token },
-    body: JSON.stringify({ query: 'query($id: ID!) { node(id: $id) { __typename ... on Portfolio { name } } }', variables: { id: portfolioId } }) });
+  const r = await fetch(api, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token },
+    body: JSON.stringify({
+      query: 'query($id: ID!) { node(id: $id) { __typename ... on Portfolio { name } } }',
+      variables: { id: portfolioId },
+    }),
+  });
   window.queried = await r.json();
   window.events = [];
   window.socketErrors = [];
-  const client = graphqlWs.createClient({ url: api.replace(/^http/, 'ws'), connectionParams: { authorization: 'Bearer ' + token }, retryAttempts: 0,
-    on: { connected: () => { window.connected = true; } } });
-  client.subscribe({ query: 'subscription($p: ID!) { portfolioChanged(portfolioId: $p) { kind strategyIds } }', variables: { p: portfolioId } },
-    { next: (v) => window.events.push(v), error: (e) => window.socketErrors.push(String(e && (e.code || e.message || e))), complete: () => {} });
+  const client = graphqlWs.createClient({
+    url: api.replace(/^http/, 'ws'),
+    connectionParams: { authorization: 'Bearer ' + token },
+    retryAttempts: 0,
+    on: { connected: () => { window.connected = true; } },
+  });
+  client.subscribe(
+    {
+      query: 'subscription($p: ID!) { portfolioChanged(portfolioId: $p) { kind strategyIds } }',
+      variables: { p: portfolioId },
+    },
+    {
+      next: (v) => window.events.push(v),
+      error: (e) => window.socketErrors.push(String(e && (e.code || e.message || e))),
+      complete: () => {},
+    },
+  );
 };
 window.tryFetch = async function (api) {
-  try { await fetch(api, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }); return 'answered'; }
-  catch (e) { return 'blocked'; }
+  try {
+    const headers = { 'content-type': 'application/json' };
+    await fetch(api, { method: 'POST', headers, body: '{"query":"{ __typename }"}' });
+    return 'answered';
+  } catch (e) {
+    return 'blocked';
+  }
 };
 </script></body></html>`;
 
@@ -115,7 +132,7 @@ if (!available) console.warn(`${CHROMIUM} is missing (apt-get install -y chromiu
         ((globalThis as any).document.querySelector('.result-window .CodeMirror') as any)?.CodeMirror.getValue() ?? '',
     );
 
-  it('GraphiQL at /graphql loads from the API alone and runs a query and a subscription with an edited Authorization header', async () => {
+  it('GraphiQL at /graphql loads from the API alone, runs a query and a subscription with edited auth', async () => {
     const u = await registerUser(h);
     const portfolioId = await createPortfolio(h, u.token, 'Seen in GraphiQL');
     const { page: p, requests, problems } = await page();

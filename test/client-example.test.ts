@@ -4,7 +4,10 @@ import WebSocket from 'ws';
 import { createApiClient, NODE, PORTFOLIO_CHANGED, PORTFOLIO_STRATEGIES } from '../examples/apollo-client';
 import { createPortfolio, createPosition, registerUser, startHarness, until, type Harness } from './helpers/harness';
 
-/** The README's Apollo Client example (examples/apollo-client.ts, shown verbatim in the README) against a real server. */
+/**
+ * The README's Apollo Client example (examples/apollo-client.ts, shown verbatim in the README) against a real
+ * server.
+ */
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness({ worker: false });

@@ -25,7 +25,8 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const NODE = `query($id: ID!) { node(id: $id) { __typename id
-  ... on Portfolio { name } ... on Strategy { name } ... on Leg { symbol } ... on Tag { name } ... on BatchRun { kind } } }`;
+  ... on Portfolio { name } ... on Strategy { name } ... on Leg { symbol } ... on Tag { name }
+  ... on BatchRun { kind } } }`;
 const NODES = `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`;
 
 /** A user with one portfolio, one position (leg + strategy) and one tag of their own. */
@@ -58,7 +59,7 @@ describe('Relay node identification', () => {
     expect(ok(await h.gql(NODE, { id: a.legId }, a.token)).node.symbol).toBe('AAPL');
   });
 
-  it("nodes keeps the order asked, null for unknown, malformed and other users' ids, in one statement for them", async () => {
+  it("nodes keeps the order asked, null for unknown, malformed and other users' ids, in one statement", async () => {
     const a = await owner();
     const b = await owner();
     const ids = [
@@ -130,7 +131,8 @@ describe('Relay node identification', () => {
   it("tag(id) and leg(id): the caller's own object, else null (also for an id of another type)", async () => {
     const a = await owner();
     const b = await owner();
-    const q = `query($t: ID!, $l: ID!) { tag(id: $t) { id name usageCount } leg(id: $l) { id symbol strategy { id } } }`;
+    const q = `query($t: ID!, $l: ID!) {
+      tag(id: $t) { id name usageCount } leg(id: $l) { id symbol strategy { id } } }`;
     const mine = ok(await h.gql(q, { t: a.tagId, l: a.legId }, a.token));
     expect(mine.tag.id).toBe(a.tagId);
     expect(mine.leg).toEqual({ id: a.legId, symbol: 'AAPL', strategy: { id: a.strategyId } });

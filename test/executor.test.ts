@@ -29,7 +29,7 @@ async function reference(query: string, variables: Record<string, unknown>, user
 }
 
 describe('compiled execution (graphql-jit behind Apollo)', () => {
-  it('answers exactly as graphql-js does: nested reads, fragments, aliases, directives, errors and introspection', async () => {
+  it('answers exactly as graphql-js: nested reads, fragments, aliases, directives, errors, introspection', async () => {
     const u = await registerUser(h);
     const p = await createPortfolio(h, u.token);
     const tags = ok(await h.gql('{ tags { id } }', {}, u.token)).tags;
@@ -48,19 +48,22 @@ describe('compiled execution (graphql-jit behind Apollo)', () => {
         ),
       );
     }
-    await h.app.ds
-      .query(`INSERT INTO market_data (symbol, last_price, price_at) VALUES ('AAPL', 180.5, now()), ('MSFT', 99.75, now())
+    await h.app.ds.query(`INSERT INTO market_data (symbol, last_price, price_at)
+      VALUES ('AAPL', 180.5, now()), ('MSFT', 99.75, now())
       ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price`);
     const cases: [string, Record<string, unknown>][] = [
       [
-        `query($p: ID!, $first: Int) { portfolio(id: $p) { id name strategies(first: $first) { totalCount pageInfo { hasNextPage endCursor }
+        `query($p: ID!, $first: Int) { portfolio(id: $p) { id name strategies(first: $first) {
+        totalCount pageInfo { hasNextPage endCursor }
         edges { cursor node { id name type status isSynthetic legCount createdAt
-          legs { id symbol quantity entryPrice marketValue costBasis unrealizedPnl priceSource greeks { delta gamma } strategy { id name } }
+          legs { id symbol quantity entryPrice marketValue costBasis unrealizedPnl priceSource greeks { delta gamma }
+                 strategy { id name } }
           tags { id name color displayOrder usageCount } metrics { marketValue stale } } } } } }`,
         { p, first: 2 },
       ],
       [
-        `query($p: ID!, $withTags: Boolean!) { portfolio(id: $p) { ...P strategies { edges { node { tags @include(if: $withTags) { n: name } legs @skip(if: $withTags) { id } } } } } }
+        `query($p: ID!, $withTags: Boolean!) { portfolio(id: $p) { ...P strategies { edges { node {
+          tags @include(if: $withTags) { n: name } legs @skip(if: $withTags) { id } } } } } }
         fragment P on Portfolio { name first: strategies(first: 1) { totalCount } }`,
         { p, withTags: true },
       ],

@@ -49,7 +49,8 @@ describe('auth', () => {
       undefined,
       jwt.sign({ username: u.username }, 'another-secret-another-secret', { subject: u.id }),
       jwt.sign({ username: u.username, exp: Math.floor(Date.now() / 1000) - 10 }, secret, { subject: u.id }),
-      `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: u.id, username: u.username })).toString('base64url')}.`,
+      `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.` +
+        `${Buffer.from(JSON.stringify({ sub: u.id, username: u.username })).toString('base64url')}.`,
     ];
     for (const t of tokens) expect(err(await h.gql('{ portfolios { id } }', {}, t)).code).toBe('UNAUTHENTICATED');
   });
@@ -77,7 +78,7 @@ describe('auth', () => {
     ).toBe(0);
   });
 
-  it('throttles repeated failed logins per username, counted in Redis across API processes, without locking out others', async () => {
+  it('throttles failed logins per username, counted in Redis across processes, not locking out others', async () => {
     // Two API processes' worth of App and server on the run's database and Redis, with a key prefix of their own so
     // that this test's per-address count does not meet other test files' failed logins.
     const prefix = { QUEUE_PREFIX: `throttle_${Date.now().toString(36)}` };
@@ -207,7 +208,9 @@ describe('createPosition', () => {
     });
     const leg = ok(
       await h.gql(
-        `query($p: ID!) { portfolio(id: $p) { strategies(first: 500) { edges { node { legs { id multiplier underlyingSymbol optionType strikePrice expirationDate impliedVolatility entryPrice costBasis } } } } } }`,
+        `query($p: ID!) { portfolio(id: $p) { strategies(first: 500) { edges { node { legs {
+          id multiplier underlyingSymbol optionType strikePrice expirationDate impliedVolatility entryPrice costBasis
+        } } } } } }`,
         { p: portfolioId },
         token,
       ),
@@ -279,7 +282,8 @@ describe('legs', () => {
     });
     const upd = ok(
       await h.gql(
-        'mutation($id: ID!) { updateLeg(id: $id, quantity: "12.5", entryPrice: 99.5) { quantity entryPrice costBasis } }',
+        `mutation($id: ID!) {
+          updateLeg(id: $id, quantity: "12.5", entryPrice: 99.5) { quantity entryPrice costBasis } }`,
         { id: legId },
         u.token,
       ),
@@ -312,7 +316,8 @@ describe('money', () => {
     await h.app.ds.query(`INSERT INTO market_data (symbol, last_price, price_at) VALUES ('ZZTOP', 0.3, now())`);
     const p = ok(
       await h.gql(
-        `query($p: ID!) { portfolio(id: $p) { totals { marketValue costBasis unrealizedPnl netDelta strategyCount legCount } } }`,
+        `query($p: ID!) { portfolio(id: $p) {
+          totals { marketValue costBasis unrealizedPnl netDelta strategyCount legCount } } }`,
         { p: portfolioId },
         u.token,
       ),
@@ -368,9 +373,11 @@ describe('errors and limits', () => {
     const u = await registerUser(h);
     const bad = await h.gql('{ portfolios { nope } }', {}, u.token);
     expect(JSON.stringify(bad)).not.toMatch(/stacktrace|at .*\.ts/);
-    const deep = `{ portfolios { strategies { edges { node { legs { strategy { legs { strategy { legs { strategy { legs { strategy { id } } } } } } } } } } } } }`;
+    const deep = `{ portfolios { strategies { edges { node {
+      legs { strategy { legs { strategy { legs { strategy { legs { strategy { id } } } } } } } } } } } } }`;
     expect(err(await h.gql(deep, {}, u.token)).code).toBe('QUERY_TOO_COMPLEX');
-    const pages = `{ portfolios { strategies(first: 500) { edges { node { tags { strategies(first: 500) { edges { node { id name legs { symbol } } } } } } } } } }`;
+    const pages = `{ portfolios { strategies(first: 500) { edges { node {
+      tags { strategies(first: 500) { edges { node { id name legs { symbol } } } } } } } } } }`;
     expect(err(await h.gql(pages, {}, u.token)).code).toBe('QUERY_TOO_COMPLEX');
     const huge = await fetch(h.server.url, {
       method: 'POST',

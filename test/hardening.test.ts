@@ -102,7 +102,8 @@ describe("a second user against the first user's ids", () => {
       ['mutation($id: ID!) { updateLeg(id: $id, quantity: 5) { id } }', { id: s1.legId }],
       ['mutation($id: ID!) { deleteLeg(id: $id) }', { id: s1.legId }],
       [
-        'mutation($id: ID!) { importPositions(portfolioId: $id, csv: "ticker,quantity,entry_price,entry_date,tags\\nX,1,1,2026-01-05,") { run { id } } }',
+        'mutation($id: ID!) { importPositions(portfolioId: $id, ' +
+          'csv: "ticker,quantity,entry_price,entry_date,tags\\nX,1,1,2026-01-05,") { run { id } } }',
         { id: pa },
       ],
       [
@@ -203,7 +204,7 @@ describe('fuzzing inputs', () => {
     'GRAPHQL_PARSE_FAILED',
   ]);
 
-  it('createPosition with random symbols, numbers and dates: a created leg or a clear error, never a half-written change', async () => {
+  it('createPosition, random symbols/numbers/dates: a new leg or a clear error, never a partial write', async () => {
     const u = await registerUser(h);
     const p = await createPortfolio(h, u.token);
     const symbol = fc.oneof(

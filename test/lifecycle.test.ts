@@ -856,7 +856,8 @@ describe('trade lifecycle and history', () => {
           ).portfolio.strategies.edges.flatMap((e: { node: { legs: unknown[] } }) => e.node.legs);
           const timeline = ok(await h.gql(PORTFOLIO_HISTORY, { p: pid, t: days[7] }, u.token)).portfolio
             .timeline as Record<string, string>[];
-          // One leg's P&L at a day's close: realized from its exit, else at its symbol's last close since entry, else 0.
+          // One leg's P&L at a day's close: realized from its exit, else at its symbol's last close since entry,
+          // else 0.
           const pnl = (l: Record<string, string>, day: string): Decimal => {
             if (day < l.entryDate) return new Decimal(0);
             const units = new Decimal(l.quantity).mul(l.positionType === 'SHORT' ? -1 : 1);

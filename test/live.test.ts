@@ -35,9 +35,11 @@ function symbol(): string {
 }
 
 const PUBLISH = `mutation($p: [PriceInput!]!) { publishPrices(prices: $p) }`;
-const STRATEGY = `query($id: ID!) { strategy(id: $id) { id status legs { id quantity } metrics { stale unrealizedPnl marketValue } } }`;
+const STRATEGY = `query($id: ID!) { strategy(id: $id) {
+  id status legs { id quantity } metrics { stale unrealizedPnl marketValue } } }`;
 const UPDATE_LEG = `mutation($id: ID!, $q: Decimal) { updateLeg(id: $id, quantity: $q) { id quantity } }`;
-const METRICS_SUB = `subscription($p: ID!) { strategyMetricsUpdated(portfolioId: $p) { id name portfolio { id } metrics { stale unrealizedPnl marketValue } } }`;
+const METRICS_SUB = `subscription($p: ID!) { strategyMetricsUpdated(portfolioId: $p) {
+  id name portfolio { id } metrics { stale unrealizedPnl marketValue } } }`;
 const CHANGED_SUB = `subscription($p: ID!) { portfolioChanged(portfolioId: $p) { portfolioId kind strategyIds at } }`;
 const M2M_SUB = `subscription($s: ID!) { m2mUpdated(strategyId: $s) { strategyId bucketStart open high low close } }`;
 
@@ -98,7 +100,7 @@ describe('live updates (one API instance with a worker)', () => {
   const publish = async (sym: string, price: string) =>
     expect(ok(await h.gql(PUBLISH, { p: [{ symbol: sym, price }] }, admin.token)).publishPrices).toBe(1);
 
-  it('strategyMetricsUpdated delivers the strategy with fresh metrics after createPosition and publishPrices', async () => {
+  it('strategyMetricsUpdated delivers the strategy with new metrics after createPosition, publishPrices', async () => {
     const alice = await registerUser(h);
     const pid = await createPortfolio(h, alice.token);
     const sym = symbol();
@@ -161,7 +163,8 @@ describe('live updates (one API instance with a worker)', () => {
     ['a malformed token', 'not-a-jwt'],
     [
       'a token signed with another secret',
-      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6Im1hbGxvcnkiLCJzdWIiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifQ.c2lnbmF0dXJl',
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.' +
+        'eyJ1c2VybmFtZSI6Im1hbGxvcnkiLCJzdWIiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifQ.c2lnbmF0dXJl',
     ],
   ])('refuses the connection with %s', async (_what, token) => {
     // A lazy client of our own: the harness' eager client would also report the refusal on the console.
@@ -192,7 +195,8 @@ describe('live updates (one API instance with a worker)', () => {
 
   it('rejects a subscription deeper than 12 over the socket with QUERY_TOO_COMPLEX, as over HTTP', async () => {
     const alice = await registerUser(h);
-    const deep = `subscription { strategyMetricsUpdated(portfolioId: "00000000-0000-0000-0000-000000000000") { portfolio { strategies { edges { node {
+    const deep = `subscription { strategyMetricsUpdated(portfolioId: "00000000-0000-0000-0000-000000000000") {
+      portfolio { strategies { edges { node {
       portfolio { strategies { edges { node { portfolio { strategies { edges { node { id } } } } } } } } } } } } } }`;
     const deepQuery = `{ portfolios { strategies { edges { node { portfolio { strategies { edges { node {
       portfolio { strategies { edges { node { id } } } } } } } } } } } } }`;

@@ -72,7 +72,10 @@ async function running(
   }
 }
 
-/** One request on a connection of its own (no keep-alive), so that successive requests may reach different processes. */
+/**
+ * One request on a connection of its own (no keep-alive), so that successive requests may reach different
+ * processes.
+ */
 function post(port: number, body: object, token?: string): Promise<{ status: number; json: any }> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -121,7 +124,7 @@ const exited = (child: ChildProcess) =>
   });
 
 describe('start:api with API_PROCESSES=2', () => {
-  it('serves one port from two processes sharing one development secret and live updates, replaces a killed one, and stops on SIGTERM', async () => {
+  it('two processes share a port, a dev secret and live updates; a killed one is replaced; SIGTERM stops', async () => {
     const port = await freePort();
     // No JWT_SECRET: the primary chooses the random development secret once, for both processes.
     await running('src/api.ts', { NODE_ENV: 'development', PORT: String(port), API_PROCESSES: '2' }, async (api) => {

@@ -56,7 +56,8 @@ async function strategiesOf(username: string) {
   return q<{ id: string; type: string; name: string; legs: string[]; tags: string[] }>(
     `SELECT s.id, s.type, s.name,
             array(SELECT l.position_type::text FROM legs l WHERE l.strategy_id = s.id ORDER BY l.position_type) AS legs,
-            array(SELECT t.name::text FROM strategy_tags st JOIN tags t ON t.id = st.tag_id WHERE st.strategy_id = s.id ORDER BY t.name) AS tags
+            array(SELECT t.name::text FROM strategy_tags st JOIN tags t ON t.id = st.tag_id
+                  WHERE st.strategy_id = s.id ORDER BY t.name) AS tags
      FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id JOIN users u ON u.id = p.user_id
      WHERE u.username = $1 AND s.status = 'ACTIVE'`,
     [username],
@@ -178,7 +179,8 @@ describe('demo seed', () => {
     expect(days.length).toBeLessThanOrEqual(66);
 
     const stocks = await q<{ symbol: string; sector: string | null; last_price: string | null; n: number }>(
-      `SELECT m.symbol, m.sector, m.last_price::text, (SELECT count(*)::int FROM prices p WHERE p.symbol = m.symbol) AS n
+      `SELECT m.symbol, m.sector, m.last_price::text,
+              (SELECT count(*)::int FROM prices p WHERE p.symbol = m.symbol) AS n
        FROM market_data m WHERE m.symbol IN (SELECT underlying_symbol FROM legs WHERE investment_class <> 'PRIVATE')`,
     );
     const held = await q<{ n: number }>(
@@ -195,7 +197,8 @@ describe('demo seed', () => {
     );
     // market_data ends at the last close of the history.
     const [aapl] = await q<{ last: string; hist: string }>(
-      `SELECT m.last_price::text AS last, (SELECT p.price::text FROM prices p WHERE p.symbol = 'AAPL' ORDER BY p.at DESC LIMIT 1) AS hist
+      `SELECT m.last_price::text AS last,
+              (SELECT p.price::text FROM prices p WHERE p.symbol = 'AAPL' ORDER BY p.at DESC LIMIT 1) AS hist
        FROM market_data m WHERE m.symbol = 'AAPL'`,
     );
     expect(aapl.last).toBe(aapl.hist);
@@ -223,7 +226,7 @@ describe('demo seed', () => {
     expect(pnl[0].n).toBe(active[0].n * days.length);
   });
 
-  it('gives every demo portfolio closed trades with realized P&L and a timeline over the 90 days of daily bars', async () => {
+  it('gives every demo portfolio closed trades with realized P&L and a timeline of 90 days of daily bars', async () => {
     const days = demoTradingDays(new Date().toISOString().slice(0, 10));
     const [bars] = await q<{ n: number; symbols: number }>(
       `SELECT count(*)::int AS n, count(DISTINCT symbol)::int AS symbols FROM daily_bars`,
@@ -236,8 +239,10 @@ describe('demo seed', () => {
     expect(portfolios).toHaveLength(3);
     for (const p of portfolios) {
       const [closed] = await q<{ n: number; realized: string }>(
-        `SELECT count(*)::int AS n, sum(CASE WHEN position_type IN ('SHORT', 'SC', 'SP') THEN -1 ELSE 1 END * quantity * multiplier
-           * (exit_price - entry_price))::text AS realized FROM legs WHERE portfolio_id = $1 AND status = 'CLOSED'`,
+        `SELECT count(*)::int AS n,
+                sum(CASE WHEN position_type IN ('SHORT', 'SC', 'SP') THEN -1 ELSE 1 END * quantity * multiplier
+                    * (exit_price - entry_price))::text AS realized
+         FROM legs WHERE portfolio_id = $1 AND status = 'CLOSED'`,
         [p.id],
       );
       expect(closed.n).toBe(3); // two closed strategies and one partial close
@@ -254,7 +259,8 @@ describe('demo seed', () => {
     await until(
       async () => {
         const [r] = await q<{ stale: number; missing: number }>(
-          `SELECT count(*) FILTER (WHERE s.stale)::int AS stale, count(*) FILTER (WHERE m.strategy_id IS NULL)::int AS missing
+          `SELECT count(*) FILTER (WHERE s.stale)::int AS stale,
+                  count(*) FILTER (WHERE m.strategy_id IS NULL)::int AS missing
          FROM strategies s LEFT JOIN strategy_metrics m ON m.strategy_id = s.id WHERE s.status = 'ACTIVE'`,
         );
         return r.stale === 0 && r.missing === 0;

@@ -128,7 +128,7 @@ function check(data: any, probeId: string): string[] {
 }
 
 describe('one snapshot per read', () => {
-  it("legs add up to their strategy's metrics and strategies to the totals on every read while prices stream", async () => {
+  it("legs add up to their strategy's metrics, strategies to the totals, on every read as prices stream", async () => {
     const u = await registerUser(h);
     const p = await createPortfolio(h, u.token);
     const tag = randomBytes(2)

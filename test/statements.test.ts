@@ -61,9 +61,10 @@ describe('nested reads', () => {
 });
 
 describe('parsed legs rows kept between reads', () => {
-  const READ = `query($p: ID!) { portfolio(id: $p) { strategies { edges { node { legs { id quantity entryPrice marketValue costBasis } } } } } }`;
+  const READ = `query($p: ID!) { portfolio(id: $p) { strategies { edges { node {
+    legs { id quantity entryPrice marketValue costBasis } } } } } }`;
 
-  it('are checked against the row version on every read: a row changed behind the API is read again, an unchanged one is not', async () => {
+  it('are checked against the row version on each read: only a row changed behind the API is read again', async () => {
     const u = await registerUser(h);
     const p = await createPortfolio(h, u.token);
     const { legId } = await createPosition(h, u.token, {
@@ -150,7 +151,8 @@ describe('a page fetched with its relations', () => {
     // Every leg has a market price and every strategy its metrics, so the numbers do not depend on when (or by which
     // test file's worker) they are computed: the reads below may be compared exactly.
     await h.app.ds.query(
-      `INSERT INTO market_data (symbol, last_price, price_at) SELECT DISTINCT symbol, 2.5, now() FROM legs WHERE portfolio_id = $1
+      `INSERT INTO market_data (symbol, last_price, price_at)
+      SELECT DISTINCT symbol, 2.5, now() FROM legs WHERE portfolio_id = $1
       ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price`,
       [p],
     );
@@ -158,7 +160,8 @@ describe('a page fetched with its relations', () => {
       (await h.app.ds.query(`SELECT id FROM strategies WHERE portfolio_id = $1`, [p])).map((r: any) => r.id),
     );
     const fields =
-      'id legCount isSynthetic legs { id quantity marketValue priceSource strategy { id } } tags { id name } metrics { marketValue costBasis }';
+      'id legCount isSynthetic legs { id quantity marketValue priceSource strategy { id } } tags { id name } ' +
+      'metrics { marketValue costBasis }';
     h.sql.length = 0;
     const page = ok(
       await h.gql(
@@ -184,7 +187,8 @@ describe('a page fetched with its relations', () => {
     // The second page is fetched the same way and holds the rest.
     const rest = ok(
       await h.gql(
-        `query($p: ID!, $a: String) { portfolio(id: $p) { strategies(first: 4, after: $a) { edges { node { id legs { id } } } } } }`,
+        `query($p: ID!, $a: String) { portfolio(id: $p) {
+          strategies(first: 4, after: $a) { edges { node { id legs { id } } } } } }`,
         { p, a: page.portfolio.strategies.edges[3].cursor },
         u.token,
       ),

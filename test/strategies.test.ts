@@ -38,19 +38,24 @@ const S = `id name type status closedAt isSynthetic legCount portfolio { id }
   legs { id symbol legOrder } tags { id name } versions { version change details } ancestors { id } descendants { id }`;
 
 const STRATEGY = `query($id: ID!) { strategy(id: $id) { ${S} } }`;
-const CREATE_STRATEGY = `mutation($p: ID!, $n: String!, $t: StrategyType!, $l: [ID!]!) { createStrategy(portfolioId: $p, name: $n, type: $t, legIds: $l) { ${S} } }`;
-const UPDATE_STRATEGY = `mutation($id: ID!, $n: String, $t: StrategyType) { updateStrategy(id: $id, name: $n, type: $t) { ${S} } }`;
+const CREATE_STRATEGY = `mutation($p: ID!, $n: String!, $t: StrategyType!, $l: [ID!]!) {
+  createStrategy(portfolioId: $p, name: $n, type: $t, legIds: $l) { ${S} } }`;
+const UPDATE_STRATEGY = `mutation($id: ID!, $n: String, $t: StrategyType) {
+  updateStrategy(id: $id, name: $n, type: $t) { ${S} } }`;
 const CLOSE_STRATEGY = `mutation($id: ID!) { closeStrategy(id: $id) { ${S} } }`;
 const COMBINE = `mutation($i: CombineInput!) { combineLegs(input: $i) { ${S} } }`;
 const SPLIT = `mutation($id: ID!) { splitStrategy(id: $id) { ${S} } }`;
 const ADD_LEG = `mutation($s: ID!, $l: ID!) { addLeg(strategyId: $s, legId: $l) { ${S} } }`;
 const REMOVE_LEG = `mutation($s: ID!, $l: ID!) { removeLeg(strategyId: $s, legId: $l) { ${S} } }`;
-const SET_TAGS = `mutation($s: ID!, $t: [ID!]!) { setStrategyTags(strategyId: $s, tagIds: $t) { id tags { id name } } }`;
+const SET_TAGS = `mutation($s: ID!, $t: [ID!]!) {
+  setStrategyTags(strategyId: $s, tagIds: $t) { id tags { id name } } }`;
 const TAGS = `{ tags { id name } }`;
 const DETECT = `query($p: ID!) { detectStrategies(portfolioId: $p) { type suggestedName confidence legs { id } } }`;
 const APPLY = `mutation($p: ID!) { applyDetections(portfolioId: $p) { ${S} } }`;
-const ACTIVE = `query($p: ID!) { portfolio(id: $p) { strategies(first: 500) { totalCount edges { node { id name type status legs { id } tags { name } } } } } }`;
-const CREATE_POSITION_FULL = `mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { id } strategy { ${S} } } }`;
+const ACTIVE = `query($p: ID!) { portfolio(id: $p) { strategies(first: 500) {
+  totalCount edges { node { id name type status legs { id } tags { name } } } } } }`;
+const CREATE_POSITION_FULL = `mutation($i: CreatePositionInput!) {
+  createPosition(input: $i) { leg { id } strategy { ${S} } } }`;
 
 async function setup(): Promise<User> {
   const u = await registerUser(h);
@@ -418,7 +423,7 @@ describe('splitStrategy', () => {
 
   // Regression: tagsByStrategy once mapped de-duplicated TypeORM entities to raw join rows by index, so strategies
   // loaded together that share a tag got wrong or missing tags.
-  it('returns the tags of several strategies sharing tags in one request (splitStrategy answer, portfolio list)', async () => {
+  it('returns the tags of strategies sharing tags in one request (splitStrategy answer, portfolio list)', async () => {
     const u = await setup();
     const a = await pos(u, 'KO', 10, 60);
     const b = await pos(u, 'PEP', 10, 170);
@@ -682,7 +687,7 @@ describe('invariants', () => {
 describe('concurrency', () => {
   const ALLOWED = new Set(['BAD_USER_INPUT', 'CONFLICT']);
 
-  it('parallel combineLegs / addLeg / removeLeg on the same legs leave every leg in exactly one active strategy', async () => {
+  it('parallel combineLegs/addLeg/removeLeg on shared legs leave each leg in exactly one active strategy', async () => {
     for (let round = 0; round < 3; round++) {
       const u = await setup();
       const L: Pos[] = [];
@@ -800,7 +805,8 @@ describe('concurrency on the very same legs', () => {
 
 // ---- metrics and payoff ----------------------------------------------------------------------------------
 
-const METRICS = `query($id: ID!) { strategy(id: $id) { id metrics { stale marketValue costBasis unrealizedPnl netDelta netGamma netTheta netVega calculatedAt
+const METRICS = `query($id: ID!) { strategy(id: $id) { id metrics {
+  stale marketValue costBasis unrealizedPnl netDelta netGamma netTheta netVega calculatedAt
   payoff { maxProfit maxLoss breakEvenPoints curve(points: 7) { underlyingPrice pnl } } } } }`;
 
 async function freshMetrics(u: { token: string }, id: string): Promise<any> {

@@ -45,21 +45,29 @@ const BATCH_UPDATE = `mutation($i: [TagUpdateInput!]!) { batchUpdateTags(inputs:
 const REORDER = `mutation($ids: [ID!]!) { reorderTags(tagIds: $ids) { id name displayOrder } }`;
 const ARCHIVE = `mutation($id: ID!) { archiveTag(id: $id) { ${TAG_FIELDS} } }`;
 const RESTORE = `mutation($id: ID!) { restoreTag(id: $id) { ${TAG_FIELDS} } }`;
-const SET_TAGS = `mutation($s: ID!, $t: [ID!]!) { setStrategyTags(strategyId: $s, tagIds: $t) { id tags { id name usageCount } } }`;
-const ADD_TAGS = `mutation($s: ID!, $t: [ID!]!) { addStrategyTags(strategyId: $s, tagIds: $t) { id tags { id name usageCount } } }`;
-const REMOVE_TAGS = `mutation($s: ID!, $t: [ID!]!) { removeStrategyTags(strategyId: $s, tagIds: $t) { removedCount strategy { id tags { id name } } } }`;
+const SET_TAGS = `mutation($s: ID!, $t: [ID!]!) {
+  setStrategyTags(strategyId: $s, tagIds: $t) { id tags { id name usageCount } } }`;
+const ADD_TAGS = `mutation($s: ID!, $t: [ID!]!) {
+  addStrategyTags(strategyId: $s, tagIds: $t) { id tags { id name usageCount } } }`;
+const REMOVE_TAGS = `mutation($s: ID!, $t: [ID!]!) {
+  removeStrategyTags(strategyId: $s, tagIds: $t) { removedCount strategy { id tags { id name } } } }`;
 const BULK = `mutation($s: [ID!]!, $t: [ID!]!) { bulkAssignTags(strategyIds: $s, tagIds: $t) { id tags { id name } } }`;
-const STRATEGY = `query($id: ID!) { strategy(id: $id) { id name type status tags { id name displayOrder } versions { change } } }`;
+const STRATEGY = `query($id: ID!) {
+  strategy(id: $id) { id name type status tags { id name displayOrder } versions { change } } }`;
 const COMBINE = `mutation($i: CombineInput!) { combineLegs(input: $i) { id type status tags { id name } } }`;
 const SPLIT = `mutation($id: ID!) { splitStrategy(id: $id) { id status tags { id name } } }`;
 const CLOSE = `mutation($id: ID!) { closeStrategy(id: $id) { id status } }`;
 const STRATEGIES = `query($p: ID!, $f: StrategyFilter, $first: Int, $after: String) {
-  portfolio(id: $p) { strategies(filter: $f, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name type status } } } } }`;
+  portfolio(id: $p) { strategies(filter: $f, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name type status } } } } }`;
 const TAG_STRATEGIES = `query($f: StrategyFilter, $first: Int, $after: String) {
-  tags { id name strategies(filter: $f, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } }`;
+  tags { id name strategies(filter: $f, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } }`;
 const GROUPED = `query($p: ID!, $by: GroupBy!, $f: StrategyFilter) {
-  portfolio(id: $p) { groupedStrategies(by: $by, filter: $f) { key tag { id name } strategies { id } totals { strategyCount legCount costBasis } } } }`;
-const SUGGEST = `query($s: ID!, $n: Int) { suggestTags(strategyId: $s, limit: $n) { tag { id name } name score reason } }`;
+  portfolio(id: $p) { groupedStrategies(by: $by, filter: $f) {
+    key tag { id name } strategies { id } totals { strategyCount legCount costBasis } } } }`;
+const SUGGEST = `query($s: ID!, $n: Int) {
+  suggestTags(strategyId: $s, limit: $n) { tag { id name } name score reason } }`;
 
 // ---- helpers ------------------------------------------------------------------------------------------
 
@@ -638,7 +646,7 @@ describe('usageCount', () => {
     expect((await usage(u)).Growth).toBe(t.strategies.totalCount);
   });
 
-  it('property: after random add/remove/set/archive sequences, usageCount equals the SQL count and a model', async () => {
+  it('property: after random add/remove/set/archive runs, usageCount equals the SQL count and a model', async () => {
     const TAGN = 5;
     const STRATN = 3;
     const subset = fc.uniqueArray(fc.integer({ min: 0, max: TAGN - 1 }), { maxLength: TAGN });
@@ -690,7 +698,8 @@ describe('usageCount', () => {
 
         const api = new Map((await listTags(u, true)).map((t) => [t.id, t.usageCount]));
         const rows: { tag_id: string; count: string | number }[] = await h.app.ds.query(
-          "SELECT tag_id, count(*) FROM strategy_tags st JOIN strategies s ON s.id = st.strategy_id AND s.status='ACTIVE' GROUP BY tag_id",
+          `SELECT tag_id, count(*) FROM strategy_tags st
+           JOIN strategies s ON s.id = st.strategy_id AND s.status='ACTIVE' GROUP BY tag_id`,
         );
         const sql = new Map(rows.map((r) => [r.tag_id, Number(r.count)]));
         for (const [id, n] of api) expect({ id, n }).toEqual({ id, n: sql.get(id) ?? 0 });
@@ -752,7 +761,7 @@ describe('strategy filters and pagination', () => {
     expect(sorted(await ids(u, p, { tagIds: [b] }))).toEqual(sorted([s2, s3]));
   });
 
-  it('first/after pages through every strategy exactly once in a stable order; first above 500 is BAD_USER_INPUT', async () => {
+  it('first/after pages through each strategy once in a stable order; first above 500 is BAD_USER_INPUT', async () => {
     const { u, p } = await setup();
     const created: string[] = [];
     for (let i = 0; i < 7; i++) created.push((await stock(u, p, sym())).strategyId);
@@ -938,7 +947,7 @@ describe('groupedStrategies', () => {
 
   // Regression: the tagsByStrategy loader once paired de-duplicated TypeORM entities with raw rows, so a tag
   // shared by several strategies of one response showed on only one of them.
-  it('a tag shared by several strategies is listed on each of them within one response (Strategy.tags, groups, bulk/split answers)', async () => {
+  it('a shared tag is on each of its strategies in one response (Strategy.tags, groups, bulk/split)', async () => {
     const { u, p } = await setup();
     const s1 = await stock(u, p, sym(), 10, 100);
     const s2 = await stock(u, p, sym(), 5, 200);

@@ -67,7 +67,7 @@ beforeEach(() => {
 });
 
 describe('UnitOfWork.run', () => {
-  it('retries a forced serialization failure and succeeds; only the committed attempt is delivered, after commit', async () => {
+  it('retries a serialization failure; only the committed attempt is delivered, after the commit', async () => {
     const strategyId = randomUUID();
     let attempts = 0;
     const seenInside: { events: number; jobs: string[] }[] = [];

@@ -520,7 +520,7 @@ describe('portfolio screen in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  it('shows a closed leg after the open one, realized P&L, the daily timeline, and closes at a given exit price', async () => {
+  it('shows a closed leg after the open one, realized P&L, the daily timeline; closes at an exit price', async () => {
     // Daily closes of the index ticker after the entry day (2026-01-05), so the timeline has days to draw.
     const run = ok(
       await h.gql(

@@ -9,20 +9,25 @@ export function encodeCursor(createdAtText: string, id: string): string {
 
 export function decodeCursor(cursor: string): [string, string] {
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(v) &&
-      v.length === 2 &&
-      typeof v[0] === 'string' &&
-      /^[0-9a-f-]{36}$/i.test(v[1]) &&
-      !Number.isNaN(Date.parse(v[0]))
-    ) {
-      return [v[0], v[1]];
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (isPair(v)) {
+      const [at, id] = v;
+      if (
+        typeof at === 'string' &&
+        typeof id === 'string' &&
+        /^[0-9a-f-]{36}$/i.test(id) &&
+        !Number.isNaN(Date.parse(at))
+      )
+        return [at, id];
     }
   } catch {
     // fall through to the error below
   }
   throw badInput('after is not a cursor returned by this API', 'after');
+}
+
+function isPair(v: unknown): v is [unknown, unknown] {
+  return Array.isArray(v) && v.length === 2;
 }
 
 export function checkPageSize(first: number): number {

@@ -292,7 +292,8 @@ export function detectStrategies(legs: LegData[]): Detection[] {
 
 /**
  * The type a set of legs gets when the user gives none (combineLegs, previewStrategy): one leg is STANDALONE, legs
- * forming exactly one known pattern get it (CLOSED legs do not count) with the pattern's confidence, anything else is CUSTOM (confidence 0).
+ * forming exactly one known pattern get it (CLOSED legs do not count) with the pattern's confidence, anything else
+ * is CUSTOM (confidence 0).
  */
 export function detectType(all: LegData[]): { type: StrategyType; confidence: number } {
   const legs = openLegs(all);

@@ -45,7 +45,7 @@ describe('performanceStats', () => {
     expect(performanceStats([-150, 10], [100, 100])).toMatchObject({
       returnPct: -1,
       maxDrawdown: 1,
-      var95: expect.any(Number),
+      var95: expect.any(Number) as unknown,
     });
   });
 

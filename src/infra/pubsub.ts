@@ -92,7 +92,7 @@ export function coalescing<S, T = S>(
     if (!done) push(resync!.item());
   };
   resync?.events.on(RESYNC, onResync);
-  (async () => {
+  void (async () => {
     try {
       for (let r = await it.next(); !r.done && !done; r = await it.next()) {
         for (const item of expand(r.value)) push(item);

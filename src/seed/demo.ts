@@ -190,8 +190,9 @@ interface GroupSpec {
   name?: string;
 }
 /**
- * A closed trade: `qty` shares of `symbol` bought on the first day and sold at the close `exitAt` of the way through the
- * history (its own strategy, closed), or, with `key`, that part of a position of the portfolio sold (a partial close).
+ * A closed trade: `qty` shares of `symbol` bought on the first day and sold at the close `exitAt` of the way through
+ * the history (its own strategy, closed), or, with `key`, that part of a position of the portfolio sold (a partial
+ * close).
  */
 type TradeSpec = { symbol: string; qty: number; exitAt: number; key?: string };
 interface PortfolioSpec {
@@ -366,7 +367,8 @@ function strikeFor(spot: number, moneyness: number): number {
 }
 
 function occSymbol(root: string, expiry: string, right: 'C' | 'P', strike: number): string {
-  return `${root}${expiry.slice(2, 4)}${expiry.slice(5, 7)}${expiry.slice(8, 10)}${right}${String(Math.round(strike * 1000)).padStart(8, '0')}`;
+  const yymmdd = `${expiry.slice(2, 4)}${expiry.slice(5, 7)}${expiry.slice(8, 10)}`;
+  return `${root}${yymmdd}${right}${String(Math.round(strike * 1000)).padStart(8, '0')}`;
 }
 
 const underlyingOf = (l: LegSpec) => (l.kind === 'option' ? l.underlying : l.symbol);
@@ -402,7 +404,7 @@ interface Created {
 
 /** The demo user with starter tags (the password is shorter than `register` allows), or null when it exists. */
 async function createDemoUser(app: App, username: string): Promise<AuthUser | null> {
-  const [exists] = await app.ds.query(`SELECT 1 FROM users WHERE lower(username) = lower($1)`, [username]);
+  const [exists]: unknown[] = await app.ds.query(`SELECT 1 FROM users WHERE lower(username) = lower($1)`, [username]);
   if (exists) return null;
   const passwordHash = await argon2.hash(DEMO_PASSWORD, { type: argon2.argon2id });
   const id: string | null = await app.ds.transaction(async (m) => {
@@ -521,7 +523,10 @@ async function buildPortfolio(
   }
 }
 
-/** Removes what a failed seed created for these users, so that a retry starts clean (users are skipped when present). */
+/**
+ * Removes what a failed seed created for these users, so that a retry starts clean (users are skipped when
+ * present).
+ */
 async function undo(app: App, created: Created[]): Promise<void> {
   const userIds = created.map((c) => c.user.id);
   if (!userIds.length) return;
@@ -604,10 +609,11 @@ export async function runDemoSeed(app: App, opts: DemoSeedOptions = {}): Promise
     // A close never lies in the future: before today's close, today's price is stamped now.
     const closeAt = (d: string) => new Date(Math.min(Date.parse(`${d}T21:00:00Z`), now.getTime()));
     const rows = days.flatMap((d, i) => symbols.map((s) => [s, path(s)[i].toFixed(2), closeAt(d).toISOString()]));
-    const [{ n: inserted }] = await app.ds.query(
+    const [{ n: inserted }]: { n: number }[] = await app.ds.query(
       `WITH ins AS (
          INSERT INTO prices (symbol, price, at)
-         SELECT x.symbol, x.price, x.at FROM unnest($1::text[], $2::numeric[], $3::timestamptz[]) AS x(symbol, price, at)
+         SELECT x.symbol, x.price, x.at
+         FROM unnest($1::text[], $2::numeric[], $3::timestamptz[]) AS x(symbol, price, at)
          WHERE NOT EXISTS (SELECT 1 FROM prices p WHERE p.symbol = x.symbol AND p.at = x.at)
          RETURNING 1)
        SELECT count(*)::int AS n FROM ins`,
@@ -632,7 +638,8 @@ export async function runDemoSeed(app: App, opts: DemoSeedOptions = {}): Promise
     );
     await app.ds.query(
       `INSERT INTO daily_bars (symbol, date, open, high, low, close, close_at)
-       SELECT * FROM unnest($1::text[], $2::date[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::timestamptz[])
+       SELECT * FROM unnest($1::text[], $2::date[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[],
+                            $7::timestamptz[])
        ON CONFLICT (symbol, date) DO NOTHING`,
       [0, 1, 2, 3, 4, 5, 6].map((k) => barRows.map((r) => r[k])),
     );
@@ -677,7 +684,8 @@ export async function runDemoSeed(app: App, opts: DemoSeedOptions = {}): Promise
     const counts: { portfolio_id: string; legs: number; strategies: number; tags: number }[] = await app.ds.query(
       `SELECT p.id AS portfolio_id,
               (SELECT count(*)::int FROM legs l WHERE l.portfolio_id = p.id) AS legs,
-              (SELECT count(*)::int FROM strategies s WHERE s.portfolio_id = p.id AND s.status = 'ACTIVE') AS strategies,
+              (SELECT count(*)::int FROM strategies s
+               WHERE s.portfolio_id = p.id AND s.status = 'ACTIVE') AS strategies,
               (SELECT count(*)::int FROM tags t WHERE t.user_id = p.user_id) AS tags
        FROM portfolios p WHERE p.id = ANY($1)`,
       [portfolioIds],

@@ -34,8 +34,11 @@ function numberArg(name: string, fallback: number, ok: (n: number) => boolean): 
   return n;
 }
 
+const FEED_COMMAND =
+  'DATABASE_URL=postgres://postgres:postgres@127.0.0.1:<port>/strategy_graph REDIS_URL=redis://127.0.0.1:<port> ' +
+  'npm run feed:simulate';
 const HOW_TO_CONNECT = `It publishes into the database and Redis of a running API, so it needs both:
-  DATABASE_URL=postgres://postgres:postgres@127.0.0.1:<port>/strategy_graph REDIS_URL=redis://127.0.0.1:<port> npm run feed:simulate
+  ${FEED_COMMAND}
 Use the DATABASE_URL and REDIS_URL that \`npm start\` printed (its embedded PostgreSQL and its redis-server
 listen on random ports), or your own when you run the API with DATABASE_URL/REDIS_URL set.`;
 
@@ -61,7 +64,8 @@ async function main() {
 
   const app = await App.create(cfg, cfg.DATABASE_URL, cfg.REDIS_URL);
   console.log(
-    `${LABEL} SIMULATED random-walk prices, NOT market data. Every ${intervalMs} ms, per-tick volatility ${vol}, seed ${seed}. Ctrl-C stops.`,
+    `${LABEL} SIMULATED random-walk prices, NOT market data. ` +
+      `Every ${intervalMs} ms, per-tick volatility ${vol}, seed ${seed}. Ctrl-C stops.`,
   );
 
   const walks = new Map<string, Walk>();
@@ -74,7 +78,10 @@ async function main() {
          JOIN strategies s ON s.id = l.strategy_id AND s.status = 'ACTIVE'
          JOIN portfolios p ON p.id = l.portfolio_id AND p.deleted_at IS NULL
          WHERE l.investment_class IN ('PUBLIC', 'OPTIONS') AND l.status = 'OPEN')
-       SELECT h.symbol, coalesce(m.last_price, (SELECT pr.price FROM prices pr WHERE pr.symbol = h.symbol ORDER BY pr.at DESC LIMIT 1))::text AS price
+       SELECT h.symbol,
+              coalesce(m.last_price,
+                       (SELECT pr.price FROM prices pr WHERE pr.symbol = h.symbol ORDER BY pr.at DESC LIMIT 1))::text
+                AS price
        FROM held h LEFT JOIN market_data m ON m.symbol = h.symbol ORDER BY h.symbol`,
     );
     const held = new Set(rows.map((r) => r.symbol));

@@ -19,8 +19,9 @@ async function main() {
   } catch (e) {
     if (!cfg.DATABASE_URL) {
       throw new Error(
-        `${(e as Error).message}\nThe embedded PostgreSQL could not start: is \`npm start\` running? It seeds the demo data ` +
-          'itself on an empty database; otherwise set DATABASE_URL to the database to seed.',
+        `${(e as Error).message}\nThe embedded PostgreSQL could not start: is \`npm start\` running? ` +
+          'It seeds the demo data itself on an empty database; otherwise set DATABASE_URL to the database to seed.',
+        { cause: e },
       );
     }
     throw e;
@@ -44,7 +45,8 @@ async function main() {
       );
     }
     console.log(
-      `prices: ${r.priceRows} closes of ${r.symbols} symbols over ${r.tradingDays} trading days (${r.firstDay} … ${r.lastDay}); ` +
+      `prices: ${r.priceRows} closes of ${r.symbols} symbols over ${r.tradingDays} trading days ` +
+        `(${r.firstDay} … ${r.lastDay}); ` +
         `${r.snapshots} portfolio snapshots with daily strategy P&L`,
     );
 

@@ -12,11 +12,16 @@ import { PROJECT_ROOT } from '../../src/paths';
  */
 export const REFERENCE = { postgraphile: '5.1.5', node: '22.23.3' } as const;
 
-/** The same page as the API's nested read, in PostGraphile's generated names: 100 strategies with legs, tags, metrics. */
+/**
+ * The same page as the API's nested read, in PostGraphile's generated names: 100 strategies with legs, tags,
+ * metrics.
+ */
 export const REFERENCE_QUERY = `query($p: UUID!, $first: Int) { portfolioByRowId(rowId: $p) {
-  strategiesByPortfolioId(first: $first, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC], condition: { status: ACTIVE }) { totalCount edges { node {
+  strategiesByPortfolioId(first: $first, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC], condition: { status: ACTIVE }) {
+    totalCount edges { node {
     rowId name type stale
-    legsByStrategyId(orderBy: [LEG_ORDER_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { rowId symbol quantity entryPrice multiplier positionType } }
+    legsByStrategyId(orderBy: [LEG_ORDER_ASC, PRIMARY_KEY_ASC]) {
+      totalCount nodes { rowId symbol quantity entryPrice multiplier positionType } }
     strategyTagsByStrategyId { nodes { tagByTagId { rowId name } } }
     strategyMetricByStrategyId { marketValue unrealizedPnl netDelta }
 } } } } }`;
@@ -36,7 +41,8 @@ function install(): { node: string; cli: string } {
     mkdirSync(DIR, { recursive: true });
     writeFileSync(path.join(DIR, 'package.json'), JSON.stringify({ name: 'nested-read-reference', private: true }));
     console.error(
-      `installing the reference (postgraphile@${REFERENCE.postgraphile}, ${nodePkg}@${REFERENCE.node}) into .data/reference`,
+      `installing the reference (postgraphile@${REFERENCE.postgraphile}, ${nodePkg}@${REFERENCE.node}) ` +
+        'into .data/reference',
     );
     const r = spawnSync(
       'npm',

@@ -31,7 +31,8 @@ const NESTED = `query($p: ID!, $first: Int) { portfolio(id: $p) { strategies(fir
   tags { id name }
   metrics { marketValue unrealizedPnl netDelta stale }
 } } } } }`;
-const ALL3 = `query($p: ID!, $t: [ID!]!) { portfolio(id: $p) { strategies(first: 50, filter: { tagIds: $t, tagMatch: ALL }) { totalCount edges { node { id name } } } } }`;
+const ALL3 = `query($p: ID!, $t: [ID!]!) { portfolio(id: $p) {
+  strategies(first: 50, filter: { tagIds: $t, tagMatch: ALL }) { totalCount edges { node { id name } } } } }`;
 
 const rows: Row[] = [];
 const add = (benchmark: string, metric: string, value: number, unit: string, target?: string, pass?: boolean) => {
@@ -55,17 +56,21 @@ async function generate(
   );
   await app.ds.query(
     `INSERT INTO strategies (portfolio_id, name, type, status, stale, row_version, created_at)
-     SELECT $1, 'Strategy ' || i, 'CUSTOM', 'ACTIVE', false, 1, now() - (i || ' seconds')::interval FROM generate_series(1, $2) i`,
+     SELECT $1, 'Strategy ' || i, 'CUSTOM', 'ACTIVE', false, 1, now() - (i || ' seconds')::interval
+     FROM generate_series(1, $2) i`,
     [portfolioId, strategies],
   );
   await app.ds.query(
-    `INSERT INTO legs (strategy_id, portfolio_id, symbol, position_type, quantity, multiplier, investment_class, underlying_symbol, entry_price, entry_date, leg_order)
-     SELECT s.id, $1, 'SYM' || (row_number() OVER () % $3), 'LONG', 10, 1, 'PUBLIC', 'SYM' || (row_number() OVER () % $3), 100, '2026-01-05', k
+    `INSERT INTO legs (strategy_id, portfolio_id, symbol, position_type, quantity, multiplier, investment_class,
+                       underlying_symbol, entry_price, entry_date, leg_order)
+     SELECT s.id, $1, 'SYM' || (row_number() OVER () % $3), 'LONG', 10, 1, 'PUBLIC',
+            'SYM' || (row_number() OVER () % $3), 100, '2026-01-05', k
      FROM strategies s, generate_series(0, $2 - 1) k WHERE s.portfolio_id = $1`,
     [portfolioId, legsPer, symbols],
   );
   await app.ds.query(
-    `INSERT INTO market_data (symbol, last_price, price_at, sector) SELECT 'SYM' || i, 101.5, now(), 'Technology' FROM generate_series(0, $1 - 1) i ON CONFLICT DO NOTHING`,
+    `INSERT INTO market_data (symbol, last_price, price_at, sector)
+     SELECT 'SYM' || i, 101.5, now(), 'Technology' FROM generate_series(0, $1 - 1) i ON CONFLICT DO NOTHING`,
     [symbols],
   );
   const tagIds: string[] = (
@@ -79,11 +84,13 @@ async function generate(
     `WITH s AS (SELECT id, row_number() OVER (ORDER BY created_at DESC, id) - 1 AS n
                 FROM strategies WHERE portfolio_id = $1)
      INSERT INTO strategy_tags (strategy_id, tag_id)
-     SELECT s.id, ($4::uuid[])[1 + abs(hashint4(k)) % 10] FROM generate_series(0, $3 - 1) k JOIN s ON s.n = k % $2 ON CONFLICT DO NOTHING`,
+     SELECT s.id, ($4::uuid[])[1 + abs(hashint4(k)) % 10] FROM generate_series(0, $3 - 1) k JOIN s ON s.n = k % $2
+     ON CONFLICT DO NOTHING`,
     [portfolioId, strategies, links, tagIds],
   );
   await app.ds.query(
-    `INSERT INTO strategy_metrics (strategy_id, market_value, cost_basis, unrealized_pnl, net_delta, net_gamma, net_theta, net_vega, payoff, calculated_at)
+    `INSERT INTO strategy_metrics (strategy_id, market_value, cost_basis, unrealized_pnl, net_delta, net_gamma,
+                                   net_theta, net_vega, payoff, calculated_at)
      SELECT id, 4060, 4000, 60, 40, 0, 0, 0, NULL, now() FROM strategies WHERE portfolio_id = $1`,
     [portfolioId],
   );
@@ -139,7 +146,10 @@ async function generateOptionsBook(app: App, userId: string, name: string, condo
   return { portfolioId: portfolioId as string };
 }
 
-/** CPU time (user + system) the process and its live child processes have used so far, in ms (from /proc; ticks of 10 ms). */
+/**
+ * CPU time (user + system) the process and its live child processes have used so far, in ms (from /proc; ticks of
+ * 10 ms).
+ */
 function cpuMsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
@@ -473,7 +483,9 @@ async function main() {
           { pid: other.pid!, once: () => readAt(otherUrl, NESTED, vars), name: compare },
           () => agent.destroy(),
         );
-        const vs = `nested read, ${d.name}: this build vs ${path.relative(PROJECT_ROOT, compare)}, ${rounds} interleaved rounds`;
+        const vs =
+          `nested read, ${d.name}: this build vs ${path.relative(PROJECT_ROOT, compare)}, ` +
+          `${rounds} interleaved rounds`;
         add(vs, 'throughput ÷ other build, median of rounds', percentile(r.ratios, 50), '×');
         add(vs, 'throughput ÷ other build, lowest round', r.ratios[0], '×');
         add(vs, 'throughput ÷ other build, highest round', r.ratios[r.ratios.length - 1], '×');
@@ -580,7 +592,9 @@ async function main() {
       const t3 = p10k.tagIds.slice(0, 3);
       const sFilter = await countStatements(ALL3, { p: p10k.portfolioId, t: t3 });
       const [{ n: matching }] = await app.ds.query(
-        `SELECT count(*)::int AS n FROM (SELECT strategy_id FROM strategy_tags WHERE tag_id = ANY($1) GROUP BY strategy_id HAVING count(*) = 3) x`,
+        `SELECT count(*)::int AS n
+         FROM (SELECT strategy_id FROM strategy_tags WHERE tag_id = ANY($1)
+               GROUP BY strategy_id HAVING count(*) = 3) x`,
         [t3],
       );
       const fseq = await timeSeq(quick ? 20 : 100, () => post(ALL3, { p: p10k.portfolioId, t: t3 }));
@@ -787,7 +801,8 @@ async function main() {
       // Price tick: 100 symbols held by 5,000 strategies, until every strategy's event has been pushed.
       const tick = await generate(app, user.id, 'Tick', 5000, 1, 0, 100);
       await app.ds.query(
-        `UPDATE legs SET symbol = 'TK' || substr(symbol, 4), underlying_symbol = 'TK' || substr(underlying_symbol, 4) WHERE portfolio_id = $1`,
+        `UPDATE legs SET symbol = 'TK' || substr(symbol, 4), underlying_symbol = 'TK' || substr(underlying_symbol, 4)
+         WHERE portfolio_id = $1`,
         [tick.portfolioId],
       );
       const pushed = new Set<string>();
@@ -877,7 +892,10 @@ async function main() {
     await inproc.close();
 
     printTable(rows);
-    const machine = `${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+    const memGiB = (os.totalmem() / 2 ** 30).toFixed(0);
+    const machine =
+      `${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, ${memGiB} GiB, ` +
+      `Node ${process.version}, ${os.platform()} ${os.release()}`;
     console.log(`\nmachine: ${machine}`);
     // Only full runs are recorded; a single section (--only) is for profiling.
     if (only) return;

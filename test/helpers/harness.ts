@@ -155,7 +155,8 @@ export function subscribe(client: Client, query: string, variables: Record<strin
 }
 
 export const CREATE_PORTFOLIO = `mutation($n: String!) { createPortfolio(name: $n) { id name } }`;
-export const CREATE_POSITION = `mutation($i: CreatePositionInput!) { createPosition(input: $i) { leg { id symbol positionType quantity investmentClass } strategy { id name type } } }`;
+export const CREATE_POSITION = `mutation($i: CreatePositionInput!) { createPosition(input: $i) {
+  leg { id symbol positionType quantity investmentClass } strategy { id name type } } }`;
 
 export async function createPortfolio(h: Harness, token: string, name = 'Main'): Promise<string> {
   return ok(await h.gql(CREATE_PORTFOLIO, { n: name }, token)).createPortfolio.id;

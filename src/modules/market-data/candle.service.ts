@@ -17,7 +17,7 @@ export class CandleService {
 
   /** Drops candles older than the retention (M2M_RETENTION_DAYS). */
   async prune(days: number): Promise<number> {
-    const [, n] = await this.ds.query(
+    const [, n]: [unknown[], number] = await this.ds.query(
       `DELETE FROM m2m_candles WHERE bucket_start < now() - make_interval(days => $1)`,
       [days],
     );

@@ -44,7 +44,8 @@ export class M2MCandleEntity {
 @Entity('daily_bars')
 @Check(
   'CHK_daily_bars_range',
-  `low >= 0 AND low <= high AND open >= low AND open <= high AND close >= low AND close <= high AND (volume IS NULL OR volume >= 0)`,
+  'low >= 0 AND low <= high AND open >= low AND open <= high AND close >= low AND close <= high ' +
+    'AND (volume IS NULL OR volume >= 0)',
 )
 export class DailyBarEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 }) symbol: string;

@@ -40,11 +40,14 @@ export function normaliseSymbol(raw: string, field: string): string {
  * latest price by time is the close (an older tick arriving late does not replace it).
  */
 export const UPSERT_BARS_SQL = `INSERT INTO daily_bars (symbol, date, open, high, low, close, close_at)
-  SELECT symbol, date, (array_agg(price ORDER BY at))[1], max(price), min(price), (array_agg(price ORDER BY at DESC))[1], max(at)
+  SELECT symbol, date, (array_agg(price ORDER BY at))[1], max(price), min(price),
+         (array_agg(price ORDER BY at DESC))[1], max(at)
   FROM jsonb_to_recordset($1::jsonb) AS x(symbol text, date date, price numeric, at timestamptz) GROUP BY symbol, date
   ORDER BY symbol, date
-  ON CONFLICT (symbol, date) DO UPDATE SET high = greatest(daily_bars.high, EXCLUDED.high), low = least(daily_bars.low, EXCLUDED.low),
-    close = CASE WHEN daily_bars.close_at IS NULL OR EXCLUDED.close_at >= daily_bars.close_at THEN EXCLUDED.close ELSE daily_bars.close END,
+  ON CONFLICT (symbol, date) DO UPDATE SET
+    high = greatest(daily_bars.high, EXCLUDED.high), low = least(daily_bars.low, EXCLUDED.low),
+    close = CASE WHEN daily_bars.close_at IS NULL OR EXCLUDED.close_at >= daily_bars.close_at
+                 THEN EXCLUDED.close ELSE daily_bars.close END,
     close_at = greatest(daily_bars.close_at, EXCLUDED.close_at)`;
 
 /** The prices that make daily bars: those dated on a trading day (New York), with that date. */
@@ -90,13 +93,15 @@ export class MarketDataService {
     await this.uow.run(async (m, c) => {
       const json = JSON.stringify(rows);
       await m.query(
-        `INSERT INTO prices (symbol, price, at) SELECT symbol, price, at FROM jsonb_to_recordset($1::jsonb) AS x(symbol text, price numeric, at timestamptz)`,
+        `INSERT INTO prices (symbol, price, at)
+         SELECT symbol, price, at FROM jsonb_to_recordset($1::jsonb) AS x(symbol text, price numeric, at timestamptz)`,
         [json],
       );
       // The latest tick per symbol wins; an older tick arriving late never overwrites a newer price.
       await m.query(
         `INSERT INTO market_data (symbol, last_price, price_at)
-         SELECT DISTINCT ON (symbol) symbol, price, at FROM jsonb_to_recordset($1::jsonb) AS x(symbol text, price numeric, at timestamptz) ORDER BY symbol, at DESC
+         SELECT DISTINCT ON (symbol) symbol, price, at
+         FROM jsonb_to_recordset($1::jsonb) AS x(symbol text, price numeric, at timestamptz) ORDER BY symbol, at DESC
          ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price, price_at = EXCLUDED.price_at
          WHERE market_data.price_at IS NULL OR market_data.price_at <= EXCLUDED.price_at`,
         [json],
@@ -105,7 +110,9 @@ export class MarketDataService {
       if (bars.length) await m.query(UPSERT_BARS_SQL, [JSON.stringify(bars)]);
       // TypeORM answers an UPDATE with [rows, rowCount].
       const [hit]: [{ id: string }[], number] = await m.query(
-        `WITH hit AS (SELECT id FROM strategies WHERE status = 'ACTIVE' AND id IN (SELECT strategy_id FROM legs WHERE status = 'OPEN' AND (symbol = ANY($1) OR underlying_symbol = ANY($1)))
+        `WITH hit AS (SELECT id FROM strategies
+                      WHERE status = 'ACTIVE' AND id IN (SELECT strategy_id FROM legs
+                        WHERE status = 'OPEN' AND (symbol = ANY($1) OR underlying_symbol = ANY($1)))
                       ORDER BY id FOR NO KEY UPDATE)
          UPDATE strategies s SET stale = true, row_version = row_version + 1 FROM hit WHERE s.id = hit.id
          RETURNING s.id`,

@@ -5,7 +5,6 @@ import { badInput } from '../../common/errors';
 import { analyzePayoff } from '../../domain/payoff';
 import type { Context } from '../../context';
 import { envOfLegs } from '../leg/leg.rows';
-import { openLegs } from '../../domain/valuation';
 import type { PayoffSource } from '../risk/risk.service';
 import type { StrategyMetricsEntity } from './strategy.entity';
 import { PayoffAnalysisType, PayoffPoint, StrategyMetricsType } from './strategy.types';

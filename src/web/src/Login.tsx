@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { print } from 'graphql';
+import { print, type ExecutionResult } from 'graphql';
+import type { LoginMutation } from './gql/graphql';
 import { LOGIN } from './operations';
 import { store } from './store';
 
@@ -23,8 +24,9 @@ export function Login() {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: print(LOGIN), variables: { input: { usernameOrEmail: username, password } } }),
       });
-      const body = await res.json();
-      if (body.errors?.length) throw new Error(body.errors.map((x: { message: string }) => x.message).join('; '));
+      const body = (await res.json()) as ExecutionResult<LoginMutation>;
+      if (body.errors?.length) throw new Error(body.errors.map((x) => x.message).join('; '));
+      if (!body.data) throw new Error('the login answered no data');
       store.login(body.data.login.token, body.data.login.user.username);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

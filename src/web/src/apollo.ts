@@ -8,6 +8,13 @@ import { OperationTypeNode } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { store } from './store';
 
+// The operation context's headers (HttpLink sends them), typed: Apollo's context is otherwise a record of `any`.
+declare module '@apollo/client' {
+  interface DefaultContext {
+    headers?: Record<string, string>;
+  }
+}
+
 /** The text of an API error (the server's messages, joined), for showing where the user acted. */
 export function errorText(e: unknown): string {
   if (CombinedGraphQLErrors.is(e)) return e.errors.map((x) => x.message).join('; ');

@@ -10,8 +10,9 @@ interface State {
 const KEY = 'strategy-graph.session';
 function load(): Pick<State, 'token' | 'username'> {
   try {
-    const s = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
-    if (s && typeof s.token === 'string') return { token: s.token, username: s.username ?? null };
+    const s: unknown = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
+    if (typeof s === 'object' && s !== null && 'token' in s && typeof s.token === 'string')
+      return { token: s.token, username: 'username' in s && typeof s.username === 'string' ? s.username : null };
   } catch {
     /* no session */
   }
