@@ -19,7 +19,8 @@ describe('parseTimestamptz', () => {
         fc.boolean(),
         (y, mo, d, h, mi, s, frac, oh, om, withMinutes) => {
           const offset = `${oh < 0 ? '-' : '+'}${two(Math.abs(oh))}${withMinutes || om ? `:${two(om)}` : ''}`;
-          const text = `${String(y).padStart(4, '0')}-${two(mo)}-${two(d)} ${two(h)}:${two(mi)}:${two(s)}${frac ? `.${frac}` : ''}${offset}`;
+          const date = `${String(y).padStart(4, '0')}-${two(mo)}-${two(d)}`;
+          const text = `${date} ${two(h)}:${two(mi)}:${two(s)}${frac ? `.${frac}` : ''}${offset}`;
           expect(parseTimestamptz(text).getTime()).toBe((parsePostgresDate(text) as Date).getTime());
         },
       ),

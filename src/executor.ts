@@ -95,7 +95,10 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
   };
 }
 
-/** False when a literal of a custom scalar (an argument or a variable's default) parses to an object other than a Date. */
+/**
+ * False when a literal of a custom scalar (an argument or a variable's default) parses to an object other than a
+ * Date.
+ */
 export function jitSafe(schema: GraphQLSchema, document: DocumentNode): boolean {
   const typeInfo = new TypeInfo(schema);
   let safe = true;

@@ -19,7 +19,7 @@ describe('schema', () => {
   });
   afterAll(() => restore.forEach((r) => r()));
 
-  it('reads plain properties without a resolver: every resolver of an object type calls a resolver method', async () => {
+  it('reads plain properties without a resolver: each object type resolver calls a resolver method', async () => {
     // type-graphql wraps a plain property in a per-call resolver (middlewares, resolver data) unless its object type
     // says `simpleResolvers: true` (or the field `simple: true`); an inherited field follows its parent type's option.
     const schema = await createSchema();

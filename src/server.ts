@@ -33,7 +33,10 @@ import { serveWebApp } from './web-app';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export const MAX_DEPTH = 12;
-/** Cost as graphql-armor counts it (fields weighted 1.5× per level, lists multiplied by `first`): a 500-strategy page with legs, tags and metrics fits; a page of pages does not. */
+/**
+ * Cost as graphql-armor counts it (fields weighted 1.5× per level, lists multiplied by `first`): a 500-strategy page
+ * with legs, tags and metrics fits; a page of pages does not.
+ */
 export const MAX_COST = 200_000;
 /** Lexical tokens per document, counted by graphql-js's parser itself (it stops reading at the limit). */
 export const MAX_TOKENS = 5000;

@@ -23,7 +23,8 @@ describe('selects', () => {
     expect(
       selects(
         infoOf(
-          '{ strategies { ...E } } fragment E on StrategyConnection { edges { node { ...N } } } fragment N on Strategy { metrics { stale } }',
+          '{ strategies { ...E } } fragment E on StrategyConnection { edges { node { ...N } } } ' +
+            'fragment N on Strategy { metrics { stale } }',
         ),
         path,
       ),

@@ -9,7 +9,9 @@ export interface Services {
   stop(): Promise<void>;
 }
 
-/** DATABASE_URL or an embedded PostgreSQL, REDIS_URL or a local redis-server: what `npm start` and `npm test` run on. */
+/**
+ * DATABASE_URL or an embedded PostgreSQL, REDIS_URL or a local redis-server: what `npm start` and `npm test` run on.
+ */
 export async function prepareServices(
   cfg: Config,
   opts: { log?: (m: string) => void; pgDataName?: string; ephemeral?: boolean } = {},

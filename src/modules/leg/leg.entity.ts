@@ -27,7 +27,8 @@ import { StrategyEntity } from '../strategy/strategy.entity';
 // A CLOSED leg has its exit price and date, an OPEN one neither; nobody exits before entering.
 @Check(
   'CHK_legs_exit',
-  `(status = 'CLOSED') = (exit_price IS NOT NULL) AND (exit_price IS NULL) = (exit_date IS NULL) AND (exit_price IS NULL OR exit_price >= 0) AND (exit_date IS NULL OR exit_date >= entry_date)`,
+  `(status = 'CLOSED') = (exit_price IS NOT NULL) AND (exit_price IS NULL) = (exit_date IS NULL) ` +
+    `AND (exit_price IS NULL OR exit_price >= 0) AND (exit_date IS NULL OR exit_date >= entry_date)`,
 )
 @Index('IDX_legs_strategy_order', ['strategyId', 'legOrder'])
 export class LegEntity {

@@ -191,7 +191,9 @@ export class LegService {
     );
   }
 
-  /** After legs of `strategy` were closed: the strategy is closed with its last OPEN leg, else it records the change. */
+  /**
+   * After legs of `strategy` were closed: the strategy is closed with its last OPEN leg, else it records the change.
+   */
   private async settleClose(
     m: EntityManager,
     c: Changes,

@@ -53,7 +53,8 @@ export class NodeResolver {
 
   @Query(() => [NodeInterface], {
     nullable: 'items',
-    description: `Several objects by id, in the order asked, null where \`node(id)\` would be null; at most ${MAX_NODES}.`,
+    description:
+      'Several objects by id, in the order asked, null where `node(id)` would be null; ' + `at most ${MAX_NODES}.`,
   })
   nodes(
     @Arg('ids', () => [ID], { description: 'The ids, in the order the answer keeps.' }) ids: string[],
