@@ -1,8 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import Decimal from 'decimal.js';
 import type { GraphQLError } from 'graphql';
-import { QueryFailedError } from 'typeorm';
+import { EntityNotFoundError, QueryFailedError } from 'typeorm';
 import type { App } from '../../app';
+import { read } from '../../data-source';
+import { rowsOf } from '../../infra/rows';
 import type { AuthUser } from '../../context';
 import { sumValuations } from '../../domain/valuation';
 import { positionSign, type InvestmentClass } from '../../domain/types';
@@ -37,6 +39,7 @@ function parseDecimalOr(text: string | undefined, name: string) {
   }
 }
 import { BatchRunEntity, BatchRunKind, BatchRunStatus } from './batch.entity';
+import { batchRunRows } from './batch.loaders';
 import type { BatchService } from './batch.service';
 
 const IMPORT_COLUMNS = ['ticker', 'quantity', 'entry_price', 'entry_date', 'tags'];
@@ -54,7 +57,9 @@ export class BatchProcessor {
   ) {}
 
   async run(runId: string): Promise<void> {
-    const run = await this.app.ds.getRepository(BatchRunEntity).findOneBy({ id: runId });
+    const runs = batchRunRows(this.app.ds);
+    const [r] = await read(this.app.ds, `SELECT ${runs.select('r')} FROM batch_runs r WHERE r.id = $1`, [runId]);
+    const run = r ? runs.from(r) : null;
     if (!run || run.status === BatchRunStatus.COMPLETED || run.status === BatchRunStatus.SKIPPED) return;
     await this.batches.progress(run, {
       status: BatchRunStatus.RUNNING,
@@ -86,8 +91,10 @@ export class BatchProcessor {
   /** Snapshots and daily P&L for every portfolio (one failing does not stop the others), then housekeeping. */
   private async daily(run: BatchRunEntity): Promise<void> {
     const date = run.runDate ?? new Date().toISOString().slice(0, 10);
-    const portfolios: { id: string }[] = await this.app.ds.query(
+    const portfolios = await read<{ id: string }>(
+      this.app.ds,
       `SELECT id FROM portfolios WHERE deleted_at IS NULL ORDER BY id`,
+      [],
     );
     await this.batches.progress(run, { total: portfolios.length });
     for (const p of portfolios) {
@@ -108,7 +115,8 @@ export class BatchProcessor {
   /** One portfolio's snapshot and its strategies' daily P&L for `date`, in one transaction (idempotent per date). */
   async snapshot(portfolioId: string, date: string, now = new Date()): Promise<void> {
     const ds = this.app.ds;
-    const active: { id: string }[] = await ds.query(
+    const active = await read<{ id: string }>(
+      ds,
       `SELECT id FROM strategies WHERE portfolio_id = $1 AND status = 'ACTIVE'`,
       [portfolioId],
     );
@@ -168,7 +176,8 @@ export class BatchProcessor {
 
   private async recomputeAll(run: BatchRunEntity): Promise<void> {
     // A user's run covers one portfolio; an admin's startBatchRun(RECOMPUTE_ALL) covers every live portfolio.
-    const rows: { id: string }[] = await this.app.ds.query(
+    const rows = await read<{ id: string }>(
+      this.app.ds,
       `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
        WHERE ($1::uuid IS NULL OR s.portfolio_id = $1) AND s.status = 'ACTIVE' ORDER BY s.id`,
       [run.portfolioId],
@@ -354,7 +363,10 @@ export class BatchProcessor {
     if (!parsed) return;
     const { header, records } = parsed;
     const col = (r: string[], name: string) => r[header.indexOf(name)] ?? '';
-    const owner = await this.app.ds.getRepository(UserEntity).findOneByOrFail({ id: run.userId! });
+    const owners = rowsOf(this.app.ds, UserEntity, ['id', 'username']);
+    const [o] = await read(this.app.ds, `SELECT ${owners.select('u')} FROM users u WHERE u.id = $1`, [run.userId]);
+    if (!o) throw new EntityNotFoundError(UserEntity, { id: run.userId });
+    const owner = owners.from(o);
     const user: AuthUser = { id: owner.id, username: owner.username, isAdmin: false };
     await this.batches.progress(run, { total: records.length });
     for (const [i, r] of records.entries()) {

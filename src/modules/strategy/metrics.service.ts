@@ -133,7 +133,8 @@ export class MetricsService {
 
   /** Stale active strategies, oldest change first: what the sweeper hands back to the queue. */
   async staleIds(limit = 5000): Promise<string[]> {
-    const rows: { id: string }[] = await this.ds.query(
+    const rows = await read<{ id: string }>(
+      this.ds,
       `SELECT id FROM strategies WHERE stale AND status = 'ACTIVE' ORDER BY updated_at LIMIT $1`,
       [limit],
     );

@@ -7,11 +7,14 @@ import { standaloneName } from '../../domain/occ';
 import { suggestedStrategyName } from '../../domain/templates';
 import { LegStatus, StrategyStatus, StrategyType } from '../../domain/types';
 import type { AuthUser } from '../../context';
+import { read } from '../../data-source';
 import { RetryTransaction, type Changes, type UnitOfWork } from '../../infra/unit-of-work';
 import { LegEntity } from '../leg/leg.entity';
-import { checkName, ownedPortfolio } from '../portfolio/portfolio.service';
+import { legRows } from '../leg/leg.rows';
+import { checkName, ownedPortfolio, readOwnedPortfolio } from '../portfolio/portfolio.service';
 import { MAX_TAGS_PER_STRATEGY } from '../tag/tag.rules';
 import { StrategyEntity, StrategyLineageEntity } from './strategy.entity';
+import { strategyRows } from './strategy.rows';
 
 interface VersionEntry {
   strategyId: string;
@@ -50,13 +53,15 @@ export class StrategyService {
 
   async get(user: AuthUser, id: string): Promise<StrategyEntity | null> {
     if (!isUuid(id)) return null;
-    const rows = await this.ds
-      .getRepository(StrategyEntity)
-      .createQueryBuilder('s')
-      .innerJoin('portfolios', 'p', 'p.id = s.portfolio_id AND p.deleted_at IS NULL')
-      .where('s.id = :id AND p.user_id = :uid', { id, uid: user.id })
-      .getOne();
-    return rows ?? null;
+    const strategies = strategyRows(this.ds);
+    const [r] = await read(
+      this.ds,
+      `SELECT ${strategies.select('s')} FROM strategies s
+       JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
+       WHERE s.id = $1 AND p.user_id = $2`,
+      [id, user.id],
+    );
+    return r ? strategies.from(r) : null;
   }
 
   // ---- locking -----------------------------------------------------------------------------------------
@@ -418,19 +423,29 @@ export class StrategyService {
   // ---- detection -------------------------------------------------------------------------------------
 
   /** detectStrategies: the patterns the user's STANDALONE legs of a portfolio form (nothing is written). */
-  detect(user: AuthUser, portfolioId: string) {
-    return this.detectIn(this.ds.manager, user, portfolioId);
+  async detect(user: AuthUser, portfolioId: string) {
+    await readOwnedPortfolio(this.ds, user, portfolioId);
+    const legs = legRows(this.ds);
+    const rows = await read(this.ds, this.detectableLegsSql(), [portfolioId]);
+    return this.detections(rows.map((r) => legs.from(r)));
   }
 
+  /** detect inside a transaction (the same statement, on `m`). */
   private async detectIn(m: EntityManager, user: AuthUser, portfolioId: string) {
     await ownedPortfolio(m, user, portfolioId);
-    const legs = await m
-      .getRepository(LegEntity)
-      .createQueryBuilder('l')
-      .innerJoin('strategies', 's', `s.id = l.strategy_id AND s.status = 'ACTIVE' AND s.type = 'STANDALONE'`)
-      .where(`l.portfolio_id = :portfolioId AND l.status = 'OPEN'`, { portfolioId })
-      .orderBy('l.id')
-      .getMany();
+    const legs = legRows(this.ds);
+    const rows: Record<string, unknown>[] = await m.query(this.detectableLegsSql(), [portfolioId]);
+    return this.detections(rows.map((r) => legs.from(r)));
+  }
+
+  /** The open legs of portfolio $1 that are STANDALONE active strategies, by id. */
+  private detectableLegsSql(): string {
+    return `SELECT ${legRows(this.ds).select('l')} FROM legs l
+      JOIN strategies s ON s.id = l.strategy_id AND s.status = 'ACTIVE' AND s.type = 'STANDALONE'
+      WHERE l.portfolio_id = $1 AND l.status = 'OPEN' ORDER BY l.id`;
+  }
+
+  private detections(legs: LegEntity[]) {
     const byId = new Map(legs.map((l) => [l.id, l]));
     return detectStrategies(legs).map((d) => ({ ...d, legs: d.legIds.map((id) => byId.get(id)!) }));
   }

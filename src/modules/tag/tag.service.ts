@@ -1,12 +1,15 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { PortfolioChangeKind } from '../../common/enums';
 import { badInput, conflict, limitExceeded, notFound } from '../../common/errors';
 import { checkIds } from '../../common/tx';
 import type { AuthUser } from '../../context';
+import { read } from '../../data-source';
 import type { UnitOfWork } from '../../infra/unit-of-work';
 import type { StrategyService } from '../strategy/strategy.service';
-import { StrategyEntity } from '../strategy/strategy.entity';
+import type { StrategyEntity } from '../strategy/strategy.entity';
+import { strategyRows } from '../strategy/strategy.rows';
 import { TagEntity } from './tag.entity';
+import { TAG_ORDER, tagRows } from './tag.loaders';
 import {
   ARCHIVE_PURGE_DAYS,
   DEFAULT_TAG_COLOR,
@@ -56,8 +59,18 @@ export class TagService {
     );
   }
 
-  /** The user's tags in display order (inside a transaction when `m` is given). */
-  list(user: AuthUser, includeArchived: boolean, m: EntityManager = this.ds.manager): Promise<TagEntity[]> {
+  /** The user's tags in display order (inside a transaction when `m` is given, else through read()). */
+  async list(user: AuthUser, includeArchived: boolean, m?: EntityManager): Promise<TagEntity[]> {
+    if (!m) {
+      const tags = tagRows(this.ds);
+      const rows = await read(
+        this.ds,
+        `SELECT ${tags.select('t')} FROM tags t
+         WHERE t.user_id = $1${includeArchived ? '' : ' AND t.archived_at IS NULL'} ORDER BY ${TAG_ORDER}`,
+        [user.id],
+      );
+      return rows.map((r) => tags.from(r));
+    }
     const q = m.getRepository(TagEntity).createQueryBuilder('t').where('t.user_id = :uid', { uid: user.id });
     if (!includeArchived) q.andWhere('t.archived_at IS NULL');
     return q.orderBy('t.display_order').addOrderBy('lower(t.name)').getMany();
@@ -301,7 +314,10 @@ export class TagService {
   async bulkAssign(user: AuthUser, strategyIds: string[], tagIds: string[]): Promise<StrategyEntity[]> {
     if (strategyIds.length > 500) throw limitExceeded('At most 500 strategies per call', 'strategyIds');
     await this.retag(user, strategyIds, tagIds, 'add');
-    const rows = await this.ds.getRepository(StrategyEntity).findBy({ id: In(strategyIds) });
+    const strategies = strategyRows(this.ds);
+    const rows = (
+      await read(this.ds, `SELECT ${strategies.select('s')} FROM strategies s WHERE s.id = ANY($1)`, [strategyIds])
+    ).map((r) => strategies.from(r));
     return strategyIds.map((id) => rows.find((s) => s.id === id)!);
   }
 
