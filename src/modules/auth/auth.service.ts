@@ -57,7 +57,8 @@ export class AuthService {
     const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
     const user = await this.uow.run(async (m) => {
       const taken: { same_name: boolean }[] = await m.query(
-        `SELECT lower(username) = lower($1) AS same_name FROM users WHERE lower(username) = lower($1) OR lower(email) = $2`,
+        `SELECT lower(username) = lower($1) AS same_name FROM users
+         WHERE lower(username) = lower($1) OR lower(email) = $2`,
         [username, email],
       );
       if (taken.length)

@@ -109,7 +109,9 @@ export class BatchProcessor {
     }
     const purged = await this.app.tags.purgeArchived();
     const pruned = await this.app.candles.prune(this.app.cfg.M2M_RETENTION_DAYS);
-    run.message = `${run.completed} portfolios snapshotted, ${run.failed} failed; ${purged} archived tags purged, ${pruned} old candles dropped`;
+    run.message =
+      `${run.completed} portfolios snapshotted, ${run.failed} failed; ` +
+      `${purged} archived tags purged, ${pruned} old candles dropped`;
   }
 
   /** One portfolio's snapshot and its strategies' daily P&L for `date`, in one transaction (idempotent per date). */
@@ -135,15 +137,18 @@ export class BatchProcessor {
     for (const l of legs) byStrategy.set(l.strategyId, [...(byStrategy.get(l.strategyId) ?? []), l]);
     await this.app.uow.run(async (m) => {
       const [prev]: ({ cumulative_pnl: string | null } | undefined)[] = await m.query(
-        `SELECT cumulative_pnl FROM portfolio_snapshots WHERE portfolio_id = $1 AND date < $2 ORDER BY date DESC LIMIT 1`,
+        `SELECT cumulative_pnl FROM portfolio_snapshots
+         WHERE portfolio_id = $1 AND date < $2 ORDER BY date DESC LIMIT 1`,
         [portfolioId, date],
       );
       const cumulative = total.unrealizedPnl;
       await m.query(
-        `INSERT INTO portfolio_snapshots (portfolio_id, date, total_value, long_value, short_value, gross_exposure, net_exposure, daily_pnl, cumulative_pnl, net_delta)
+        `INSERT INTO portfolio_snapshots (portfolio_id, date, total_value, long_value, short_value, gross_exposure,
+           net_exposure, daily_pnl, cumulative_pnl, net_delta)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (portfolio_id, date) DO UPDATE SET total_value = EXCLUDED.total_value, long_value = EXCLUDED.long_value,
-           short_value = EXCLUDED.short_value, gross_exposure = EXCLUDED.gross_exposure, net_exposure = EXCLUDED.net_exposure,
+         ON CONFLICT (portfolio_id, date) DO UPDATE SET total_value = EXCLUDED.total_value,
+           long_value = EXCLUDED.long_value, short_value = EXCLUDED.short_value,
+           gross_exposure = EXCLUDED.gross_exposure, net_exposure = EXCLUDED.net_exposure,
            daily_pnl = EXCLUDED.daily_pnl, cumulative_pnl = EXCLUDED.cumulative_pnl, net_delta = EXCLUDED.net_delta`,
         [
           portfolioId,
@@ -167,8 +172,11 @@ export class BatchProcessor {
         `INSERT INTO strategy_daily_pnl (strategy_id, date, pnl, value, unrealized_pnl)
          SELECT x.strategy_id, $2, x.unrealized - coalesce(prev.unrealized_pnl, 0), x.value, x.unrealized
          FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, unrealized numeric, value numeric)
-         LEFT JOIN LATERAL (SELECT unrealized_pnl FROM strategy_daily_pnl d WHERE d.strategy_id = x.strategy_id AND d.date < $2 ORDER BY d.date DESC LIMIT 1) prev ON TRUE
-         ON CONFLICT (strategy_id, date) DO UPDATE SET pnl = EXCLUDED.pnl, value = EXCLUDED.value, unrealized_pnl = EXCLUDED.unrealized_pnl`,
+         LEFT JOIN LATERAL (SELECT unrealized_pnl FROM strategy_daily_pnl d
+                            WHERE d.strategy_id = x.strategy_id AND d.date < $2
+                            ORDER BY d.date DESC LIMIT 1) prev ON TRUE
+         ON CONFLICT (strategy_id, date) DO UPDATE SET pnl = EXCLUDED.pnl, value = EXCLUDED.value,
+           unrealized_pnl = EXCLUDED.unrealized_pnl`,
         [JSON.stringify(rows), date],
       );
     });
@@ -300,7 +308,8 @@ export class BatchProcessor {
     await this.app.uow.run(async (m, c) => {
       await m.query(
         `INSERT INTO market_data (symbol, last_price, price_at)
-         SELECT DISTINCT ON (symbol) symbol, close, (date + time '16:00') AT TIME ZONE 'America/New_York' FROM daily_bars
+         SELECT DISTINCT ON (symbol) symbol, close, (date + time '16:00') AT TIME ZONE 'America/New_York'
+         FROM daily_bars
          WHERE symbol = ANY($1) ORDER BY symbol, date DESC
          ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price, price_at = EXCLUDED.price_at
          WHERE market_data.price_at IS NULL OR market_data.price_at < EXCLUDED.price_at`,
@@ -311,7 +320,8 @@ export class BatchProcessor {
                       AND id IN (SELECT strategy_id FROM legs
                                  WHERE status = 'OPEN' AND (symbol = ANY($1) OR underlying_symbol = ANY($1)))
                       ORDER BY id FOR NO KEY UPDATE)
-         UPDATE strategies s SET stale = true, row_version = row_version + 1 FROM hit WHERE s.id = hit.id RETURNING s.id`,
+         UPDATE strategies s SET stale = true, row_version = row_version + 1
+         FROM hit WHERE s.id = hit.id RETURNING s.id`,
         [symbols],
       );
       hit.forEach((h) => c.recompute.add(h.id));

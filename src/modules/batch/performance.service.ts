@@ -18,8 +18,12 @@ interface Row {
   unrealized: string | null;
 }
 
-/** Strategies with history: the active ones and the closed ones that have closed legs (a trade, not an emptied shell). */
-const WITH_HISTORY = `(s.status = 'ACTIVE' OR EXISTS (SELECT 1 FROM legs x WHERE x.strategy_id = s.id AND x.status = 'CLOSED'))`;
+/**
+ * Strategies with history: the active ones and the closed ones that have closed legs (a trade, not an emptied
+ * shell).
+ */
+const WITH_HISTORY = `(s.status = 'ACTIVE'
+  OR EXISTS (SELECT 1 FROM legs x WHERE x.strategy_id = s.id AND x.status = 'CLOSED'))`;
 
 /** performanceByStrategyType / performanceByTag from the daily strategy P&L history (API.md "Analytics"). */
 export class PerformanceService {
@@ -29,7 +33,8 @@ export class PerformanceService {
     return this.compute(
       user,
       portfolioId,
-      `SELECT s.type::text AS key, s.id AS strategy_id, s.status FROM strategies s WHERE s.portfolio_id = $1 AND ${WITH_HISTORY}`,
+      `SELECT s.type::text AS key, s.id AS strategy_id, s.status FROM strategies s
+       WHERE s.portfolio_id = $1 AND ${WITH_HISTORY}`,
     );
   }
 
@@ -38,7 +43,8 @@ export class PerformanceService {
     return this.compute(
       user,
       portfolioId,
-      `SELECT t.name AS key, s.id AS strategy_id, s.status FROM strategies s JOIN strategy_tags st ON st.strategy_id = s.id JOIN tags t ON t.id = st.tag_id
+      `SELECT t.name AS key, s.id AS strategy_id, s.status
+       FROM strategies s JOIN strategy_tags st ON st.strategy_id = s.id JOIN tags t ON t.id = st.tag_id
        WHERE s.portfolio_id = $1 AND ${WITH_HISTORY} AND t.archived_at IS NULL`,
     );
   }
@@ -48,12 +54,14 @@ export class PerformanceService {
     const rows = await read<Row>(
       this.ds,
       `WITH g AS (${groups}),
-            r AS (SELECT l.strategy_id, sum(${REALIZED_SQL}) AS realized FROM legs l WHERE l.strategy_id IN (SELECT strategy_id FROM g) GROUP BY l.strategy_id)
+            r AS (SELECT l.strategy_id, sum(${REALIZED_SQL}) AS realized FROM legs l
+                  WHERE l.strategy_id IN (SELECT strategy_id FROM g) GROUP BY l.strategy_id)
        SELECT g.key, g.strategy_id, g.status::text AS status, coalesce(r.realized, 0)::text AS realized,
               d.date::text AS date, d.pnl::text AS pnl, d.value::text AS value,
               CASE WHEN g.status = 'ACTIVE' THEN m.unrealized_pnl END::text AS unrealized
        FROM g LEFT JOIN r ON r.strategy_id = g.strategy_id
-       LEFT JOIN strategy_daily_pnl d ON d.strategy_id = g.strategy_id LEFT JOIN strategy_metrics m ON m.strategy_id = g.strategy_id
+       LEFT JOIN strategy_daily_pnl d ON d.strategy_id = g.strategy_id
+       LEFT JOIN strategy_metrics m ON m.strategy_id = g.strategy_id
        ORDER BY g.key, d.date`,
       [portfolioId],
     );

@@ -188,8 +188,9 @@ export class StrategyService {
   }
 
   /**
-   * After legs left `sourceIds`: a strategy left without an OPEN leg is closed (its closed legs stay as history), the others record the removal (and turn
-   * STANDALONE at one leg); `versions` are written in the same statement as theirs.
+   * After legs left `sourceIds`: a strategy left without an OPEN leg is closed (its closed legs stay as history),
+   * the others record the removal (and turn STANDALONE at one leg); `versions` are written in the same statement as
+   * theirs.
    */
   async settleSources(
     m: EntityManager,
@@ -204,7 +205,8 @@ export class StrategyService {
       return [];
     }
     const counts: { id: string; n: number }[] = await m.query(
-      `SELECT s.id, count(l.id)::int AS n FROM strategies s LEFT JOIN legs l ON l.strategy_id = s.id AND l.status = 'OPEN'
+      `SELECT s.id, count(l.id)::int AS n FROM strategies s
+       LEFT JOIN legs l ON l.strategy_id = s.id AND l.status = 'OPEN'
        WHERE s.id = ANY($1) GROUP BY s.id`,
       [sourceIds],
     );
@@ -215,7 +217,8 @@ export class StrategyService {
       `UPDATE strategies SET
          status = CASE WHEN id = ANY($2) THEN 'CLOSED'::strategy_status ELSE status END,
          closed_at = CASE WHEN id = ANY($2) THEN now() ELSE closed_at END,
-         type = CASE WHEN id = ANY($3) AND type NOT IN ('CUSTOM', 'PAIRS_TRADE') THEN 'STANDALONE'::strategy_type ELSE type END,
+         type = CASE WHEN id = ANY($3) AND type NOT IN ('CUSTOM', 'PAIRS_TRADE') THEN 'STANDALONE'::strategy_type
+                     ELSE type END,
          stale = true, row_version = row_version + 1, updated_at = now()
        WHERE id = ANY($1)`,
       [sourceIds, closed, single],
@@ -252,7 +255,10 @@ export class StrategyService {
 
   // ---- lifecycle ---------------------------------------------------------------------------------------
 
-  /** Legs (standalone or not) of one portfolio become one new strategy; emptied sources are closed, tags carried over. */
+  /**
+   * Legs (standalone or not) of one portfolio become one new strategy; emptied sources are closed, tags carried
+   * over.
+   */
   combine(
     user: AuthUser,
     input: { legIds: string[]; type?: StrategyType | null; name?: string | null; portfolioId?: string },
@@ -340,7 +346,8 @@ export class StrategyService {
         parts.map((p) => p.id),
       );
       await m.query(
-        `UPDATE strategies SET status = 'CLOSED', closed_at = now(), stale = false, row_version = row_version + 1 WHERE id = $1`,
+        `UPDATE strategies SET status = 'CLOSED', closed_at = now(), stale = false, row_version = row_version + 1
+         WHERE id = $1`,
         [id],
       );
       await this.appendVersion(m, id, 'split', { into: parts.map((p) => p.id) });

@@ -97,7 +97,8 @@ export class TagService {
 
   private async checkNameFree(m: EntityManager, user: AuthUser, name: string, exceptId?: string): Promise<void> {
     const taken: unknown[] = await m.query(
-      `SELECT 1 FROM tags WHERE user_id = $1 AND lower(name) = lower($2) AND archived_at IS NULL AND id <> coalesce($3::uuid, '00000000-0000-0000-0000-000000000000')`,
+      `SELECT 1 FROM tags WHERE user_id = $1 AND lower(name) = lower($2) AND archived_at IS NULL
+         AND id <> coalesce($3::uuid, '00000000-0000-0000-0000-000000000000')`,
       [user.id, name, exceptId ?? null],
     );
     if (taken.length) throw conflict(`A tag named "${name}" already exists`, 'name');
@@ -138,7 +139,8 @@ export class TagService {
     return this.uow.run(async (m) => {
       await this.lockUser(m, user);
       const existing: { id: string; lname: string }[] = await m.query(
-        `SELECT id, lower(name) AS lname FROM tags WHERE user_id = $1 AND archived_at IS NULL AND lower(name) = ANY($2)`,
+        `SELECT id, lower(name) AS lname FROM tags
+         WHERE user_id = $1 AND archived_at IS NULL AND lower(name) = ANY($2)`,
         [user.id, clean.map((n) => n.toLowerCase())],
       );
       const have = new Map(existing.map((t) => [t.lname, t.id]));
@@ -211,7 +213,8 @@ export class TagService {
       await this.owned(m, user, tagIds);
       await m.query(
         `WITH given AS (SELECT id, ord FROM unnest($2::uuid[]) WITH ORDINALITY AS g(id, ord)),
-              ranked AS (SELECT t.id, row_number() OVER (ORDER BY g.ord NULLS LAST, t.display_order, lower(t.name)) - 1 AS n
+              ranked AS (SELECT t.id,
+                                row_number() OVER (ORDER BY g.ord NULLS LAST, t.display_order, lower(t.name)) - 1 AS n
                          FROM tags t LEFT JOIN given g ON g.id = t.id WHERE t.user_id = $1)
          UPDATE tags t SET display_order = r.n, updated_at = now() FROM ranked r WHERE r.id = t.id`,
         [user.id, tagIds],
@@ -279,7 +282,8 @@ export class TagService {
         ]);
       } else {
         await m.query(
-          `INSERT INTO strategy_tags (strategy_id, tag_id) SELECT s, t FROM unnest($1::uuid[]) s, unnest($2::uuid[]) t ON CONFLICT DO NOTHING`,
+          `INSERT INTO strategy_tags (strategy_id, tag_id)
+           SELECT s, t FROM unnest($1::uuid[]) s, unnest($2::uuid[]) t ON CONFLICT DO NOTHING`,
           [ids, tagIds],
         );
         const over: unknown[] = await m.query(
