@@ -5,6 +5,7 @@ import type { Config } from '../../config';
 import { read } from '../../data-source';
 import { appError, badInput, conflict } from '../../common/errors';
 import type { AuthUser } from '../../context';
+import { rowsOf } from '../../infra/rows';
 import type { UnitOfWork } from '../../infra/unit-of-work';
 import { TagService } from '../tag/tag.service';
 import type { LoginThrottle } from './login-throttle';
@@ -18,6 +19,8 @@ const TOKEN_TTL = '24h';
 const VERIFIED_CACHE = 10_000;
 /** How long a process trusts that a token's user exists before looking again. */
 const USER_EXISTS_MS = 60_000;
+/** What an account read shows: every column but the password hash (only the login's read selects it). */
+const ACCOUNT = ['id', 'email', 'username', 'createdAt'] as const;
 
 export class AuthService {
   private readonly verified = new Map<string, { user: AuthUser; exp: number }>();
@@ -70,9 +73,11 @@ export class AuthService {
     return { token: this.sign(user), user };
   }
 
-  /** The signed-in user's account (`me`); null when it no longer exists. */
-  currentUser(user: AuthUser): Promise<UserEntity | null> {
-    return this.ds.getRepository(UserEntity).findOneBy({ id: user.id });
+  /** The signed-in user's account (`me`), without the password hash; null when it no longer exists. */
+  async currentUser(user: AuthUser): Promise<UserEntity | null> {
+    const users = rowsOf(this.ds, UserEntity, ACCOUNT);
+    const [r] = await read(this.ds, `SELECT ${users.select('u')} FROM users u WHERE u.id = $1`, [user.id]);
+    return r ? users.from(r) : null;
   }
 
   /**
@@ -83,11 +88,14 @@ export class AuthService {
    */
   async login(input: LoginInput, address: string): Promise<{ token: string; user: UserEntity }> {
     const who = input.usernameOrEmail.trim().toLowerCase();
-    const user = await this.ds
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .where('lower(u.username) = :who OR lower(u.email) = :who', { who })
-      .getOne();
+    // Every column, the password hash included: the one read that needs it.
+    const users = rowsOf(this.ds, UserEntity);
+    const [r] = await read(
+      this.ds,
+      `SELECT ${users.select('u')} FROM users u WHERE lower(u.username) = $1 OR lower(u.email) = $1`,
+      [who],
+    );
+    const user = r ? users.from(r) : null;
     const windowMs = this.cfg.LOGIN_WINDOW_MINUTES * 60_000;
     const account = { key: `u:${user ? user.id : who}:${address}`, max: this.cfg.LOGIN_MAX_FAILURES, windowMs };
     const limits = [account, { key: `a:${address}`, max: this.cfg.LOGIN_MAX_FAILURES_PER_ADDRESS, windowMs }];

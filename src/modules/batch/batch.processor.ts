@@ -1,8 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import Decimal from 'decimal.js';
 import type { GraphQLError } from 'graphql';
-import { QueryFailedError } from 'typeorm';
+import { EntityNotFoundError, QueryFailedError } from 'typeorm';
 import type { App } from '../../app';
+import { read } from '../../data-source';
+import { rowsOf } from '../../infra/rows';
 import type { AuthUser } from '../../context';
 import { sumValuations } from '../../domain/valuation';
 import { positionSign, type InvestmentClass } from '../../domain/types';
@@ -37,6 +39,7 @@ function parseDecimalOr(text: string | undefined, name: string) {
   }
 }
 import { BatchRunEntity, BatchRunKind, BatchRunStatus } from './batch.entity';
+import { batchRunRows } from './batch.loaders';
 import type { BatchService } from './batch.service';
 
 const IMPORT_COLUMNS = ['ticker', 'quantity', 'entry_price', 'entry_date', 'tags'];
@@ -54,7 +57,9 @@ export class BatchProcessor {
   ) {}
 
   async run(runId: string): Promise<void> {
-    const run = await this.app.ds.getRepository(BatchRunEntity).findOneBy({ id: runId });
+    const runs = batchRunRows(this.app.ds);
+    const [r] = await read(this.app.ds, `SELECT ${runs.select('r')} FROM batch_runs r WHERE r.id = $1`, [runId]);
+    const run = r ? runs.from(r) : null;
     if (!run || run.status === BatchRunStatus.COMPLETED || run.status === BatchRunStatus.SKIPPED) return;
     await this.batches.progress(run, {
       status: BatchRunStatus.RUNNING,
@@ -86,8 +91,10 @@ export class BatchProcessor {
   /** Snapshots and daily P&L for every portfolio (one failing does not stop the others), then housekeeping. */
   private async daily(run: BatchRunEntity): Promise<void> {
     const date = run.runDate ?? new Date().toISOString().slice(0, 10);
-    const portfolios: { id: string }[] = await this.app.ds.query(
+    const portfolios = await read<{ id: string }>(
+      this.app.ds,
       `SELECT id FROM portfolios WHERE deleted_at IS NULL ORDER BY id`,
+      [],
     );
     await this.batches.progress(run, { total: portfolios.length });
     for (const p of portfolios) {
@@ -102,13 +109,16 @@ export class BatchProcessor {
     }
     const purged = await this.app.tags.purgeArchived();
     const pruned = await this.app.candles.prune(this.app.cfg.M2M_RETENTION_DAYS);
-    run.message = `${run.completed} portfolios snapshotted, ${run.failed} failed; ${purged} archived tags purged, ${pruned} old candles dropped`;
+    run.message =
+      `${run.completed} portfolios snapshotted, ${run.failed} failed; ` +
+      `${purged} archived tags purged, ${pruned} old candles dropped`;
   }
 
   /** One portfolio's snapshot and its strategies' daily P&L for `date`, in one transaction (idempotent per date). */
   async snapshot(portfolioId: string, date: string, now = new Date()): Promise<void> {
     const ds = this.app.ds;
-    const active: { id: string }[] = await ds.query(
+    const active = await read<{ id: string }>(
+      ds,
       `SELECT id FROM strategies WHERE portfolio_id = $1 AND status = 'ACTIVE'`,
       [portfolioId],
     );
@@ -127,15 +137,18 @@ export class BatchProcessor {
     for (const l of legs) byStrategy.set(l.strategyId, [...(byStrategy.get(l.strategyId) ?? []), l]);
     await this.app.uow.run(async (m) => {
       const [prev]: ({ cumulative_pnl: string | null } | undefined)[] = await m.query(
-        `SELECT cumulative_pnl FROM portfolio_snapshots WHERE portfolio_id = $1 AND date < $2 ORDER BY date DESC LIMIT 1`,
+        `SELECT cumulative_pnl FROM portfolio_snapshots
+         WHERE portfolio_id = $1 AND date < $2 ORDER BY date DESC LIMIT 1`,
         [portfolioId, date],
       );
       const cumulative = total.unrealizedPnl;
       await m.query(
-        `INSERT INTO portfolio_snapshots (portfolio_id, date, total_value, long_value, short_value, gross_exposure, net_exposure, daily_pnl, cumulative_pnl, net_delta)
+        `INSERT INTO portfolio_snapshots (portfolio_id, date, total_value, long_value, short_value, gross_exposure,
+           net_exposure, daily_pnl, cumulative_pnl, net_delta)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (portfolio_id, date) DO UPDATE SET total_value = EXCLUDED.total_value, long_value = EXCLUDED.long_value,
-           short_value = EXCLUDED.short_value, gross_exposure = EXCLUDED.gross_exposure, net_exposure = EXCLUDED.net_exposure,
+         ON CONFLICT (portfolio_id, date) DO UPDATE SET total_value = EXCLUDED.total_value,
+           long_value = EXCLUDED.long_value, short_value = EXCLUDED.short_value,
+           gross_exposure = EXCLUDED.gross_exposure, net_exposure = EXCLUDED.net_exposure,
            daily_pnl = EXCLUDED.daily_pnl, cumulative_pnl = EXCLUDED.cumulative_pnl, net_delta = EXCLUDED.net_delta`,
         [
           portfolioId,
@@ -159,8 +172,11 @@ export class BatchProcessor {
         `INSERT INTO strategy_daily_pnl (strategy_id, date, pnl, value, unrealized_pnl)
          SELECT x.strategy_id, $2, x.unrealized - coalesce(prev.unrealized_pnl, 0), x.value, x.unrealized
          FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, unrealized numeric, value numeric)
-         LEFT JOIN LATERAL (SELECT unrealized_pnl FROM strategy_daily_pnl d WHERE d.strategy_id = x.strategy_id AND d.date < $2 ORDER BY d.date DESC LIMIT 1) prev ON TRUE
-         ON CONFLICT (strategy_id, date) DO UPDATE SET pnl = EXCLUDED.pnl, value = EXCLUDED.value, unrealized_pnl = EXCLUDED.unrealized_pnl`,
+         LEFT JOIN LATERAL (SELECT unrealized_pnl FROM strategy_daily_pnl d
+                            WHERE d.strategy_id = x.strategy_id AND d.date < $2
+                            ORDER BY d.date DESC LIMIT 1) prev ON TRUE
+         ON CONFLICT (strategy_id, date) DO UPDATE SET pnl = EXCLUDED.pnl, value = EXCLUDED.value,
+           unrealized_pnl = EXCLUDED.unrealized_pnl`,
         [JSON.stringify(rows), date],
       );
     });
@@ -168,7 +184,8 @@ export class BatchProcessor {
 
   private async recomputeAll(run: BatchRunEntity): Promise<void> {
     // A user's run covers one portfolio; an admin's startBatchRun(RECOMPUTE_ALL) covers every live portfolio.
-    const rows: { id: string }[] = await this.app.ds.query(
+    const rows = await read<{ id: string }>(
+      this.app.ds,
       `SELECT s.id FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
        WHERE ($1::uuid IS NULL OR s.portfolio_id = $1) AND s.status = 'ACTIVE' ORDER BY s.id`,
       [run.portfolioId],
@@ -291,7 +308,8 @@ export class BatchProcessor {
     await this.app.uow.run(async (m, c) => {
       await m.query(
         `INSERT INTO market_data (symbol, last_price, price_at)
-         SELECT DISTINCT ON (symbol) symbol, close, (date + time '16:00') AT TIME ZONE 'America/New_York' FROM daily_bars
+         SELECT DISTINCT ON (symbol) symbol, close, (date + time '16:00') AT TIME ZONE 'America/New_York'
+         FROM daily_bars
          WHERE symbol = ANY($1) ORDER BY symbol, date DESC
          ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price, price_at = EXCLUDED.price_at
          WHERE market_data.price_at IS NULL OR market_data.price_at < EXCLUDED.price_at`,
@@ -302,7 +320,8 @@ export class BatchProcessor {
                       AND id IN (SELECT strategy_id FROM legs
                                  WHERE status = 'OPEN' AND (symbol = ANY($1) OR underlying_symbol = ANY($1)))
                       ORDER BY id FOR NO KEY UPDATE)
-         UPDATE strategies s SET stale = true, row_version = row_version + 1 FROM hit WHERE s.id = hit.id RETURNING s.id`,
+         UPDATE strategies s SET stale = true, row_version = row_version + 1
+         FROM hit WHERE s.id = hit.id RETURNING s.id`,
         [symbols],
       );
       hit.forEach((h) => c.recompute.add(h.id));
@@ -354,7 +373,10 @@ export class BatchProcessor {
     if (!parsed) return;
     const { header, records } = parsed;
     const col = (r: string[], name: string) => r[header.indexOf(name)] ?? '';
-    const owner = await this.app.ds.getRepository(UserEntity).findOneByOrFail({ id: run.userId! });
+    const owners = rowsOf(this.app.ds, UserEntity, ['id', 'username']);
+    const [o] = await read(this.app.ds, `SELECT ${owners.select('u')} FROM users u WHERE u.id = $1`, [run.userId]);
+    if (!o) throw new EntityNotFoundError(UserEntity, { id: run.userId });
+    const owner = owners.from(o);
     const user: AuthUser = { id: owner.id, username: owner.username, isAdmin: false };
     await this.batches.progress(run, { total: records.length });
     for (const [i, r] of records.entries()) {

@@ -9,8 +9,10 @@ import { publishSafely } from '../../infra/pubsub';
 import { TOPICS, type BatchJob } from '../../infra/queues';
 import type { UnitOfWork } from '../../infra/unit-of-work';
 import { logger } from '../../logger';
-import { ownedPortfolio } from '../portfolio/portfolio.service';
+import { read } from '../../data-source';
+import { readOwnedPortfolio } from '../portfolio/portfolio.service';
 import { BatchRunEntity, BatchRunKind, BatchRunStatus } from './batch.entity';
+import { batchRunRows } from './batch.loaders';
 
 export const MAX_IMPORT_BYTES = 1_000_000;
 /** A price import is bounded by the request body (2 MiB, about 45,000 rows): larger histories go in several calls. */
@@ -29,7 +31,9 @@ export class BatchService {
   /** A user sees their own runs; DAILY runs (no owner) are visible to admins. Anything else is NOT_FOUND. */
   async get(user: AuthUser, id: string): Promise<BatchRunEntity | null> {
     if (!isUuid(id)) return null;
-    const run = await this.ds.getRepository(BatchRunEntity).findOneBy({ id });
+    const runs = batchRunRows(this.ds);
+    const [r] = await read(this.ds, `SELECT ${runs.select('r')} FROM batch_runs r WHERE r.id = $1`, [id]);
+    const run = r ? runs.from(r) : null;
     if (!run || (run.userId ? run.userId !== user.id : !user.isAdmin)) return null;
     return run;
   }
@@ -39,16 +43,16 @@ export class BatchService {
    * own (imports and recomputations).
    */
   async current(user: AuthUser, kind: BatchRunKind): Promise<BatchRunEntity | null> {
-    return this.ds
-      .getRepository(BatchRunEntity)
-      .createQueryBuilder('r')
-      .where('r.kind = :kind', { kind })
-      .andWhere(user.isAdmin ? '1 = 1' : 'r.user_id = :uid', { uid: user.id })
-      .orderBy(`CASE WHEN r.status IN ('QUEUED', 'RUNNING') THEN 0 ELSE 1 END`, 'ASC')
-      .addOrderBy('r.created_at', 'DESC')
-      .addOrderBy('r.id', 'DESC')
-      .limit(1)
-      .getOne();
+    const runs = batchRunRows(this.ds);
+    const [r] = await read(
+      this.ds,
+      `SELECT ${runs.select('r')} FROM batch_runs r
+       WHERE r.kind = $1${user.isAdmin ? '' : ' AND r.user_id = $2'}
+       ORDER BY CASE WHEN r.status IN ('QUEUED', 'RUNNING') THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC
+       LIMIT 1`,
+      user.isAdmin ? [kind] : [kind, user.id],
+    );
+    return r ? runs.from(r) : null;
   }
 
   async mustGet(user: AuthUser, id: string): Promise<BatchRunEntity> {
@@ -118,7 +122,7 @@ export class BatchService {
   }
 
   async recomputePortfolio(user: AuthUser, portfolioId: string): Promise<BatchRunEntity> {
-    await ownedPortfolio(this.ds.manager, user, portfolioId);
+    await readOwnedPortfolio(this.ds, user, portfolioId);
     const repo = this.ds.getRepository(BatchRunEntity);
     return this.enqueue(
       await repo.save(
@@ -134,7 +138,7 @@ export class BatchService {
   }
 
   async importPositions(user: AuthUser, portfolioId: string, csv: string): Promise<BatchRunEntity> {
-    await ownedPortfolio(this.ds.manager, user, portfolioId);
+    await readOwnedPortfolio(this.ds, user, portfolioId);
     if (Buffer.byteLength(csv) > MAX_IMPORT_BYTES)
       throw limitExceeded(`csv must be at most ${MAX_IMPORT_BYTES} bytes`, 'csv');
     if (!csv.trim()) throw badInput('csv is empty', 'csv');
@@ -201,8 +205,10 @@ export class BatchService {
 
   /** Queued runs whose job never reached Redis (it was down), for the sweeper. */
   async orphanedRunIds(): Promise<string[]> {
-    const rows: { id: string }[] = await this.ds.query(
+    const rows = await read<{ id: string }>(
+      this.ds,
       `SELECT id FROM batch_runs WHERE status = 'QUEUED' AND created_at < now() - interval '10 seconds'`,
+      [],
     );
     return rows.map((r) => r.id);
   }

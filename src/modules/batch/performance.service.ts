@@ -4,7 +4,8 @@ import { performanceStats } from '../../domain/performance';
 import { calmarRatio } from '../../domain/history';
 import { REALIZED_SQL } from '../history/history.loaders';
 import type { AuthUser } from '../../context';
-import { ownedPortfolio } from '../portfolio/portfolio.service';
+import { read } from '../../data-source';
+import { readOwnedPortfolio } from '../portfolio/portfolio.service';
 
 interface Row {
   key: string;
@@ -49,8 +50,9 @@ export class PerformanceService {
   }
 
   private async compute(user: AuthUser, portfolioId: string, groups: string) {
-    await ownedPortfolio(this.ds.manager, user, portfolioId);
-    const rows: Row[] = await this.ds.query(
+    await readOwnedPortfolio(this.ds, user, portfolioId);
+    const rows = await read<Row>(
+      this.ds,
       `WITH g AS (${groups}),
             r AS (SELECT l.strategy_id, sum(${REALIZED_SQL}) AS realized FROM legs l
                   WHERE l.strategy_id IN (SELECT strategy_id FROM g) GROUP BY l.strategy_id)

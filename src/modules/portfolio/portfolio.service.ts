@@ -5,6 +5,7 @@ import { read } from '../../data-source';
 import type { AuthUser } from '../../context';
 import type { UnitOfWork } from '../../infra/unit-of-work';
 import { PortfolioEntity } from './portfolio.entity';
+import { portfolioRows } from './portfolio.loaders';
 
 export function checkName(raw: string, field = 'name', max = 200): string {
   const name = raw.trim();
@@ -24,35 +25,52 @@ export async function ownedPortfolio(
   return p;
 }
 
+/** The user's live portfolio, outside a transaction (through read()); null for anything else. */
+export async function readPortfolio(ds: DataSource, user: AuthUser, id: string): Promise<PortfolioEntity | null> {
+  if (!isUuid(id)) return null;
+  // The head of every nested read: a prepared statement rather than TypeORM's query builder.
+  const portfolios = portfolioRows(ds);
+  const [r] = await read(
+    ds,
+    `SELECT ${portfolios.select('p')} FROM portfolios p
+     WHERE p.id = $1 AND p.user_id = $2 AND p.deleted_at IS NULL`,
+    [id, user.id],
+  );
+  return r ? portfolios.from(r) : null;
+}
+
+/** As ownedPortfolio, outside a transaction (through read()): the user's live portfolio or NOT_FOUND. */
+export async function readOwnedPortfolio(
+  ds: DataSource,
+  user: AuthUser,
+  id: string,
+  field = 'portfolioId',
+): Promise<PortfolioEntity> {
+  const p = await readPortfolio(ds, user, id);
+  if (!p) throw notFound('Portfolio', field);
+  return p;
+}
+
 export class PortfolioService {
   constructor(
     private readonly ds: DataSource,
     private readonly uow: UnitOfWork,
   ) {}
 
-  list(user: AuthUser): Promise<PortfolioEntity[]> {
-    return this.ds
-      .getRepository(PortfolioEntity)
-      .find({ where: { userId: user.id }, order: { createdAt: 'ASC', id: 'ASC' } });
+  /** The user's live portfolios, oldest first. */
+  async list(user: AuthUser): Promise<PortfolioEntity[]> {
+    const portfolios = portfolioRows(this.ds);
+    const rows = await read(
+      this.ds,
+      `SELECT ${portfolios.select('p')} FROM portfolios p
+       WHERE p.user_id = $1 AND p.deleted_at IS NULL ORDER BY p.created_at, p.id`,
+      [user.id],
+    );
+    return rows.map((r) => portfolios.from(r));
   }
 
-  async get(user: AuthUser, id: string): Promise<PortfolioEntity | null> {
-    if (!isUuid(id)) return null;
-    // The head of every nested read: a raw, prepared statement rather than TypeORM's query builder.
-    const [r] = await read<{ id: string; user_id: string; name: string; created_at: Date; updated_at: Date }>(
-      this.ds,
-      `SELECT id, user_id, name, created_at, updated_at FROM portfolios WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`,
-      [id, user.id],
-    );
-    if (!r) return null;
-    const p = new PortfolioEntity();
-    p.id = r.id;
-    p.userId = r.user_id;
-    p.name = r.name;
-    p.createdAt = r.created_at;
-    p.updatedAt = r.updated_at;
-    p.deletedAt = null;
-    return p;
+  get(user: AuthUser, id: string): Promise<PortfolioEntity | null> {
+    return readPortfolio(this.ds, user, id);
   }
 
   create(user: AuthUser, name: string): Promise<PortfolioEntity> {

@@ -92,13 +92,17 @@ export class MetricsService {
         rows.map((r) => r.strategy_id),
       ]);
       await m.query(
-        `INSERT INTO strategy_metrics (strategy_id, market_value, cost_basis, unrealized_pnl, net_delta, net_gamma, net_theta, net_vega, payoff, calculated_at)
-         SELECT x.strategy_id, x.market_value, x.cost_basis, x.unrealized_pnl, x.net_delta, x.net_gamma, x.net_theta, x.net_vega, x.payoff, $2
-         FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, market_value numeric, cost_basis numeric, unrealized_pnl numeric,
-              net_delta float8, net_gamma float8, net_theta float8, net_vega float8, payoff jsonb)
+        `INSERT INTO strategy_metrics (strategy_id, market_value, cost_basis, unrealized_pnl, net_delta, net_gamma,
+           net_theta, net_vega, payoff, calculated_at)
+         SELECT x.strategy_id, x.market_value, x.cost_basis, x.unrealized_pnl, x.net_delta, x.net_gamma, x.net_theta,
+           x.net_vega, x.payoff, $2
+         FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, market_value numeric, cost_basis numeric,
+              unrealized_pnl numeric, net_delta float8, net_gamma float8, net_theta float8, net_vega float8,
+              payoff jsonb)
          ON CONFLICT (strategy_id) DO UPDATE SET market_value = EXCLUDED.market_value, cost_basis = EXCLUDED.cost_basis,
            unrealized_pnl = EXCLUDED.unrealized_pnl, net_delta = EXCLUDED.net_delta, net_gamma = EXCLUDED.net_gamma,
-           net_theta = EXCLUDED.net_theta, net_vega = EXCLUDED.net_vega, payoff = EXCLUDED.payoff, calculated_at = EXCLUDED.calculated_at`,
+           net_theta = EXCLUDED.net_theta, net_vega = EXCLUDED.net_vega, payoff = EXCLUDED.payoff,
+           calculated_at = EXCLUDED.calculated_at`,
         [JSON.stringify(rows), now],
       );
       const candles: (Omit<RecomputeResult['candles'][number], 'bucketStart'> & { bucketStart: Date })[] =
@@ -109,12 +113,14 @@ export class MetricsService {
          JOIN strategies s ON s.id = x.strategy_id AND s.status = 'ACTIVE'
          ON CONFLICT (strategy_id, bucket_start) DO UPDATE SET high = greatest(m2m_candles.high, EXCLUDED.close),
            low = least(m2m_candles.low, EXCLUDED.close), close = EXCLUDED.close
-         RETURNING strategy_id AS "strategyId", bucket_start AS "bucketStart", open::text, high::text, low::text, close::text`,
+         RETURNING strategy_id AS "strategyId", bucket_start AS "bucketStart",
+           open::text, high::text, low::text, close::text`,
           [JSON.stringify(rows), bucket],
         );
       // TypeORM answers an UPDATE with [rows, rowCount].
       const [cleared]: [{ id: string; portfolio_id: string }[], number] = await m.query(
-        `UPDATE strategies s SET stale = false FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, row_version int)
+        `UPDATE strategies s SET stale = false
+         FROM jsonb_to_recordset($1::jsonb) AS x(strategy_id uuid, row_version int)
          WHERE s.id = x.strategy_id AND s.row_version = x.row_version RETURNING s.id, s.portfolio_id`,
         [JSON.stringify(rows)],
       );
@@ -133,7 +139,8 @@ export class MetricsService {
 
   /** Stale active strategies, oldest change first: what the sweeper hands back to the queue. */
   async staleIds(limit = 5000): Promise<string[]> {
-    const rows: { id: string }[] = await this.ds.query(
+    const rows = await read<{ id: string }>(
+      this.ds,
       `SELECT id FROM strategies WHERE stale AND status = 'ACTIVE' ORDER BY updated_at LIMIT $1`,
       [limit],
     );

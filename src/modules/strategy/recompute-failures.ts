@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { read } from '../../data-source';
 import { strategiesFailing, strategyRecomputeFailures } from '../../infra/metrics';
 import { logger } from '../../logger';
 
@@ -65,7 +66,8 @@ export class RecomputeFailures {
     const failures = await this.get(strategyIds);
     const waiting = [...failures].filter(([, f]) => f.retryAt > now).map(([id]) => id);
     if (!waiting.length) return strategyIds;
-    const rows: { id: string; updated_at: Date }[] = await ds.query(
+    const rows = await read<{ id: string; updated_at: Date }>(
+      ds,
       `SELECT id, updated_at FROM strategies WHERE id = ANY($1)`,
       [waiting],
     );

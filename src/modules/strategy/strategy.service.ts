@@ -7,11 +7,14 @@ import { standaloneName } from '../../domain/occ';
 import { suggestedStrategyName } from '../../domain/templates';
 import { LegStatus, StrategyStatus, StrategyType } from '../../domain/types';
 import type { AuthUser } from '../../context';
+import { read } from '../../data-source';
 import { RetryTransaction, type Changes, type UnitOfWork } from '../../infra/unit-of-work';
 import { LegEntity } from '../leg/leg.entity';
-import { checkName, ownedPortfolio } from '../portfolio/portfolio.service';
+import { legRows } from '../leg/leg.rows';
+import { checkName, ownedPortfolio, readOwnedPortfolio } from '../portfolio/portfolio.service';
 import { MAX_TAGS_PER_STRATEGY } from '../tag/tag.rules';
 import { StrategyEntity, StrategyLineageEntity } from './strategy.entity';
+import { strategyRows } from './strategy.rows';
 
 interface VersionEntry {
   strategyId: string;
@@ -50,13 +53,15 @@ export class StrategyService {
 
   async get(user: AuthUser, id: string): Promise<StrategyEntity | null> {
     if (!isUuid(id)) return null;
-    const rows = await this.ds
-      .getRepository(StrategyEntity)
-      .createQueryBuilder('s')
-      .innerJoin('portfolios', 'p', 'p.id = s.portfolio_id AND p.deleted_at IS NULL')
-      .where('s.id = :id AND p.user_id = :uid', { id, uid: user.id })
-      .getOne();
-    return rows ?? null;
+    const strategies = strategyRows(this.ds);
+    const [r] = await read(
+      this.ds,
+      `SELECT ${strategies.select('s')} FROM strategies s
+       JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
+       WHERE s.id = $1 AND p.user_id = $2`,
+      [id, user.id],
+    );
+    return r ? strategies.from(r) : null;
   }
 
   // ---- locking -----------------------------------------------------------------------------------------
@@ -183,8 +188,9 @@ export class StrategyService {
   }
 
   /**
-   * After legs left `sourceIds`: a strategy left without an OPEN leg is closed (its closed legs stay as history), the others record the removal (and turn
-   * STANDALONE at one leg); `versions` are written in the same statement as theirs.
+   * After legs left `sourceIds`: a strategy left without an OPEN leg is closed (its closed legs stay as history),
+   * the others record the removal (and turn STANDALONE at one leg); `versions` are written in the same statement as
+   * theirs.
    */
   async settleSources(
     m: EntityManager,
@@ -199,7 +205,8 @@ export class StrategyService {
       return [];
     }
     const counts: { id: string; n: number }[] = await m.query(
-      `SELECT s.id, count(l.id)::int AS n FROM strategies s LEFT JOIN legs l ON l.strategy_id = s.id AND l.status = 'OPEN'
+      `SELECT s.id, count(l.id)::int AS n FROM strategies s
+       LEFT JOIN legs l ON l.strategy_id = s.id AND l.status = 'OPEN'
        WHERE s.id = ANY($1) GROUP BY s.id`,
       [sourceIds],
     );
@@ -210,7 +217,8 @@ export class StrategyService {
       `UPDATE strategies SET
          status = CASE WHEN id = ANY($2) THEN 'CLOSED'::strategy_status ELSE status END,
          closed_at = CASE WHEN id = ANY($2) THEN now() ELSE closed_at END,
-         type = CASE WHEN id = ANY($3) AND type NOT IN ('CUSTOM', 'PAIRS_TRADE') THEN 'STANDALONE'::strategy_type ELSE type END,
+         type = CASE WHEN id = ANY($3) AND type NOT IN ('CUSTOM', 'PAIRS_TRADE') THEN 'STANDALONE'::strategy_type
+                     ELSE type END,
          stale = true, row_version = row_version + 1, updated_at = now()
        WHERE id = ANY($1)`,
       [sourceIds, closed, single],
@@ -247,7 +255,10 @@ export class StrategyService {
 
   // ---- lifecycle ---------------------------------------------------------------------------------------
 
-  /** Legs (standalone or not) of one portfolio become one new strategy; emptied sources are closed, tags carried over. */
+  /**
+   * Legs (standalone or not) of one portfolio become one new strategy; emptied sources are closed, tags carried
+   * over.
+   */
   combine(
     user: AuthUser,
     input: { legIds: string[]; type?: StrategyType | null; name?: string | null; portfolioId?: string },
@@ -335,7 +346,8 @@ export class StrategyService {
         parts.map((p) => p.id),
       );
       await m.query(
-        `UPDATE strategies SET status = 'CLOSED', closed_at = now(), stale = false, row_version = row_version + 1 WHERE id = $1`,
+        `UPDATE strategies SET status = 'CLOSED', closed_at = now(), stale = false, row_version = row_version + 1
+         WHERE id = $1`,
         [id],
       );
       await this.appendVersion(m, id, 'split', { into: parts.map((p) => p.id) });
@@ -418,19 +430,29 @@ export class StrategyService {
   // ---- detection -------------------------------------------------------------------------------------
 
   /** detectStrategies: the patterns the user's STANDALONE legs of a portfolio form (nothing is written). */
-  detect(user: AuthUser, portfolioId: string) {
-    return this.detectIn(this.ds.manager, user, portfolioId);
+  async detect(user: AuthUser, portfolioId: string) {
+    await readOwnedPortfolio(this.ds, user, portfolioId);
+    const legs = legRows(this.ds);
+    const rows = await read(this.ds, this.detectableLegsSql(), [portfolioId]);
+    return this.detections(rows.map((r) => legs.from(r)));
   }
 
+  /** detect inside a transaction (the same statement, on `m`). */
   private async detectIn(m: EntityManager, user: AuthUser, portfolioId: string) {
     await ownedPortfolio(m, user, portfolioId);
-    const legs = await m
-      .getRepository(LegEntity)
-      .createQueryBuilder('l')
-      .innerJoin('strategies', 's', `s.id = l.strategy_id AND s.status = 'ACTIVE' AND s.type = 'STANDALONE'`)
-      .where(`l.portfolio_id = :portfolioId AND l.status = 'OPEN'`, { portfolioId })
-      .orderBy('l.id')
-      .getMany();
+    const legs = legRows(this.ds);
+    const rows: Record<string, unknown>[] = await m.query(this.detectableLegsSql(), [portfolioId]);
+    return this.detections(rows.map((r) => legs.from(r)));
+  }
+
+  /** The open legs of portfolio $1 that are STANDALONE active strategies, by id. */
+  private detectableLegsSql(): string {
+    return `SELECT ${legRows(this.ds).select('l')} FROM legs l
+      JOIN strategies s ON s.id = l.strategy_id AND s.status = 'ACTIVE' AND s.type = 'STANDALONE'
+      WHERE l.portfolio_id = $1 AND l.status = 'OPEN' ORDER BY l.id`;
+  }
+
+  private detections(legs: LegEntity[]) {
     const byId = new Map(legs.map((l) => [l.id, l]));
     return detectStrategies(legs).map((d) => ({ ...d, legs: d.legIds.map((id) => byId.get(id)!) }));
   }

@@ -1,17 +1,29 @@
 import type { DataSource } from 'typeorm';
 import { badInput, notFound } from '../../common/errors';
+import { read } from '../../data-source';
 import { positionSign, OptionType, PositionType } from '../../domain/types';
 import { openLegs } from '../../domain/valuation';
 import type { AuthUser } from '../../context';
-import { LegEntity } from '../leg/leg.entity';
+import type { LegEntity } from '../leg/leg.entity';
+import { legRows } from '../leg/leg.rows';
 import type { StrategyService } from '../strategy/strategy.service';
-import { TagEntity } from './tag.entity';
+import type { TagEntity } from './tag.entity';
+import { tagRows } from './tag.loaders';
 
 export interface Suggestion {
   tag: TagEntity | null;
   name: string;
   score: number;
   reason: string;
+}
+
+/** A tag of the user's similar strategies, with how many of them are similar in each way. */
+interface SimilarRow {
+  tag_id: string;
+  score: number;
+  same_underlying: number;
+  same_type: number;
+  same_sector: number;
 }
 
 /** How much one similar strategy's tag counts, by what makes it similar. */
@@ -48,18 +60,24 @@ export class SuggestionService {
     if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw badInput('limit must be between 1 and 50', 'limit');
     const s = await this.strategies.get(user, strategyId);
     if (!s) throw notFound('Strategy', 'strategyId');
-    const legs = await this.ds.getRepository(LegEntity).findBy({ strategyId });
+    const legRead = legRows(this.ds);
+    const legs = (
+      await read(this.ds, `SELECT ${legRead.select('l')} FROM legs l WHERE l.strategy_id = $1`, [strategyId])
+    ).map((r) => legRead.from(r));
     const underlyings = [...new Set(legs.map((l) => l.underlyingSymbol))];
     // Tags on the user's other strategies, scored by how similar each strategy is to this one.
-    const rows: { tag_id: string; score: number; same_underlying: number; same_type: number; same_sector: number }[] =
-      await this.ds.query(
-        `WITH mine AS (SELECT DISTINCT coalesce(md.sector, '') AS sector FROM unnest($3::text[]) u(sym) LEFT JOIN market_data md ON md.symbol = u.sym),
+    const rows = await read<SimilarRow>(
+      this.ds,
+      `WITH mine AS (
+              SELECT DISTINCT coalesce(md.sector, '') AS sector
+              FROM unnest($3::text[]) u(sym) LEFT JOIN market_data md ON md.symbol = u.sym),
             sim AS (
               SELECT o.id,
                      EXISTS (SELECT 1 FROM legs l WHERE l.strategy_id = o.id AND l.underlying_symbol = ANY($3)) AS su,
                      o.type = $4::strategy_type AS st,
                      EXISTS (SELECT 1 FROM legs l JOIN market_data md ON md.symbol = l.underlying_symbol
-                             WHERE l.strategy_id = o.id AND md.sector IS NOT NULL AND md.sector IN (SELECT sector FROM mine)) AS ss
+                             WHERE l.strategy_id = o.id AND md.sector IS NOT NULL
+                               AND md.sector IN (SELECT sector FROM mine)) AS ss
               FROM strategies o JOIN portfolios p ON p.id = o.portfolio_id AND p.deleted_at IS NULL
               WHERE p.user_id = $1 AND o.id <> $2)
        SELECT st.tag_id, sum($5::float8 * su::int + $6::float8 * st::int + $7::float8 * ss::int) AS score,
@@ -67,17 +85,18 @@ export class SuggestionService {
        FROM sim JOIN strategy_tags st ON st.strategy_id = sim.id
        WHERE (su OR st OR ss) AND st.tag_id NOT IN (SELECT tag_id FROM strategy_tags WHERE strategy_id = $2)
        GROUP BY st.tag_id`,
-        [user.id, strategyId, underlyings, s.type, WEIGHT.underlying, WEIGHT.type, WEIGHT.sector],
-      );
-    const tags = await this.ds
-      .getRepository(TagEntity)
-      .createQueryBuilder('t')
-      .where('t.user_id = :uid AND t.archived_at IS NULL', { uid: user.id })
-      .getMany();
+      [user.id, strategyId, underlyings, s.type, WEIGHT.underlying, WEIGHT.type, WEIGHT.sector],
+    );
+    const tagRead = tagRows(this.ds);
+    const tags = (
+      await read(this.ds, `SELECT ${tagRead.select('t')} FROM tags t WHERE t.user_id = $1 AND t.archived_at IS NULL`, [
+        user.id,
+      ])
+    ).map((r) => tagRead.from(r));
     const own = new Set(
-      (await this.ds.query(`SELECT tag_id FROM strategy_tags WHERE strategy_id = $1`, [strategyId])).map(
-        (r: { tag_id: string }) => r.tag_id,
-      ),
+      (
+        await read<{ tag_id: string }>(this.ds, `SELECT tag_id FROM strategy_tags WHERE strategy_id = $1`, [strategyId])
+      ).map((r) => r.tag_id),
     );
     const byId = new Map(tags.map((t) => [t.id, t]));
     const byName = new Map(tags.map((t) => [t.name.toLowerCase(), t]));

@@ -1,12 +1,15 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { PortfolioChangeKind } from '../../common/enums';
 import { badInput, conflict, limitExceeded, notFound } from '../../common/errors';
 import { checkIds } from '../../common/tx';
 import type { AuthUser } from '../../context';
+import { read } from '../../data-source';
 import type { UnitOfWork } from '../../infra/unit-of-work';
 import type { StrategyService } from '../strategy/strategy.service';
-import { StrategyEntity } from '../strategy/strategy.entity';
+import type { StrategyEntity } from '../strategy/strategy.entity';
+import { strategyRows } from '../strategy/strategy.rows';
 import { TagEntity } from './tag.entity';
+import { TAG_ORDER, tagRows } from './tag.loaders';
 import {
   ARCHIVE_PURGE_DAYS,
   DEFAULT_TAG_COLOR,
@@ -56,8 +59,18 @@ export class TagService {
     );
   }
 
-  /** The user's tags in display order (inside a transaction when `m` is given). */
-  list(user: AuthUser, includeArchived: boolean, m: EntityManager = this.ds.manager): Promise<TagEntity[]> {
+  /** The user's tags in display order (inside a transaction when `m` is given, else through read()). */
+  async list(user: AuthUser, includeArchived: boolean, m?: EntityManager): Promise<TagEntity[]> {
+    if (!m) {
+      const tags = tagRows(this.ds);
+      const rows = await read(
+        this.ds,
+        `SELECT ${tags.select('t')} FROM tags t
+         WHERE t.user_id = $1${includeArchived ? '' : ' AND t.archived_at IS NULL'} ORDER BY ${TAG_ORDER}`,
+        [user.id],
+      );
+      return rows.map((r) => tags.from(r));
+    }
     const q = m.getRepository(TagEntity).createQueryBuilder('t').where('t.user_id = :uid', { uid: user.id });
     if (!includeArchived) q.andWhere('t.archived_at IS NULL');
     return q.orderBy('t.display_order').addOrderBy('lower(t.name)').getMany();
@@ -84,7 +97,8 @@ export class TagService {
 
   private async checkNameFree(m: EntityManager, user: AuthUser, name: string, exceptId?: string): Promise<void> {
     const taken: unknown[] = await m.query(
-      `SELECT 1 FROM tags WHERE user_id = $1 AND lower(name) = lower($2) AND archived_at IS NULL AND id <> coalesce($3::uuid, '00000000-0000-0000-0000-000000000000')`,
+      `SELECT 1 FROM tags WHERE user_id = $1 AND lower(name) = lower($2) AND archived_at IS NULL
+         AND id <> coalesce($3::uuid, '00000000-0000-0000-0000-000000000000')`,
       [user.id, name, exceptId ?? null],
     );
     if (taken.length) throw conflict(`A tag named "${name}" already exists`, 'name');
@@ -125,7 +139,8 @@ export class TagService {
     return this.uow.run(async (m) => {
       await this.lockUser(m, user);
       const existing: { id: string; lname: string }[] = await m.query(
-        `SELECT id, lower(name) AS lname FROM tags WHERE user_id = $1 AND archived_at IS NULL AND lower(name) = ANY($2)`,
+        `SELECT id, lower(name) AS lname FROM tags
+         WHERE user_id = $1 AND archived_at IS NULL AND lower(name) = ANY($2)`,
         [user.id, clean.map((n) => n.toLowerCase())],
       );
       const have = new Map(existing.map((t) => [t.lname, t.id]));
@@ -198,7 +213,8 @@ export class TagService {
       await this.owned(m, user, tagIds);
       await m.query(
         `WITH given AS (SELECT id, ord FROM unnest($2::uuid[]) WITH ORDINALITY AS g(id, ord)),
-              ranked AS (SELECT t.id, row_number() OVER (ORDER BY g.ord NULLS LAST, t.display_order, lower(t.name)) - 1 AS n
+              ranked AS (SELECT t.id,
+                                row_number() OVER (ORDER BY g.ord NULLS LAST, t.display_order, lower(t.name)) - 1 AS n
                          FROM tags t LEFT JOIN given g ON g.id = t.id WHERE t.user_id = $1)
          UPDATE tags t SET display_order = r.n, updated_at = now() FROM ranked r WHERE r.id = t.id`,
         [user.id, tagIds],
@@ -266,7 +282,8 @@ export class TagService {
         ]);
       } else {
         await m.query(
-          `INSERT INTO strategy_tags (strategy_id, tag_id) SELECT s, t FROM unnest($1::uuid[]) s, unnest($2::uuid[]) t ON CONFLICT DO NOTHING`,
+          `INSERT INTO strategy_tags (strategy_id, tag_id)
+           SELECT s, t FROM unnest($1::uuid[]) s, unnest($2::uuid[]) t ON CONFLICT DO NOTHING`,
           [ids, tagIds],
         );
         const over: unknown[] = await m.query(
@@ -301,7 +318,10 @@ export class TagService {
   async bulkAssign(user: AuthUser, strategyIds: string[], tagIds: string[]): Promise<StrategyEntity[]> {
     if (strategyIds.length > 500) throw limitExceeded('At most 500 strategies per call', 'strategyIds');
     await this.retag(user, strategyIds, tagIds, 'add');
-    const rows = await this.ds.getRepository(StrategyEntity).findBy({ id: In(strategyIds) });
+    const strategies = strategyRows(this.ds);
+    const rows = (
+      await read(this.ds, `SELECT ${strategies.select('s')} FROM strategies s WHERE s.id = ANY($1)`, [strategyIds])
+    ).map((r) => strategies.from(r));
     return strategyIds.map((id) => rows.find((s) => s.id === id)!);
   }
 
