@@ -45,28 +45,6 @@ export default tseslint.config(
   { files: ['**/*.mjs', '**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
   {
     // Lines ≤ 120 where Prettier cannot break them (long strings, template literals, comments): split or rewrap them.
-    // Enabled for the folders and files cleaned so far; the rest of src/ follows.
-    files: [
-      'eslint.config.mjs',
-      'examples/**',
-      'migrations/**',
-      'scripts/**',
-      'test/**',
-      'src/web/**',
-      'src/seed/**',
-      'src/domain/**',
-      'src/ide/**',
-      'src/common/pagination.ts',
-      'src/infra/pubsub.ts',
-      'src/infra/services.ts',
-      'src/main.ts',
-      'src/schema.ts',
-      'src/modules/auth/**',
-      'src/modules/batch/performance.service.ts',
-      'src/modules/history/**',
-      'src/modules/market-data/**',
-    ],
-    ignores: ['test/bench/risk.ts'],
     rules: { 'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }] },
   },
 );
