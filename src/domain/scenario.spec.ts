@@ -9,7 +9,9 @@ import {
   scenarioBook,
   scenarioLabel,
   STANDARD_STRESS_SET,
+  stressBook,
   valueScenario,
+  valueStress,
   type ScenarioLeg,
 } from './scenario';
 import { InvestmentClass, type LegData, type MarketEnv, OptionType, PositionType } from './types';
@@ -202,6 +204,67 @@ describe('scenario engine', () => {
         new Decimal(130),
       ).marketValue.toString(),
     ).toBe('3000');
+  });
+
+  it("values a stress book's whole exactly as one book of all its legs, and each group as its own book", () => {
+    const now = yearsBefore(0.4);
+    const prices: [string, number][] = [
+      ['ABC', 60],
+      ['DEF', 25.5],
+    ];
+    const leg = fc.oneof(
+      fc.record({
+        type: fc.constantFrom(CALL, PUT),
+        pos: fc.constantFrom(LC, LP, SC, SP),
+        strike: fc.constantFrom(80, 95, 100, 100.5, 120),
+        iv: fc.constantFrom(null, 0.2, 0.25, 0.6),
+        qty: fc.constantFrom(1, 2, 3, 10, 0.5, 0.333),
+        priced: fc.constantFrom(true, true, true, false),
+      }),
+      fc.record({
+        qty: fc.constantFrom(100, -50, 7, 0.25),
+        symbol: fc.constantFrom('XYZ', 'ABC', 'DEF', 'NOPRICE'),
+        priv: fc.boolean(),
+      }),
+    );
+    type LegSpec = typeof leg extends fc.Arbitrary<infer T> ? T : never;
+    const toLeg = (x: LegSpec, freeze: boolean): ScenarioLeg => {
+      const l: ScenarioLeg =
+        'type' in x
+          ? {
+              ...option(x.type, x.pos, x.strike, 2, x.iv, x.qty),
+              underlyingSymbol: x.priced ? 'XYZ' : 'NOPRICE',
+              ...(x.priced ? {} : { marketValue: new Decimal(123.45) }),
+            }
+          : x.priv
+            ? { ...stock(x.qty, 10, 'FUND', InvestmentClass.PRIVATE), marketValue: new Decimal(x.qty * 11) }
+            : stock(x.qty, 30, x.symbol);
+      return freeze ? Object.freeze(l) : l;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(leg, { maxLength: 5 }), { minLength: 1, maxLength: 6 }),
+        scenario,
+        fc.boolean(),
+        (specs, s, freeze) => {
+          const groups = specs.map((g) => g.map((x) => toLeg(x, freeze)));
+          const e = env(103, now, 0.04, prices);
+          const book = stressBook(groups, e);
+          for (let round = 0; round < 2; round++) {
+            const { whole, groups: values } = valueStress(book, s);
+            const one = valueScenario(scenarioBook(groups.flat(), e), s);
+            expect(whole.marketValue.toString()).toBe(one.marketValue.toString());
+            for (const k of ['approxValue', 'netDelta', 'netGamma', 'netTheta', 'netVega'] as const) {
+              expect(whole[k]).toBe(one[k]);
+            }
+            groups.forEach((g, i) => {
+              const own = valueScenario(scenarioBook(g, e), s);
+              expect(Math.abs(values[i] - own.approxValue)).toBeLessThan(1e-6 * Math.max(1, Math.abs(own.approxValue)));
+            });
+          }
+        },
+      ),
+    );
   });
 
   it("labels scenarios and lists the standard stress set in API.md's order", () => {

@@ -249,3 +249,267 @@ export function runScenario(
     netVega: v.netVega,
   };
 }
+
+// ---- the stress test: many strategies under a few scenarios ------------------------------------------------
+
+/** Decimal → number, kept per Decimal object (decimal.js converts through a string; legs share their rows' values). */
+const numbers = new WeakMap<Decimal, number>();
+function num(d: Decimal): number {
+  let n = numbers.get(d);
+  if (n === undefined) {
+    n = d.toNumber();
+    numbers.set(d, n);
+  }
+  return n;
+}
+
+/** What a leg brings to a book whatever the market: its kind, scale and contract terms. */
+interface LegTerms {
+  kind: 'fixed' | 'option' | 'linear';
+  scale: Decimal;
+  scaleN: number;
+  scaleInt: number | null;
+  type: OptionType | null;
+  strike: number;
+  expiresAt: number;
+  vol: number | null; // the leg's own implied volatility
+}
+
+/**
+ * A leg's terms, kept per leg object when it is frozen (the read path's leg views are, and are shared by the reads
+ * that find their row and prices unchanged), so a stress test does not convert the same decimals again.
+ */
+const legTermsCache = new WeakMap<object, LegTerms>();
+function legTerms(leg: ScenarioLeg): LegTerms {
+  const known = legTermsCache.get(leg);
+  if (known) return known;
+  const units = leg.multiplier === 1 ? leg.quantity : leg.quantity.mul(leg.multiplier);
+  const scale = positionSign(leg.positionType) === 1 ? units : units.neg();
+  const scaleN = num(scale);
+  const option = leg.optionType && leg.strikePrice && leg.expirationDate;
+  const t: LegTerms = {
+    kind: leg.investmentClass === InvestmentClass.PRIVATE ? 'fixed' : option ? 'option' : 'linear',
+    scale,
+    scaleN,
+    // Below 2^21 a float keeps 8 decimals apart from whole numbers, so its integer test is the decimal's.
+    scaleInt: Number.isInteger(scaleN) && Math.abs(scaleN) < 2 ** 21 ? scaleN : null,
+    type: leg.optionType,
+    strike: option ? num(leg.strikePrice!) : 0,
+    expiresAt: option ? expiresAt(leg.expirationDate!) : 0,
+    vol: leg.impliedVolatility,
+  };
+  if (Object.isFrozen(leg)) legTermsCache.set(leg, t);
+  return t;
+}
+
+/**
+ * Groups of legs (a portfolio's strategies) prepared for any number of scenarios: every distinct option contract
+ * (type, strike, expiry, volatility, underlying price) is valued once per scenario, whatever the number of legs
+ * holding it, and each leg adds its scaled value to its group and to the whole. The whole's figures are those of
+ * `valueScenario` over `scenarioBook` of all the legs (the same operations in the same order); a group's are its
+ * value in floating point (`approxValue`), for ranking: its exact figures are `valueScenario`'s over its own book.
+ */
+export interface StressBook {
+  groups: number;
+  now: number;
+  riskFreeRate: number;
+  /** Distinct contracts: type (1 call, 0 put), strike, expiry, volatility, spot (NaN: no price). */
+  contracts: { call: Uint8Array; strike: Float64Array; expiresAt: Float64Array; vol: Float64Array; spot: Float64Array };
+  /** Option legs in the order given: contract, group, scale, whole-number scale (NaN when none). */
+  options: { contract: Int32Array; group: Int32Array; scaleN: Float64Array; scaleInt: Float64Array };
+  /** Per option leg: its scale and current value as decimals (for the rare terms counted exactly in decimals). */
+  optionScale: Decimal[];
+  optionCurrent: (Decimal | null)[];
+  optionCurrentN: Float64Array;
+  /** Per group: fixed value and linear value now, in floating point. */
+  groupFixedN: Float64Array;
+  groupLinearN: Float64Array;
+  /** The whole, as scenarioBook would have it. */
+  fixed: Decimal;
+  fixedN: number;
+  linearValue: Decimal;
+  linearScale: Decimal;
+  linearValueN: number;
+  linearScaleN: number;
+}
+
+export function stressBook(groups: readonly (readonly ScenarioLeg[])[], env: MarketEnv): StressBook {
+  const keys = new Map<string, number>();
+  const c = {
+    call: [] as number[],
+    strike: [] as number[],
+    expiresAt: [] as number[],
+    vol: [] as number[],
+    spot: [] as number[],
+  };
+  const o = { contract: [] as number[], group: [] as number[], scaleN: [] as number[], scaleInt: [] as number[] };
+  const optionScale: Decimal[] = [];
+  const optionCurrent: (Decimal | null)[] = [];
+  const optionCurrentN: number[] = [];
+  const groupFixedN = new Float64Array(groups.length);
+  const groupLinearN = new Float64Array(groups.length);
+  const spots = new Map<string, number>();
+  let fixed = new Decimal(0);
+  let linearValue = fixed;
+  let linearScale = fixed;
+  groups.forEach((legs, g) => {
+    for (const leg of legs) {
+      const t = legTerms(leg);
+      if (t.kind === 'fixed') {
+        const value = leg.marketValue ?? valueLeg(leg, env).marketValue;
+        fixed = fixed.plus(value);
+        groupFixedN[g] += num(value);
+      } else if (t.kind === 'option') {
+        let spot = spots.get(leg.underlyingSymbol);
+        if (spot === undefined) {
+          const p = env.prices.get(leg.underlyingSymbol);
+          spots.set(leg.underlyingSymbol, (spot = p ? num(p) : NaN));
+        }
+        const vol = t.vol ?? env.defaultVolatility;
+        const key = `${t.type}|${t.strike}|${t.expiresAt}|${vol}|${spot}`;
+        let k = keys.get(key);
+        if (k === undefined) {
+          keys.set(key, (k = c.call.length));
+          c.call.push(t.type === OptionType.CALL ? 1 : 0);
+          c.strike.push(t.strike);
+          c.expiresAt.push(t.expiresAt);
+          c.vol.push(vol);
+          c.spot.push(spot);
+        }
+        o.contract.push(k);
+        o.group.push(g);
+        o.scaleN.push(t.scaleN);
+        o.scaleInt.push(t.scaleInt ?? NaN);
+        optionScale.push(t.scale);
+        // Only an option that cannot be modelled (no underlying price) keeps its current value.
+        const current = Number.isNaN(spot) ? (leg.marketValue ?? valueLeg(leg, env).marketValue) : null;
+        optionCurrent.push(current);
+        optionCurrentN.push(current ? num(current) : 0);
+      } else {
+        const value = leg.marketValue ?? t.scale.mul(env.prices.get(leg.symbol) ?? leg.entryPrice);
+        linearValue = linearValue.plus(value);
+        linearScale = linearScale.plus(t.scale);
+        groupLinearN[g] += num(value);
+      }
+    }
+  });
+  return {
+    groups: groups.length,
+    now: env.now.getTime(),
+    riskFreeRate: env.riskFreeRate,
+    contracts: {
+      call: Uint8Array.from(c.call),
+      strike: Float64Array.from(c.strike),
+      expiresAt: Float64Array.from(c.expiresAt),
+      vol: Float64Array.from(c.vol),
+      spot: Float64Array.from(c.spot),
+    },
+    options: {
+      contract: Int32Array.from(o.contract),
+      group: Int32Array.from(o.group),
+      scaleN: Float64Array.from(o.scaleN),
+      scaleInt: Float64Array.from(o.scaleInt),
+    },
+    optionScale,
+    optionCurrent,
+    optionCurrentN: Float64Array.from(optionCurrentN),
+    groupFixedN,
+    groupLinearN,
+    fixed,
+    fixedN: fixed.toNumber(),
+    linearValue,
+    linearScale,
+    linearValueN: linearValue.toNumber(),
+    linearScaleN: linearScale.toNumber(),
+  };
+}
+
+/** The whole's valuation under a scenario, and each group's value in floating point. */
+export function valueStress(book: StressBook, s: Scenario): { whole: ScenarioValuation; groups: Float64Array } {
+  const factor = 1 + s.priceChangePct / 100;
+  const at = book.now + s.daysForward * MS_PER_DAY;
+  const shift = s.volChangePts / 100;
+  const r = book.riskFreeRate;
+  // Every contract once: its price per share in ten-thousandths (as valueScenario rounds it) and its greeks.
+  const { call, strike, expiresAt: exp, vol: vols, spot } = book.contracts;
+  const n = call.length;
+  const ticksOf = new Float64Array(n);
+  const delta = new Float64Array(n);
+  const gamma = new Float64Array(n);
+  const theta = new Float64Array(n);
+  const vega = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    if (Number.isNaN(spot[k])) continue;
+    const type = call[k] ? OptionType.CALL : OptionType.PUT;
+    const S = spot[k] * factor;
+    const T = Math.max(0, (exp[k] - at) / MS_PER_YEAR);
+    const vol = Math.max(vols[k] + shift, MIN_VOLATILITY);
+    ticksOf[k] = Math.round(bsPrice(type, S, strike[k], T, r, vol) * 10_000);
+    const g = bsGreeks(type, S, strike[k], T, r, vol);
+    delta[k] = g.delta;
+    gamma[k] = g.gamma;
+    theta[k] = g.theta;
+    vega[k] = g.vega;
+  }
+  // The legs, in order: the whole's sums exactly as valueScenario makes them, and each group's.
+  const groups = new Float64Array(book.groups);
+  const groupTicks = new Float64Array(book.groups);
+  const { contract, group, scaleN, scaleInt } = book.options;
+  const extraTerms: Decimal[] = [];
+  let extraN = book.fixedN;
+  let ticks = 0;
+  let netDelta = book.linearScaleN,
+    netGamma = 0,
+    netTheta = 0,
+    netVega = 0;
+  for (let i = 0; i < contract.length; i++) {
+    const k = contract[i];
+    const g = group[i];
+    const current = book.optionCurrent[i];
+    if (current) {
+      extraTerms.push(current);
+      extraN += book.optionCurrentN[i];
+      groups[g] += book.optionCurrentN[i];
+      continue;
+    }
+    const price = ticksOf[k];
+    const term = scaleInt[i] * price; // NaN without a whole-number scale
+    if (Number.isSafeInteger(term) && Number.isSafeInteger(ticks + term)) ticks += term;
+    else {
+      extraTerms.push(book.optionScale[i].mul(price).div(10_000));
+      extraN += (scaleN[i] * price) / 10_000;
+    }
+    if (Number.isSafeInteger(term) && Number.isSafeInteger(groupTicks[g] + term)) groupTicks[g] += term;
+    else groups[g] += (scaleN[i] * price) / 10_000;
+    netDelta += scaleN[i] * delta[k];
+    netGamma += scaleN[i] * gamma[k];
+    netTheta += scaleN[i] * theta[k];
+    netVega += scaleN[i] * vega[k];
+  }
+  const move = s.priceChangePct === 0 ? 1 : factor;
+  for (let g = 0; g < book.groups; g++) {
+    groups[g] += book.groupFixedN[g] + book.groupLinearN[g] * move + groupTicks[g] / 10_000;
+  }
+  let exact: Decimal | undefined;
+  const whole: ScenarioValuation = {
+    get marketValue() {
+      if (exact) return exact;
+      let extra = book.fixed;
+      for (const x of extraTerms) extra = extra.plus(x);
+      const linear =
+        book.linearScale.isZero() && book.linearValue.isZero()
+          ? null
+          : s.priceChangePct === 0
+            ? book.linearValue
+            : book.linearValue.mul(growth(s.priceChangePct));
+      exact = [linear, ticks ? new Decimal(`${ticks}e-4`) : null].reduce<Decimal>((a, x) => (x ? a.plus(x) : a), extra);
+      return exact;
+    },
+    approxValue: extraN + book.linearValueN * move + ticks / 10_000,
+    netDelta,
+    netGamma,
+    netTheta,
+    netVega,
+  };
+  return { whole, groups };
+}

@@ -14,9 +14,12 @@ import {
   scenarioBook,
   scenarioLabel,
   STANDARD_STRESS_SET,
+  stressBook,
   valueScenario,
+  valueStress,
   type Scenario,
   type ScenarioBook,
+  type ScenarioValuation,
 } from '../../domain/scenario';
 import { InvestmentClass, PriceSource, StrategyStatus } from '../../domain/types';
 import { openLegs } from '../../domain/valuation';
@@ -216,34 +219,53 @@ export class RiskService {
     }
     const scenarios = inputs ? inputs.map((i) => this.scenarioOf(i)) : [...STANDARD_STRESS_SET];
     const strategies = await this.queries.list(user, portfolio.id, null);
-    const legs = await loaders.legsByStrategy.loadMany(strategies.map((s) => s.id));
-    const all = legs.flatMap((l) => (l instanceof Error ? [] : openLegs(l)));
+    const groups = (await loaders.legsByStrategy.loadMany(strategies.map((s) => s.id))).map((l) =>
+      l instanceof Error ? [] : openLegs(l),
+    );
     // One environment for the whole portfolio: every strategy sees the same prices.
-    const env = envOfLegs(this.cfg, all, loaders.now);
-    const books = strategies.map((s, i) => {
-      const book = scenarioBook(openLegs(legs[i] instanceof Error ? [] : (legs[i] as LegView[])), env);
-      return { strategy: s, book, base: valueScenario(book, NO_CHANGE) };
-    });
-    // The portfolio's figures from all its legs in one book (the same valuation, summed once); the strategies are
-    // ranked by their P&L in floating point, and the worst get their exact P&L (a few spare against near-ties).
-    const whole = scenarioBook(all, env);
-    const wholeBase = valueScenario(whole, NO_CHANGE);
+    const env = envOfLegs(this.cfg, groups.flat(), loaders.now);
+    // The portfolio's figures from all its legs at once (each distinct contract valued once per scenario); the
+    // strategies are ranked by their P&L in floating point, and the worst get their exact P&L from their own book
+    // (a few spare against near-ties).
+    const book = stressBook(groups, env);
+    const base = valueStress(book, NO_CHANGE);
+    const exact = new Map<number, { book: ScenarioBook; base: ScenarioValuation }>();
+    const exactPnl = (i: number, s: Scenario) => {
+      let e = exact.get(i);
+      if (!e) {
+        const b = scenarioBook(groups[i], env);
+        exact.set(i, (e = { book: b, base: valueScenario(b, NO_CHANGE) }));
+      }
+      return runScenario(e.book, s, e.base).pnl;
+    };
     return scenarios.map((s) => {
-      const total = runScenario(whole, s, wholeBase);
-      const ranked = books
-        .map((b) => ({ strategy: b.strategy, r: runScenario(b.book, s, b.base) }))
-        .filter((x) => x.r.approxPnl < 0)
-        .sort((a, b) => a.r.approxPnl - b.r.approxPnl);
+      const { whole, groups: values } = valueStress(book, s);
+      const losers: number[] = [];
+      const pnls = new Float64Array(values.length);
+      for (let i = 0; i < values.length; i++) {
+        pnls[i] = values[i] - base.groups[i];
+        if (pnls[i] < 0) losers.push(i);
+      }
       // Equal losses keep the strategies' list order (created_at, id): the sorts are stable.
-      const worst = ranked
+      const worst = losers
+        .sort((a, b) => pnls[a] - pnls[b])
         .slice(0, 10)
-        .map((x) => ({ strategy: x.strategy, pnl: x.r.pnl }))
+        .map((i) => ({ strategy: strategies[i], pnl: exactPnl(i, s) }))
         .filter((x) => x.pnl.isNegative())
         .sort((a, b) => a.pnl.cmp(b.pnl))
         .slice(0, 5);
-      const { netDelta, netGamma, netTheta, netVega } = total;
+      const { netDelta, netGamma, netTheta, netVega } = whole;
+      const marketValue = whole.marketValue;
       return {
-        scenario: { ...s, marketValue: total.marketValue, pnl: total.pnl, netDelta, netGamma, netTheta, netVega },
+        scenario: {
+          ...s,
+          marketValue,
+          pnl: marketValue.minus(base.whole.marketValue),
+          netDelta,
+          netGamma,
+          netTheta,
+          netVega,
+        },
         worstStrategies: worst,
       };
     });
