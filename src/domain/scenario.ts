@@ -273,6 +273,8 @@ interface LegTerms {
   strike: number;
   expiresAt: number;
   vol: number | null; // the leg's own implied volatility
+  /** The contract's terms as a key (type, strike, expiry, own volatility); with the underlying's price, a contract. */
+  contractKey: string;
 }
 
 /**
@@ -297,6 +299,9 @@ function legTerms(leg: ScenarioLeg): LegTerms {
     strike: option ? num(leg.strikePrice!) : 0,
     expiresAt: option ? expiresAt(leg.expirationDate!) : 0,
     vol: leg.impliedVolatility,
+    contractKey: option
+      ? `${leg.optionType}|${num(leg.strikePrice!)}|${leg.expirationDate}|${leg.impliedVolatility}`
+      : '',
   };
   if (Object.isFrozen(leg)) legTermsCache.set(leg, t);
   return t;
@@ -334,7 +339,7 @@ export interface StressBook {
 }
 
 export function stressBook(groups: readonly (readonly ScenarioLeg[])[], env: MarketEnv): StressBook {
-  const keys = new Map<string, number>();
+  const keys = new Map<string, Map<number, number>>();
   const c = {
     call: [] as number[],
     strike: [] as number[],
@@ -365,15 +370,16 @@ export function stressBook(groups: readonly (readonly ScenarioLeg[])[], env: Mar
           const p = env.prices.get(leg.underlyingSymbol);
           spots.set(leg.underlyingSymbol, (spot = p ? num(p) : NaN));
         }
-        const vol = t.vol ?? env.defaultVolatility;
-        const key = `${t.type}|${t.strike}|${t.expiresAt}|${vol}|${spot}`;
-        let k = keys.get(key);
+        // One contract per terms and underlying price (NaN: none; Map keys compare NaN equal to itself).
+        let bySpot = keys.get(t.contractKey);
+        if (!bySpot) keys.set(t.contractKey, (bySpot = new Map<number, number>()));
+        let k = bySpot.get(spot);
         if (k === undefined) {
-          keys.set(key, (k = c.call.length));
+          bySpot.set(spot, (k = c.call.length));
           c.call.push(t.type === OptionType.CALL ? 1 : 0);
           c.strike.push(t.strike);
           c.expiresAt.push(t.expiresAt);
-          c.vol.push(vol);
+          c.vol.push(t.vol ?? env.defaultVolatility);
           c.spot.push(spot);
         }
         o.contract.push(k);

@@ -21,10 +21,10 @@ import {
   type ScenarioBook,
   type ScenarioValuation,
 } from '../../domain/scenario';
-import { InvestmentClass, PriceSource, StrategyStatus } from '../../domain/types';
+import { InvestmentClass, PriceSource, StrategyStatus, type MarketEnv } from '../../domain/types';
 import { openLegs } from '../../domain/valuation';
 import type { AuthUser } from '../../context';
-import { envOfLegs, type LegView, type Loaders } from '../../loaders';
+import { envOfLegs, marketEnv, type LegView, type Loaders } from '../../loaders';
 import type { PortfolioEntity } from '../portfolio/portfolio.entity';
 import type { StrategyEntity } from '../strategy/strategy.entity';
 import { defaultName } from '../strategy/strategy.service';
@@ -113,6 +113,21 @@ export interface PayoffSource {
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * envOfLegs over groups of legs, without its list of price pairs (a stress test has thousands of legs on a few
+ * symbols): the same prices, the later leg's when two name the same symbol.
+ */
+function envOfMany(cfg: Config, groups: readonly (readonly LegView[])[], now: Date): MarketEnv {
+  const prices = new Map<string, Decimal>();
+  for (const legs of groups) {
+    for (const l of legs) {
+      if (l.lastPrice) prices.set(l.symbol, l.lastPrice);
+      if (l.underlyingPrice) prices.set(l.underlyingSymbol, l.underlyingPrice);
+    }
+  }
+  return marketEnv(cfg, prices, now);
+}
 
 /** Per-request history-day counts, batched over every strategy of the request (one daily-closes read). */
 const historyLoaders = new WeakMap<Loaders, DataLoader<string, number>>();
@@ -223,7 +238,7 @@ export class RiskService {
       l instanceof Error ? [] : openLegs(l),
     );
     // One environment for the whole portfolio: every strategy sees the same prices.
-    const env = envOfLegs(this.cfg, groups.flat(), loaders.now);
+    const env = envOfMany(this.cfg, groups, loaders.now);
     // The portfolio's figures from all its legs at once (each distinct contract valued once per scenario); the
     // strategies are ranked by their P&L in floating point, and the worst get their exact P&L from their own book
     // (a few spare against near-ties).
