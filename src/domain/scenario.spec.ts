@@ -4,6 +4,7 @@ import { expiryInstant } from './black-scholes';
 import { analyzePayoff } from './payoff';
 import { expectedMove, expiryRisk, lognormalProbability, probabilityOfProfit } from './probability';
 import {
+  curvePnl,
   NO_CHANGE,
   runScenario,
   scenarioBook,
@@ -264,6 +265,61 @@ describe('scenario engine', () => {
           }
         },
       ),
+    );
+  });
+
+  it("counts the T+0 curve's P&L to the cent exactly as valueScenario's decimals do", () => {
+    const now = yearsBefore(0.3);
+    const leg = fc.oneof(
+      fc.record({
+        type: fc.constantFrom(CALL, PUT),
+        pos: fc.constantFrom(LC, LP, SC, SP),
+        strike: fc.constantFrom(80, 95, 100, 100.5, 120.125),
+        entry: fc.constantFrom(0, 1.25, 2.3333, 7.123456),
+        qty: fc.constantFrom(1, 2, 10, 0.5, 0.333),
+        priced: fc.boolean(),
+      }),
+      fc.record({
+        qty: fc.constantFrom(100, -50, 7, 0.25, 1e9),
+        entry: fc.constantFrom(30, 12.345, 0.00001),
+        priv: fc.constantFrom(false, false, true),
+      }),
+    );
+    const price = fc.oneof(
+      fc.integer({ min: 0, max: 100_000 }).map((c) => new Decimal(c).div(100)),
+      fc.double({ min: 0, max: 1e6, noNaN: true }).map((x) => new Decimal(x)),
+      fc.constantFrom(new Decimal('0.005'), new Decimal('99.995'), new Decimal('1e14'), new Decimal(0)),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(leg, { minLength: 1, maxLength: 5 }),
+        scenario,
+        fc.array(price, { maxLength: 8 }),
+        (specs, s, xs) => {
+          const legs: ScenarioLeg[] = specs.map((x) =>
+            'type' in x
+              ? {
+                  ...option(x.type, x.pos, x.strike, x.entry, 0.3, x.qty),
+                  ...(x.priced ? {} : { underlyingSymbol: 'NOPRICE', marketValue: new Decimal(5) }),
+                }
+              : x.priv
+                ? {
+                    ...stock(x.qty, x.entry, 'FUND', InvestmentClass.PRIVATE),
+                    marketValue: new Decimal(x.qty).mul(1.23456),
+                  }
+                : stock(x.qty, x.entry),
+          );
+          const book = scenarioBook(legs, env(100, now, 0.04));
+          const got = curvePnl(book, { ...s, priceChangePct: 0 }, xs);
+          xs.forEach((x, i) => {
+            const want = valueScenario(book, { ...s, priceChangePct: 0 }, x)
+              .marketValue.minus(book.costBasis)
+              .toDecimalPlaces(2);
+            expect([got[i].toString(), got[i].isNegative()]).toEqual([want.toString(), want.isNegative()]);
+          });
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

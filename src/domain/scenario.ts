@@ -227,6 +227,62 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
   };
 }
 
+/** A decimal with at most 4 decimals in ten-thousandths, or null when it has more or is too large to count exactly. */
+function tenThousandths(d: Decimal): number | null {
+  if (d.decimalPlaces() > 4) return null;
+  const t = Math.round(num(d) * 10_000);
+  // Below 2^50 the float product is within 1/4 of the exact whole number, so rounding recovers it.
+  return Math.abs(t) < 2 ** 50 ? t : null;
+}
+
+/**
+ * The T+0 curve's P&L: at each price, the book's value with every underlying at that price under the scenario,
+ * minus its cost basis, to the cent: `valueScenario(book, s, x).marketValue.minus(book.costBasis)
+ * .toDecimalPlaces(2)`. Counted in whole ten-thousandths when every part allows it (as it does for listed legs), with
+ * the same rounding (half away from zero); any other point is valued by valueScenario itself.
+ */
+export function curvePnl(book: ScenarioBook, s: Scenario, prices: readonly Decimal[]): Decimal[] {
+  const exactly = (x: Decimal) => valueScenario(book, s, x).marketValue.minus(book.costBasis).toDecimalPlaces(2);
+  const fixed = tenThousandths(book.fixed);
+  const cost = tenThousandths(book.costBasis);
+  const linearScale = book.linearScale.isInteger() ? num(book.linearScale) : NaN;
+  if (
+    Decimal.rounding !== Decimal.ROUND_HALF_UP ||
+    fixed === null ||
+    cost === null ||
+    !Number.isSafeInteger(linearScale) ||
+    book.options.some((o) => o.scaleInt === null)
+  ) {
+    return prices.map(exactly);
+  }
+  const at = book.now + s.daysForward * MS_PER_DAY;
+  const shift = s.volChangePts / 100;
+  const terms = book.options.map((o) => ({
+    o,
+    T: Math.max(0, (o.expiresAt - at) / MS_PER_YEAR),
+    vol: Math.max(o.vol + shift, MIN_VOLATILITY),
+  }));
+  return prices.map((x) => {
+    const X = tenThousandths(x);
+    if (X === null) return exactly(x);
+    const S = num(x);
+    // Whole numbers below 2^52 at every step: every sum and product is exact.
+    const small = (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 52;
+    let ticks = fixed - cost;
+    const linear = linearScale * X;
+    let ok = small(linear) && small((ticks += linear));
+    for (let i = 0; ok && i < terms.length; i++) {
+      const { o, T, vol } = terms[i];
+      const term = o.scaleInt! * Math.round(bsPrice(o.type, S, o.strike, T, book.riskFreeRate, vol) * 10_000);
+      ok = small(term) && small((ticks += term));
+    }
+    if (!ok) return exactly(x);
+    // To the cent, half away from zero (Decimal's ROUND_HALF_UP), on the magnitude.
+    const up = Math.abs(ticks) + 50;
+    return new Decimal(`${ticks < 0 ? '-' : ''}${(up - (up % 100)) / 100}e-2`);
+  });
+}
+
 /** One scenario's value and its P&L against the same engine with nothing changed (0 for a scenario of zeros). */
 export function runScenario(
   book: ScenarioBook,

@@ -9,6 +9,7 @@ import { detectType } from '../../domain/detection';
 import { analyzePayoff, type PayoffPoint } from '../../domain/payoff';
 import { expectedMove, expiryRisk, probabilityOfProfit } from '../../domain/probability';
 import {
+  curvePnl,
   NO_CHANGE,
   runScenario,
   scenarioBook,
@@ -497,11 +498,9 @@ export class RiskService {
     const env = envOfLegs(this.cfg, legs, loaders.now);
     const payoff = analyzePayoff(legs, env);
     if (!payoff) return [];
-    const book = scenarioBook(legs, env);
-    return payoff.grid(points).map((x) => ({
-      underlyingPrice: x,
-      pnl: valueScenario(book, s, x).marketValue.minus(book.costBasis).toDecimalPlaces(2),
-    }));
+    const grid = payoff.grid(points);
+    const pnl = curvePnl(scenarioBook(legs, env), s, grid);
+    return grid.map((x, i) => ({ underlyingPrice: x, pnl: pnl[i] }));
   }
 
   /** Probability of profit and expected move at the earliest expiry; null without options or an underlying price. */
