@@ -11,6 +11,7 @@ import {
   scenarioLabel,
   STANDARD_STRESS_SET,
   stressBook,
+  stressGroupValue,
   valueScenario,
   valueStress,
   type ScenarioLeg,
@@ -242,6 +243,7 @@ describe('scenario engine', () => {
             : stock(x.qty, 30, x.symbol);
       return freeze ? Object.freeze(l) : l;
     };
+    let exacts = 0;
     fc.assert(
       fc.property(
         fc.array(fc.array(leg, { maxLength: 5 }), { minLength: 1, maxLength: 6 }),
@@ -258,14 +260,20 @@ describe('scenario engine', () => {
             for (const k of ['approxValue', 'netDelta', 'netGamma', 'netTheta', 'netVega'] as const) {
               expect(whole[k]).toBe(one[k]);
             }
+            const run = valueStress(book, s);
             groups.forEach((g, i) => {
               const own = valueScenario(scenarioBook(g, e), s);
               expect(Math.abs(values[i] - own.approxValue)).toBeLessThan(1e-6 * Math.max(1, Math.abs(own.approxValue)));
+              const exact = stressGroupValue(book, i, s, run);
+              if (exact) exacts++;
+              expect((exact ?? own.marketValue).toString()).toBe(own.marketValue.toString());
             });
           }
         },
       ),
     );
+    // Most groups are counted exactly by the pass itself.
+    expect(exacts).toBeGreaterThan(100);
   });
 
   it("counts the T+0 curve's P&L to the cent exactly as valueScenario's decimals do", () => {

@@ -368,7 +368,7 @@ function legTerms(leg: ScenarioLeg): LegTerms {
  * (type, strike, expiry, volatility, underlying price) is valued once per scenario, whatever the number of legs
  * holding it, and each leg adds its scaled value to its group and to the whole. The whole's figures are those of
  * `valueScenario` over `scenarioBook` of all the legs (the same operations in the same order); a group's are its
- * value in floating point (`approxValue`), for ranking: its exact figures are `valueScenario`'s over its own book.
+ * value in floating point (`approxValue`), for ranking, and its exact value on demand (`stressGroupValue`).
  */
 export interface StressBook {
   groups: number;
@@ -382,9 +382,14 @@ export interface StressBook {
   optionScale: Decimal[];
   optionCurrent: (Decimal | null)[];
   optionCurrentN: Float64Array;
-  /** Per group: fixed value and linear value now, in floating point. */
+  /** Per group: fixed value and linear value now, in floating point; 1 when every option of it can be modelled. */
   groupFixedN: Float64Array;
   groupLinearN: Float64Array;
+  groupModelled: Uint8Array;
+  /** The groups' legs and the environment, for a group's exact parts (made when first asked for). */
+  legs: readonly (readonly ScenarioLeg[])[];
+  env: MarketEnv;
+  groupParts: ({ fixed: Decimal; linearValue: Decimal; linearScale: Decimal } | undefined)[];
   /** The whole, as scenarioBook would have it. */
   fixed: Decimal;
   fixedN: number;
@@ -409,6 +414,7 @@ export function stressBook(groups: readonly (readonly ScenarioLeg[])[], env: Mar
   const optionCurrentN: number[] = [];
   const groupFixedN = new Float64Array(groups.length);
   const groupLinearN = new Float64Array(groups.length);
+  const groupModelled = new Uint8Array(groups.length).fill(1);
   const spots = new Map<string, number>();
   let fixed = new Decimal(0);
   let linearValue = fixed;
@@ -446,6 +452,7 @@ export function stressBook(groups: readonly (readonly ScenarioLeg[])[], env: Mar
         // Only an option that cannot be modelled (no underlying price) keeps its current value.
         const current = Number.isNaN(spot) ? (leg.marketValue ?? valueLeg(leg, env).marketValue) : null;
         optionCurrent.push(current);
+        if (current) groupModelled[g] = 0;
         optionCurrentN.push(current ? num(current) : 0);
       } else {
         const value = leg.marketValue ?? t.scale.mul(env.prices.get(leg.symbol) ?? leg.entryPrice);
@@ -477,6 +484,10 @@ export function stressBook(groups: readonly (readonly ScenarioLeg[])[], env: Mar
     optionCurrentN: Float64Array.from(optionCurrentN),
     groupFixedN,
     groupLinearN,
+    groupModelled,
+    legs: groups,
+    env,
+    groupParts: [],
     fixed,
     fixedN: fixed.toNumber(),
     linearValue,
@@ -486,8 +497,18 @@ export function stressBook(groups: readonly (readonly ScenarioLeg[])[], env: Mar
   };
 }
 
+/** A stress book's valuation under one scenario. */
+export interface StressValuation {
+  whole: ScenarioValuation;
+  /** Each group's value in floating point. */
+  groups: Float64Array;
+  /** Each group's option values in ten-thousandths, exact where `groupExact` is 1 (no term needed a decimal). */
+  groupTicks: Float64Array;
+  groupExact: Uint8Array;
+}
+
 /** The whole's valuation under a scenario, and each group's value in floating point. */
-export function valueStress(book: StressBook, s: Scenario): { whole: ScenarioValuation; groups: Float64Array } {
+export function valueStress(book: StressBook, s: Scenario): StressValuation {
   const factor = 1 + s.priceChangePct / 100;
   const at = book.now + s.daysForward * MS_PER_DAY;
   const shift = s.volChangePts / 100;
@@ -516,6 +537,7 @@ export function valueStress(book: StressBook, s: Scenario): { whole: ScenarioVal
   // The legs, in order: the whole's sums exactly as valueScenario makes them, and each group's.
   const groups = new Float64Array(book.groups);
   const groupTicks = new Float64Array(book.groups);
+  const groupExact = Uint8Array.from(book.groupModelled);
   const { contract, group, scaleN, scaleInt } = book.options;
   const extraTerms: Decimal[] = [];
   let extraN = book.fixedN;
@@ -542,7 +564,10 @@ export function valueStress(book: StressBook, s: Scenario): { whole: ScenarioVal
       extraN += (scaleN[i] * price) / 10_000;
     }
     if (Number.isSafeInteger(term) && Number.isSafeInteger(groupTicks[g] + term)) groupTicks[g] += term;
-    else groups[g] += (scaleN[i] * price) / 10_000;
+    else {
+      groups[g] += (scaleN[i] * price) / 10_000;
+      groupExact[g] = 0;
+    }
     netDelta += scaleN[i] * delta[k];
     netGamma += scaleN[i] * gamma[k];
     netTheta += scaleN[i] * theta[k];
@@ -573,5 +598,42 @@ export function valueStress(book: StressBook, s: Scenario): { whole: ScenarioVal
     netTheta,
     netVega,
   };
-  return { whole, groups };
+  return { whole, groups, groupTicks, groupExact };
+}
+
+/**
+ * Group `g`'s exact value under the scenario of `run` (valueStress's), as `valueScenario` over `scenarioBook` of the
+ * group's legs makes it (the same decimals added in the same order); null when one of its terms is not counted in
+ * whole ten-thousandths (an option that cannot be modelled, a fractional or huge term): value its own book then.
+ */
+export function stressGroupValue(book: StressBook, g: number, s: Scenario, run: StressValuation): Decimal | null {
+  if (!run.groupExact[g]) return null;
+  let parts = book.groupParts[g];
+  if (!parts) {
+    let fixed = new Decimal(0);
+    let linearValue = fixed;
+    let linearScale = fixed;
+    for (const leg of book.legs[g]) {
+      const t = legTerms(leg);
+      if (t.kind === 'fixed') fixed = fixed.plus(leg.marketValue ?? valueLeg(leg, book.env).marketValue);
+      else if (t.kind === 'linear') {
+        linearValue = linearValue.plus(
+          leg.marketValue ?? t.scale.mul(book.env.prices.get(leg.symbol) ?? leg.entryPrice),
+        );
+        linearScale = linearScale.plus(t.scale);
+      }
+    }
+    book.groupParts[g] = parts = { fixed, linearValue, linearScale };
+  }
+  const ticks = run.groupTicks[g];
+  const linear =
+    parts.linearScale.isZero() && parts.linearValue.isZero()
+      ? null
+      : s.priceChangePct === 0
+        ? parts.linearValue
+        : parts.linearValue.mul(growth(s.priceChangePct));
+  return [linear, ticks ? new Decimal(`${ticks}e-4`) : null].reduce<Decimal>(
+    (a, x) => (x ? a.plus(x) : a),
+    parts.fixed,
+  );
 }

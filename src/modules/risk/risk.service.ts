@@ -16,11 +16,13 @@ import {
   scenarioLabel,
   STANDARD_STRESS_SET,
   stressBook,
+  stressGroupValue,
   valueScenario,
   valueStress,
   type Scenario,
   type ScenarioBook,
   type ScenarioValuation,
+  type StressValuation,
 } from '../../domain/scenario';
 import { InvestmentClass, PriceSource, StrategyStatus, type MarketEnv } from '../../domain/types';
 import { openLegs } from '../../domain/valuation';
@@ -280,17 +282,24 @@ export class RiskService {
     // (a few spare against near-ties).
     const book = stressBook(groups, env);
     const base = valueStress(book, NO_CHANGE);
-    const exact = new Map<number, { book: ScenarioBook; base: ScenarioValuation }>();
-    const exactPnl = (i: number, s: Scenario) => {
-      let e = exact.get(i);
+    // A strategy's exact P&L: from the pass's own sums when they are exact, else by its own book.
+    const books = new Map<number, { book: ScenarioBook; base: ScenarioValuation }>();
+    const baseValues = new Map<number, Decimal | null>();
+    const exactPnl = (i: number, s: Scenario, run: StressValuation) => {
+      const now = stressGroupValue(book, i, s, run);
+      let before = now && baseValues.get(i);
+      if (now && before === undefined) baseValues.set(i, (before = stressGroupValue(book, i, NO_CHANGE, base)));
+      if (now && before) return now.minus(before);
+      let e = books.get(i);
       if (!e) {
         const b = scenarioBook(groups[i], env);
-        exact.set(i, (e = { book: b, base: valueScenario(b, NO_CHANGE) }));
+        books.set(i, (e = { book: b, base: valueScenario(b, NO_CHANGE) }));
       }
       return runScenario(e.book, s, e.base).pnl;
     };
     return scenarios.map((s) => {
-      const { whole, groups: values } = valueStress(book, s);
+      const run = valueStress(book, s);
+      const { whole, groups: values } = run;
       const losers: number[] = [];
       const pnls = new Float64Array(values.length);
       for (let i = 0; i < values.length; i++) {
@@ -301,7 +310,7 @@ export class RiskService {
       const worst = losers
         .sort((a, b) => pnls[a] - pnls[b])
         .slice(0, 10)
-        .map((i) => ({ strategy: strategies[i], pnl: exactPnl(i, s) }))
+        .map((i) => ({ strategy: strategies[i], pnl: exactPnl(i, s, run) }))
         .filter((x) => x.pnl.isNegative())
         .sort((a, b) => a.pnl.cmp(b.pnl))
         .slice(0, 5);
