@@ -228,9 +228,9 @@ export function valueScenario(book: ScenarioBook, s: Scenario, underlyingPrice?:
 }
 
 /** A decimal with at most 4 decimals in ten-thousandths, or null when it has more or is too large to count exactly. */
-function tenThousandths(d: Decimal): number | null {
+function tenThousandths(d: Decimal, n = num(d)): number | null {
   if (d.decimalPlaces() > 4) return null;
-  const t = Math.round(num(d) * 10_000);
+  const t = Math.round(n * 10_000);
   // Below 2^50 the float product is within 1/4 of the exact whole number, so rounding recovers it.
   return Math.abs(t) < 2 ** 50 ? t : null;
 }
@@ -263,9 +263,10 @@ export function curvePnl(book: ScenarioBook, s: Scenario, prices: readonly Decim
     vol: Math.max(o.vol + shift, MIN_VOLATILITY),
   }));
   return prices.map((x) => {
-    const X = tenThousandths(x);
+    // (A point is a new decimal: converted once, not kept.)
+    const S = x.toNumber();
+    const X = tenThousandths(x, S);
     if (X === null) return exactly(x);
-    const S = num(x);
     // Whole numbers below 2^52 at every step: every sum and product is exact.
     const small = (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 52;
     let ticks = fixed - cost;
