@@ -401,60 +401,75 @@ export interface StressBook {
 }
 
 export function stressBook(groups: readonly (readonly ScenarioLeg[])[], env: MarketEnv): StressBook {
-  const keys = new Map<string, Map<number, number>>();
+  let n = 0;
+  for (const legs of groups) n += legs.length;
+  // Contracts: a local number per terms (the same string per cached leg, hashed once) and per underlying price.
+  const termIds = new Map<string, number>();
+  const spots = new Map<string, { i: number; spot: number }>();
+  const keys = new Map<number, number>();
   const c = {
-    call: [] as number[],
-    strike: [] as number[],
-    expiresAt: [] as number[],
-    vol: [] as number[],
-    spot: [] as number[],
+    call: new Uint8Array(n),
+    strike: new Float64Array(n),
+    expiresAt: new Float64Array(n),
+    vol: new Float64Array(n),
+    spot: new Float64Array(n),
   };
-  const o = { contract: [] as number[], group: [] as number[], scaleN: [] as number[], scaleInt: [] as number[] };
+  const o = {
+    contract: new Int32Array(n),
+    group: new Int32Array(n),
+    scaleN: new Float64Array(n),
+    scaleInt: new Float64Array(n),
+  };
   const optionScale: Decimal[] = [];
   const optionCurrent: (Decimal | null)[] = [];
-  const optionCurrentN: number[] = [];
+  const optionCurrentN = new Float64Array(n);
   const groupFixedN = new Float64Array(groups.length);
   const groupLinearN = new Float64Array(groups.length);
   const groupModelled = new Uint8Array(groups.length).fill(1);
-  const spots = new Map<string, number>();
+  let contracts = 0;
+  let options = 0;
   let fixed = new Decimal(0);
   let linearValue = fixed;
   let linearScale = fixed;
-  groups.forEach((legs, g) => {
-    for (const leg of legs) {
+  for (let g = 0; g < groups.length; g++) {
+    for (const leg of groups[g]) {
       const t = legTerms(leg);
       if (t.kind === 'fixed') {
         const value = leg.marketValue ?? valueLeg(leg, env).marketValue;
         fixed = fixed.plus(value);
         groupFixedN[g] += num(value);
       } else if (t.kind === 'option') {
-        let spot = spots.get(leg.underlyingSymbol);
-        if (spot === undefined) {
+        let u = spots.get(leg.underlyingSymbol);
+        if (!u) {
           const p = env.prices.get(leg.underlyingSymbol);
-          spots.set(leg.underlyingSymbol, (spot = p ? num(p) : NaN));
+          spots.set(leg.underlyingSymbol, (u = { i: spots.size, spot: p ? num(p) : NaN }));
         }
-        // One contract per terms and underlying price (NaN: none; Map keys compare NaN equal to itself).
-        let bySpot = keys.get(t.contractKey);
-        if (!bySpot) keys.set(t.contractKey, (bySpot = new Map<number, number>()));
-        let k = bySpot.get(spot);
+        let id = termIds.get(t.contractKey);
+        if (id === undefined) termIds.set(t.contractKey, (id = termIds.size));
+        // One contract per terms and underlying (each fewer than the legs, n: the key is unique).
+        const key = id * n + u.i;
+        let k = keys.get(key);
         if (k === undefined) {
-          bySpot.set(spot, (k = c.call.length));
-          c.call.push(t.type === OptionType.CALL ? 1 : 0);
-          c.strike.push(t.strike);
-          c.expiresAt.push(t.expiresAt);
-          c.vol.push(t.vol ?? env.defaultVolatility);
-          c.spot.push(spot);
+          keys.set(key, (k = contracts++));
+          c.call[k] = t.type === OptionType.CALL ? 1 : 0;
+          c.strike[k] = t.strike;
+          c.expiresAt[k] = t.expiresAt;
+          c.vol[k] = t.vol ?? env.defaultVolatility;
+          c.spot[k] = u.spot;
         }
-        o.contract.push(k);
-        o.group.push(g);
-        o.scaleN.push(t.scaleN);
-        o.scaleInt.push(t.scaleInt ?? NaN);
+        const i = options++;
+        o.contract[i] = k;
+        o.group[i] = g;
+        o.scaleN[i] = t.scaleN;
+        o.scaleInt[i] = t.scaleInt ?? NaN;
         optionScale.push(t.scale);
         // Only an option that cannot be modelled (no underlying price) keeps its current value.
-        const current = Number.isNaN(spot) ? (leg.marketValue ?? valueLeg(leg, env).marketValue) : null;
+        const current = Number.isNaN(u.spot) ? (leg.marketValue ?? valueLeg(leg, env).marketValue) : null;
         optionCurrent.push(current);
-        if (current) groupModelled[g] = 0;
-        optionCurrentN.push(current ? num(current) : 0);
+        if (current) {
+          groupModelled[g] = 0;
+          optionCurrentN[i] = num(current);
+        }
       } else {
         const value = leg.marketValue ?? t.scale.mul(env.prices.get(leg.symbol) ?? leg.entryPrice);
         linearValue = linearValue.plus(value);
@@ -462,27 +477,27 @@ export function stressBook(groups: readonly (readonly ScenarioLeg[])[], env: Mar
         groupLinearN[g] += num(value);
       }
     }
-  });
+  }
   return {
     groups: groups.length,
     now: env.now.getTime(),
     riskFreeRate: env.riskFreeRate,
     contracts: {
-      call: Uint8Array.from(c.call),
-      strike: Float64Array.from(c.strike),
-      expiresAt: Float64Array.from(c.expiresAt),
-      vol: Float64Array.from(c.vol),
-      spot: Float64Array.from(c.spot),
+      call: c.call.subarray(0, contracts),
+      strike: c.strike.subarray(0, contracts),
+      expiresAt: c.expiresAt.subarray(0, contracts),
+      vol: c.vol.subarray(0, contracts),
+      spot: c.spot.subarray(0, contracts),
     },
     options: {
-      contract: Int32Array.from(o.contract),
-      group: Int32Array.from(o.group),
-      scaleN: Float64Array.from(o.scaleN),
-      scaleInt: Float64Array.from(o.scaleInt),
+      contract: o.contract.subarray(0, options),
+      group: o.group.subarray(0, options),
+      scaleN: o.scaleN.subarray(0, options),
+      scaleInt: o.scaleInt.subarray(0, options),
     },
     optionScale,
     optionCurrent,
-    optionCurrentN: Float64Array.from(optionCurrentN),
+    optionCurrentN: optionCurrentN.subarray(0, options),
     groupFixedN,
     groupLinearN,
     groupModelled,
