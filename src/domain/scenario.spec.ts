@@ -9,6 +9,7 @@ import {
   runScenario,
   scenarioBook,
   scenarioLabel,
+  smallestNegative,
   STANDARD_STRESS_SET,
   stressBook,
   stressGroupValue,
@@ -328,6 +329,24 @@ describe('scenario engine', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('picks the smallest negative values as a stable sort of them would, cut to k', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -5, max: 3 }), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 12 }),
+        (xs, k) => {
+          const sorted = xs
+            .map((v, i) => ({ v, i }))
+            .filter((x) => x.v < 0)
+            .sort((a, b) => a.v - b.v)
+            .slice(0, k)
+            .map((x) => x.i);
+          expect(smallestNegative(Float64Array.from(xs), k)).toEqual(sorted);
+        },
+      ),
     );
   });
 

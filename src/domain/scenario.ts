@@ -653,3 +653,23 @@ export function stressGroupValue(book: StressBook, g: number, s: Scenario, run: 
     parts.fixed,
   );
 }
+
+/**
+ * The indices of the `k` smallest negative values, smallest first, equal values in index order: what a stable sort of
+ * the negative ones, cut to `k`, gives, in one pass without sorting them all.
+ */
+export function smallestNegative(values: ArrayLike<number>, k: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v < 0)) continue;
+    // After every kept value not above it: a later index goes after the equal ones.
+    let at = out.length;
+    while (at > 0 && values[out[at - 1]] > v) at--;
+    if (at < k) {
+      out.splice(at, 0, i);
+      if (out.length > k) out.pop();
+    }
+  }
+  return out;
+}

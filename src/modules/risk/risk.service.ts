@@ -14,6 +14,7 @@ import {
   runScenario,
   scenarioBook,
   scenarioLabel,
+  smallestNegative,
   STANDARD_STRESS_SET,
   stressBook,
   stressGroupValue,
@@ -300,21 +301,10 @@ export class RiskService {
     return scenarios.map((s) => {
       const run = valueStress(book, s);
       const { whole, groups: values } = run;
-      // The ten largest losses in floating point, equal losses in the strategies' list order (created_at, id), as a
-      // stable sort would leave them: a later strategy goes after the ones that lose as much.
-      const losers: number[] = [];
+      // The ten largest losses in floating point, equal losses in the strategies' list order (created_at, id).
       const pnls = new Float64Array(values.length);
-      for (let i = 0; i < values.length; i++) {
-        const pnl = (pnls[i] = values[i] - base.groups[i]);
-        if (!(pnl < 0)) continue;
-        let at = losers.length;
-        while (at > 0 && pnls[losers[at - 1]] > pnl) at--;
-        if (at < 10) {
-          losers.splice(at, 0, i);
-          if (losers.length > 10) losers.pop();
-        }
-      }
-      const worst = losers
+      for (let i = 0; i < values.length; i++) pnls[i] = values[i] - base.groups[i];
+      const worst = smallestNegative(pnls, 10)
         .map((i) => ({ strategy: strategies[i], pnl: exactPnl(i, s, run) }))
         .filter((x) => x.pnl.isNegative())
         .sort((a, b) => a.pnl.cmp(b.pnl))
