@@ -92,7 +92,7 @@ export class App {
     this.batches = new BatchService(ds, this.uow, this.batchQueue, redis);
     this.performance = new PerformanceService(ds);
     this.history = new HistoryService(ds);
-    this.risk = new RiskService(ds, cfg, this.queries);
+    this.risk = new RiskService(ds, cfg, this.queries, this.legCache);
   }
 
   static async create(

@@ -116,16 +116,8 @@ export function analyzePayoff(legs: readonly LegData[], env: MarketEnv): PayoffA
     const n = Math.min(1000, Math.max(2, Math.trunc(points) || 2));
     const lo = marks.length ? Decimal.max(Decimal.min(...marks).mul(0.8), 0) : ZERO;
     const hi = Decimal.max(marks.length ? Decimal.max(...marks).mul(1.2) : 0, lo.plus(1));
-    const xs = Array.from({ length: n }, (_, i) =>
-      lo
-        .plus(
-          hi
-            .minus(lo)
-            .mul(i)
-            .div(n - 1),
-        )
-        .toDecimalPlaces(2),
-    );
+    const span = hi.minus(lo);
+    const xs = Array.from({ length: n }, (_, i) => lo.plus(span.mul(i).div(n - 1)).toDecimalPlaces(2));
     return uniqueSorted([...xs, ...strikes, ...breakEvenPoints]);
   };
   return {

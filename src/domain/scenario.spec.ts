@@ -4,12 +4,17 @@ import { expiryInstant } from './black-scholes';
 import { analyzePayoff } from './payoff';
 import { expectedMove, expiryRisk, lognormalProbability, probabilityOfProfit } from './probability';
 import {
+  curvePnl,
   NO_CHANGE,
   runScenario,
   scenarioBook,
   scenarioLabel,
+  smallestNegative,
   STANDARD_STRESS_SET,
+  stressBook,
+  stressGroupValue,
   valueScenario,
+  valueStress,
   type ScenarioLeg,
 } from './scenario';
 import { InvestmentClass, type LegData, type MarketEnv, OptionType, PositionType } from './types';
@@ -202,6 +207,147 @@ describe('scenario engine', () => {
         new Decimal(130),
       ).marketValue.toString(),
     ).toBe('3000');
+  });
+
+  it("values a stress book's whole exactly as one book of all its legs, and each group as its own book", () => {
+    const now = yearsBefore(0.4);
+    const prices: [string, number][] = [
+      ['ABC', 60],
+      ['DEF', 25.5],
+    ];
+    const leg = fc.oneof(
+      fc.record({
+        type: fc.constantFrom(CALL, PUT),
+        pos: fc.constantFrom(LC, LP, SC, SP),
+        strike: fc.constantFrom(80, 95, 100, 100.5, 120),
+        iv: fc.constantFrom(null, 0.2, 0.25, 0.6),
+        qty: fc.constantFrom(1, 2, 3, 10, 0.5, 0.333),
+        priced: fc.constantFrom(true, true, true, false),
+      }),
+      fc.record({
+        qty: fc.constantFrom(100, -50, 7, 0.25),
+        symbol: fc.constantFrom('XYZ', 'ABC', 'DEF', 'NOPRICE'),
+        priv: fc.boolean(),
+      }),
+    );
+    type LegSpec = typeof leg extends fc.Arbitrary<infer T> ? T : never;
+    const toLeg = (x: LegSpec, freeze: boolean): ScenarioLeg => {
+      const l: ScenarioLeg =
+        'type' in x
+          ? {
+              ...option(x.type, x.pos, x.strike, 2, x.iv, x.qty),
+              underlyingSymbol: x.priced ? 'XYZ' : 'NOPRICE',
+              ...(x.priced ? {} : { marketValue: new Decimal(123.45) }),
+            }
+          : x.priv
+            ? { ...stock(x.qty, 10, 'FUND', InvestmentClass.PRIVATE), marketValue: new Decimal(x.qty * 11) }
+            : stock(x.qty, 30, x.symbol);
+      return freeze ? Object.freeze(l) : l;
+    };
+    let exacts = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(leg, { maxLength: 5 }), { minLength: 1, maxLength: 6 }),
+        scenario,
+        fc.boolean(),
+        (specs, s, freeze) => {
+          const groups = specs.map((g) => g.map((x) => toLeg(x, freeze)));
+          const e = env(103, now, 0.04, prices);
+          const book = stressBook(groups, e);
+          for (let round = 0; round < 2; round++) {
+            const { whole, groups: values } = valueStress(book, s);
+            const one = valueScenario(scenarioBook(groups.flat(), e), s);
+            expect(whole.marketValue.toString()).toBe(one.marketValue.toString());
+            for (const k of ['approxValue', 'netDelta', 'netGamma', 'netTheta', 'netVega'] as const) {
+              expect(whole[k]).toBe(one[k]);
+            }
+            const run = valueStress(book, s);
+            groups.forEach((g, i) => {
+              const own = valueScenario(scenarioBook(g, e), s);
+              expect(Math.abs(values[i] - own.approxValue)).toBeLessThan(1e-6 * Math.max(1, Math.abs(own.approxValue)));
+              const exact = stressGroupValue(book, i, s, run);
+              if (exact) exacts++;
+              expect((exact ?? own.marketValue).toString()).toBe(own.marketValue.toString());
+            });
+          }
+        },
+      ),
+    );
+    // Most groups are counted exactly by the pass itself.
+    expect(exacts).toBeGreaterThan(100);
+  });
+
+  it("counts the T+0 curve's P&L to the cent exactly as valueScenario's decimals do", () => {
+    const now = yearsBefore(0.3);
+    const leg = fc.oneof(
+      fc.record({
+        type: fc.constantFrom(CALL, PUT),
+        pos: fc.constantFrom(LC, LP, SC, SP),
+        strike: fc.constantFrom(80, 95, 100, 100.5, 120.125),
+        entry: fc.constantFrom(0, 1.25, 2.3333, 7.123456),
+        qty: fc.constantFrom(1, 2, 10, 0.5, 0.333),
+        priced: fc.boolean(),
+      }),
+      fc.record({
+        qty: fc.constantFrom(100, -50, 7, 0.25, 1e9),
+        entry: fc.constantFrom(30, 12.345, 0.00001),
+        priv: fc.constantFrom(false, false, true),
+      }),
+    );
+    const price = fc.oneof(
+      fc.integer({ min: 0, max: 100_000 }).map((c) => new Decimal(c).div(100)),
+      fc.double({ min: 0, max: 1e6, noNaN: true }).map((x) => new Decimal(x)),
+      fc.constantFrom(new Decimal('0.005'), new Decimal('99.995'), new Decimal('1e14'), new Decimal(0)),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(leg, { minLength: 1, maxLength: 5 }),
+        scenario,
+        fc.array(price, { maxLength: 8 }),
+        (specs, s, xs) => {
+          const legs: ScenarioLeg[] = specs.map((x) =>
+            'type' in x
+              ? {
+                  ...option(x.type, x.pos, x.strike, x.entry, 0.3, x.qty),
+                  ...(x.priced ? {} : { underlyingSymbol: 'NOPRICE', marketValue: new Decimal(5) }),
+                }
+              : x.priv
+                ? {
+                    ...stock(x.qty, x.entry, 'FUND', InvestmentClass.PRIVATE),
+                    marketValue: new Decimal(x.qty).mul(1.23456),
+                  }
+                : stock(x.qty, x.entry),
+          );
+          const book = scenarioBook(legs, env(100, now, 0.04));
+          const got = curvePnl(book, { ...s, priceChangePct: 0 }, xs);
+          xs.forEach((x, i) => {
+            const want = valueScenario(book, { ...s, priceChangePct: 0 }, x)
+              .marketValue.minus(book.costBasis)
+              .toDecimalPlaces(2);
+            expect([got[i].toString(), got[i].isNegative()]).toEqual([want.toString(), want.isNegative()]);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('picks the smallest negative values as a stable sort of them would, cut to k', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -5, max: 3 }), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 12 }),
+        (xs, k) => {
+          const sorted = xs
+            .map((v, i) => ({ v, i }))
+            .filter((x) => x.v < 0)
+            .sort((a, b) => a.v - b.v)
+            .slice(0, k)
+            .map((x) => x.i);
+          expect(smallestNegative(Float64Array.from(xs), k)).toEqual(sorted);
+        },
+      ),
+    );
   });
 
   it("labels scenarios and lists the standard stress set in API.md's order", () => {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { App } from '../../src/app';
 import { analyzePayoff } from '../../src/domain/payoff';
 import { scenarioBook, valueScenario } from '../../src/domain/scenario';
@@ -28,6 +29,22 @@ const GRID = `query($s: ID!, $p: [Float!]!, $v: [Float!]) { strategy(id: $s) {
     label marketValue pnl netDelta netGamma netTheta netVega } } }`;
 const TZERO = `query($s: ID!) { strategy(id: $s) { metrics { payoff {
   tZeroCurve(points: 50) { underlyingPrice pnl } } } } }`;
+
+const TRIVIAL = `{ me { id } }`;
+const PAYOFF_READS = `query($s: ID!) { strategy(id: $s) { metrics { marketValue payoff { maxProfit } } } }`;
+
+/** `fns` timed in turn, `n` rounds after 3 of warm-up; sorted milliseconds per function. */
+async function interleaved(n: number, fns: (() => Promise<unknown>)[]): Promise<number[][]> {
+  const out = fns.map(() => [] as number[]);
+  for (let i = -3; i < n; i++) {
+    for (const [j, fn] of fns.entries()) {
+      const t = performance.now();
+      await fn();
+      if (i >= 0) out[j].push(performance.now() - t);
+    }
+  }
+  return out.map((xs) => xs.sort((a, b) => a - b));
+}
 
 /**
  * `strategies` strategies of 4 legs on 50 underlyings priced at 100: 100 shares long, a short 110 call, a long 90
@@ -127,6 +144,16 @@ export async function riskBenchmarks({ app, userId, quick, add, read, countState
     '≤ 2 ms',
     percentile(tzero, 50) <= 2,
   );
+  // Its floors through the same HTTP path, interleaved with it (so the machine's load hits all three alike): a
+  // trivial authenticated query, and the same reads without the curve (strategy, then its stored metrics and legs).
+  const [again, trivial, reads] = await interleaved(quick ? 30 : 300, [
+    () => read(TZERO, { s: strategyId }),
+    () => read(TRIVIAL, {}),
+    () => read(PAYOFF_READS, { s: strategyId }),
+  ]);
+  add('tZeroCurve(points: 50) again, interleaved with its floors', 'p50', percentile(again, 50), 'ms');
+  add('floor: trivial authenticated query (me { id })', 'p50', percentile(trivial, 50), 'ms');
+  add("floor: the strategy's payoff without the curve (strategy, metrics, legs)", 'p50', percentile(reads, 50), 'ms');
 
   // The engine alone, on the same legs: what the API adds is HTTP, GraphQL and the legs' read.
   const legs = await loadLegViews(

@@ -9,20 +9,29 @@ import { detectType } from '../../domain/detection';
 import { analyzePayoff, type PayoffPoint } from '../../domain/payoff';
 import { expectedMove, expiryRisk, probabilityOfProfit } from '../../domain/probability';
 import {
+  curvePnl,
   NO_CHANGE,
   runScenario,
   scenarioBook,
   scenarioLabel,
+  smallestNegative,
   STANDARD_STRESS_SET,
+  stressBook,
+  stressGroupValue,
   valueScenario,
+  valueStress,
   type Scenario,
   type ScenarioBook,
+  type ScenarioValuation,
+  type StressValuation,
 } from '../../domain/scenario';
-import { InvestmentClass, PriceSource, StrategyStatus } from '../../domain/types';
+import { InvestmentClass, PriceSource, StrategyStatus, type MarketEnv } from '../../domain/types';
 import { openLegs } from '../../domain/valuation';
 import type { AuthUser } from '../../context';
 import type { Loaders } from '../../loaders';
-import { envOfLegs, type LegView } from '../leg/leg.rows';
+import type { LegCache } from '../leg/leg.cache';
+import { envOfLegs, LEG_KEY_COLUMNS, LEG_ORDER, LEG_PRICE_JOINS, type LegKeyRow, type LegView } from '../leg/leg.rows';
+import { marketEnv } from '../market-data/price-snapshot';
 import type { PortfolioEntity } from '../portfolio/portfolio.entity';
 import type { StrategyEntity } from '../strategy/strategy.entity';
 import { defaultName } from '../strategy/strategy.service';
@@ -112,6 +121,21 @@ export interface PayoffSource {
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/**
+ * envOfLegs over groups of legs, without its list of price pairs (a stress test has thousands of legs on a few
+ * symbols): the same prices, the later leg's when two name the same symbol.
+ */
+function envOfMany(cfg: Config, groups: readonly (readonly LegView[])[], now: Date): MarketEnv {
+  const prices = new Map<string, Decimal>();
+  for (const legs of groups) {
+    for (const l of legs) {
+      if (l.lastPrice) prices.set(l.symbol, l.lastPrice);
+      if (l.underlyingPrice) prices.set(l.underlyingSymbol, l.underlyingPrice);
+    }
+  }
+  return marketEnv(cfg, prices, now);
+}
+
 /** Per-request history-day counts, batched over every strategy of the request (one daily-closes read). */
 const historyLoaders = new WeakMap<Loaders, DataLoader<string, number>>();
 
@@ -120,6 +144,7 @@ export class RiskService {
     private readonly ds: DataSource,
     private readonly cfg: Config,
     private readonly queries: StrategyQueries,
+    private readonly legCache: LegCache,
   ) {}
 
   // ---- inputs ------------------------------------------------------------------------------------------
@@ -208,6 +233,36 @@ export class RiskService {
   }
 
   /**
+   * The portfolio's active strategies (in their list order) and the open legs of each, valued in the request's
+   * snapshot: the strategies and the legs' keys are read at once (two statements, side by side, instead of one after
+   * the other), the legs rows come from the process's cache (a third statement reads those it lacks), and the
+   * request's legsByStrategy loader is primed with them, so any other field of the answer sees the same legs.
+   */
+  private async portfolioLegs(user: AuthUser, loaders: Loaders, portfolio: PortfolioEntity) {
+    const [strategies, rows] = await Promise.all([
+      this.queries.list(user, portfolio.id, null),
+      read<LegKeyRow>(
+        this.ds,
+        `SELECT ${LEG_KEY_COLUMNS} FROM strategies s JOIN legs l ON l.strategy_id = s.id ${LEG_PRICE_JOINS}
+         WHERE s.portfolio_id = $1 AND s.status = 'ACTIVE' ORDER BY ${LEG_ORDER}`,
+        [portfolio.id],
+      ),
+    ]);
+    // Only the listed strategies count (the list is the authority on which are active and the user's).
+    const byStrategy = new Map<string, LegView[]>(strategies.map((s) => [s.id, []]));
+    for (const view of await this.legCache.views(this.ds, rows, loaders.snapshot))
+      byStrategy.get(view.strategyId)?.push(view);
+    const groups = strategies.map((s) => {
+      const held = loaders.legsByStrategy.peek(s.id);
+      if (held) return openLegs(held);
+      const legs = byStrategy.get(s.id)!;
+      loaders.legsByStrategy.prime(s.id, legs);
+      return openLegs(legs);
+    });
+    return { strategies, groups };
+  }
+
+  /**
    * The portfolio's active strategies under each scenario (the standard set when none are given): the portfolio's
    * result and its five worst strategies. Strategies and legs come in a constant number of statements.
    */
@@ -216,35 +271,52 @@ export class RiskService {
       throw badInput(`at most ${RISK_LIMITS.stressScenarios} scenarios`, 'scenarios');
     }
     const scenarios = inputs ? inputs.map((i) => this.scenarioOf(i)) : [...STANDARD_STRESS_SET];
-    const strategies = await this.queries.list(user, portfolio.id, null);
-    const legs = await loaders.legsByStrategy.loadMany(strategies.map((s) => s.id));
-    const all = legs.flatMap((l) => (l instanceof Error ? [] : openLegs(l)));
+    const { strategies, groups } = await this.portfolioLegs(user, loaders, portfolio);
     // One environment for the whole portfolio: every strategy sees the same prices.
-    const env = envOfLegs(this.cfg, all, loaders.now);
-    const books = strategies.map((s, i) => {
-      const book = scenarioBook(openLegs(legs[i] instanceof Error ? [] : (legs[i] as LegView[])), env);
-      return { strategy: s, book, base: valueScenario(book, NO_CHANGE) };
-    });
-    // The portfolio's figures from all its legs in one book (the same valuation, summed once); the strategies are
-    // ranked by their P&L in floating point, and the worst get their exact P&L (a few spare against near-ties).
-    const whole = scenarioBook(all, env);
-    const wholeBase = valueScenario(whole, NO_CHANGE);
+    const env = envOfMany(this.cfg, groups, loaders.now);
+    // The portfolio's figures from all its legs at once (each distinct contract valued once per scenario); the
+    // strategies are ranked by their P&L in floating point, and the worst get their exact P&L from their own book
+    // (a few spare against near-ties).
+    const book = stressBook(groups, env);
+    const base = valueStress(book, NO_CHANGE);
+    // A strategy's exact P&L: from the pass's own sums when they are exact, else by its own book.
+    const books = new Map<number, { book: ScenarioBook; base: ScenarioValuation }>();
+    const baseValues = new Map<number, Decimal | null>();
+    const exactPnl = (i: number, s: Scenario, run: StressValuation) => {
+      const now = stressGroupValue(book, i, s, run);
+      let before = now && baseValues.get(i);
+      if (now && before === undefined) baseValues.set(i, (before = stressGroupValue(book, i, NO_CHANGE, base)));
+      if (now && before) return now.minus(before);
+      let e = books.get(i);
+      if (!e) {
+        const b = scenarioBook(groups[i], env);
+        books.set(i, (e = { book: b, base: valueScenario(b, NO_CHANGE) }));
+      }
+      return runScenario(e.book, s, e.base).pnl;
+    };
     return scenarios.map((s) => {
-      const total = runScenario(whole, s, wholeBase);
-      const ranked = books
-        .map((b) => ({ strategy: b.strategy, r: runScenario(b.book, s, b.base) }))
-        .filter((x) => x.r.approxPnl < 0)
-        .sort((a, b) => a.r.approxPnl - b.r.approxPnl);
-      // Equal losses keep the strategies' list order (created_at, id): the sorts are stable.
-      const worst = ranked
-        .slice(0, 10)
-        .map((x) => ({ strategy: x.strategy, pnl: x.r.pnl }))
+      const run = valueStress(book, s);
+      const { whole, groups: values } = run;
+      // The ten largest losses in floating point, equal losses in the strategies' list order (created_at, id).
+      const pnls = new Float64Array(values.length);
+      for (let i = 0; i < values.length; i++) pnls[i] = values[i] - base.groups[i];
+      const worst = smallestNegative(pnls, 10)
+        .map((i) => ({ strategy: strategies[i], pnl: exactPnl(i, s, run) }))
         .filter((x) => x.pnl.isNegative())
         .sort((a, b) => a.pnl.cmp(b.pnl))
         .slice(0, 5);
-      const { netDelta, netGamma, netTheta, netVega } = total;
+      const { netDelta, netGamma, netTheta, netVega } = whole;
+      const marketValue = whole.marketValue;
       return {
-        scenario: { ...s, marketValue: total.marketValue, pnl: total.pnl, netDelta, netGamma, netTheta, netVega },
+        scenario: {
+          ...s,
+          marketValue,
+          pnl: marketValue.minus(base.whole.marketValue),
+          netDelta,
+          netGamma,
+          netTheta,
+          netVega,
+        },
         worstStrategies: worst,
       };
     });
@@ -265,10 +337,7 @@ export class RiskService {
     const bench = (benchmark ?? 'SPY').trim().toUpperCase();
     if (!/^[A-Z0-9.-]{1,10}$/.test(bench))
       throw badInput('benchmark must be a ticker (1–10 letters, digits, "." or "-")', 'benchmark');
-    const strategies = await this.queries.list(user, portfolio.id, null);
-    const legs = (await loaders.legsByStrategy.loadMany(strategies.map((s) => s.id))).flatMap((l) =>
-      l instanceof Error ? [] : openLegs(l),
-    );
+    const legs = (await this.portfolioLegs(user, loaders, portfolio)).groups.flat();
     const exposed = legs.filter((l) => l.greeks && l.greeks.delta !== 0);
     const benchPrice = (await loaders.marketData.load(bench))?.lastPrice;
     if (!benchPrice || benchPrice.isZero()) return null;
@@ -461,11 +530,9 @@ export class RiskService {
     const env = envOfLegs(this.cfg, legs, loaders.now);
     const payoff = analyzePayoff(legs, env);
     if (!payoff) return [];
-    const book = scenarioBook(legs, env);
-    return payoff.grid(points).map((x) => ({
-      underlyingPrice: x,
-      pnl: valueScenario(book, s, x).marketValue.minus(book.costBasis).toDecimalPlaces(2),
-    }));
+    const grid = payoff.grid(points);
+    const pnl = curvePnl(scenarioBook(legs, env), s, grid);
+    return grid.map((x, i) => ({ underlyingPrice: x, pnl: pnl[i] }));
   }
 
   /** Probability of profit and expected move at the earliest expiry; null without options or an underlying price. */
