@@ -5,7 +5,7 @@ import { GroupBy, TagMatch } from '../../common/enums';
 import { notFound } from '../../common/errors';
 import { selects } from '../../common/lookahead';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../common/pagination';
-import { checkIds } from '../../common/tx';
+import { checkIds, isUuid } from '../../common/tx';
 import { openLegs, sumTotals, type ValuationTotals } from '../../domain/valuation';
 import { StrategyStatus } from '../../domain/types';
 import type { AuthUser } from '../../context';
@@ -203,6 +203,30 @@ export class StrategyQueries {
       (l) => l.strategyId,
     );
     return new Map([...ids].filter((id) => seen.has(id)).map((id) => [id, links.get(id) ?? []]));
+  }
+
+  /**
+   * One of the user's strategies by id (null for any other id), with its stored metrics when `withMetrics` (a LEFT
+   * JOIN in the same statement): what `strategy(id)` reads before its nested fields.
+   */
+  async one(
+    user: AuthUser,
+    id: string,
+    withMetrics: boolean,
+  ): Promise<{ strategy: StrategyEntity; metrics: StoredMetrics | null } | null> {
+    if (!isUuid(id)) return null;
+    const strategies = strategyRows(this.ds);
+    const metrics = storedMetricsRows(this.ds);
+    const [r] = await read(
+      this.ds,
+      `SELECT ${strategies.select('s')}${withMetrics ? `, ${metrics.select('sm', 'sm_')}` : ''}
+       FROM strategies s JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL
+       ${withMetrics ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = s.id' : ''}
+       WHERE s.id = $1 AND p.user_id = $2`,
+      [id, user.id],
+    );
+    if (!r) return null;
+    return { strategy: strategies.from(r), metrics: metrics.present(r, 'sm_') ? metrics.from(r, 'sm_') : null };
   }
 
   async list(user: AuthUser, portfolioId: string, filter: StrategyFilter | null): Promise<StrategyEntity[]> {

@@ -1,4 +1,7 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { selects } from '../../common/lookahead';
+import { isUuid } from '../../common/tx';
 import { notFound } from '../../common/errors';
 import { DateScalar } from '../../common/scalars';
 import { LegExitInput } from '../history/history.types';
@@ -45,8 +48,19 @@ function metricsView(s: StrategyEntity, m: StoredMetrics | null, t: Readonly<Val
 @Resolver(() => StrategyType_)
 export class StrategyResolver {
   @Query(() => StrategyType_, { nullable: true })
-  strategy(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.app.strategies.get(requireUser(ctx), id);
+  async strategy(@Arg('id', () => ID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    const user = requireUser(ctx);
+    const { loaders } = ctx;
+    // What the selection needs comes in one round trip: the stored metrics in the strategy's own statement, and the
+    // legs' read started beside it (used only through this strategy, so only once it is known to be the user's).
+    const metrics = selects(info, ['metrics']);
+    if (isUuid(id) && (metrics || selects(info, ['legs']) || selects(info, ['legCount'])))
+      loaders.legsByStrategy.load(id).catch(() => undefined);
+    const found = await ctx.app.queries.one(user, id, metrics);
+    if (!found) return null;
+    loaders.strategy.prime(id, found.strategy);
+    if (metrics) loaders.metrics.prime(id, found.metrics);
+    return found.strategy;
   }
 
   @Query(() => [StrategyTemplateType])
