@@ -11,17 +11,19 @@ export const REALIZED_SQL = `CASE WHEN l.status = 'CLOSED'
 
 /** A request's history loaders: previous closes (for day P&L) and each portfolio's realized P&L. */
 export function createHistoryLoaders(ds: DataSource, now: Date) {
-  const previousDay = previousCloseDay(now);
+  let previousDay: string | undefined;
   return {
-    /** The previous trading day of the request's instant. */
-    previousDay,
+    /** The previous trading day of the request's instant (worked out on first use: most requests need none). */
+    get previousDay(): string {
+      return (previousDay ??= previousCloseDay(now));
+    },
     // The last close on or before the previous trading day, per symbol: one statement per request.
     previousClose: new DataLoader<string, Decimal | null>(async (symbols) => {
       const rows = await read<{ symbol: string; close: string }>(
         ds,
         `SELECT DISTINCT ON (symbol) symbol, close::text FROM daily_bars
          WHERE symbol = ANY($1) AND date <= $2 ORDER BY symbol, date DESC`,
-        [symbols, previousDay],
+        [symbols, (previousDay ??= previousCloseDay(now))],
       );
       const m = new Map(rows.map((r) => [r.symbol, new Decimal(r.close)]));
       return symbols.map((s) => m.get(s) ?? null);

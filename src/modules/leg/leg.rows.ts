@@ -20,8 +20,7 @@ export type LegView = LegEntity & Valuation & { lastPrice: Decimal | null; under
 
 /**
  * A new object per valuation (the cached row is shared and never written to): the row's columns (the same list the
- * read selects), then the valuation's fields, then the prices, always in this order, so every view has one shape
- * (spreading the entity made slow dictionary-mode objects, measured 4 µs each).
+ * read selects), then the valuation's fields, then the prices.
  */
 export function legView(
   ds: DataSource,
@@ -30,9 +29,44 @@ export function legView(
   lastPrice: Decimal | null,
   underlyingPrice: Decimal | null,
 ): LegView {
-  const view: Record<string, unknown> = {};
-  for (const p of legRows(ds).props) view[p] = leg[p];
-  return Object.assign(view, valuation, { lastPrice, underlyingPrice }) as unknown as LegView;
+  return viewMaker(legRows(ds).props, Object.keys(valuation))(leg, valuation, lastPrice, underlyingPrice);
+}
+
+type MakeView = (
+  leg: Readonly<LegEntity>,
+  valuation: Readonly<Valuation>,
+  lastPrice: Decimal | null,
+  underlyingPrice: Decimal | null,
+) => LegView;
+const makers = new Map<string, MakeView>();
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * The view maker for these properties: a function compiled once from the read definition's property names and the
+ * valuation's, returning one object literal, so every view has one shape and stays in V8's fast mode. Copying the
+ * properties one by one, or spreading the entity, makes dictionary-mode objects: every field graphql-jit then reads
+ * from a view is a hash lookup (measured: the options book's server CPU per request 8.9 ms against 6.0 ms).
+ */
+function viewMaker(props: readonly string[], valuationKeys: readonly string[]): MakeView {
+  const key = `${props.join()}|${valuationKeys.join()}`;
+  let make = makers.get(key);
+  if (!make) {
+    const names = [...props, ...valuationKeys];
+    // The names come from the entity's metadata and valueLeg's result; only plain identifiers are compiled.
+    const bad = names.find((n) => !IDENTIFIER.test(n) || n === 'lastPrice' || n === 'underlyingPrice');
+    if (bad !== undefined) throw new Error(`a leg view cannot hold the property ${JSON.stringify(bad)}`);
+    const fields = [...props.map((p) => `${p}: l.${p}`), ...valuationKeys.map((k) => `${k}: v.${k}`)];
+    // Compiled from the identifiers checked above, once per set of names.
+    make = new Function(
+      'l',
+      'v',
+      'lastPrice',
+      'underlyingPrice',
+      `return { ${fields.join(', ')}, lastPrice, underlyingPrice };`,
+    ) as MakeView;
+    makers.set(key, make);
+  }
+  return make;
 }
 
 /** What a load asks for each leg: id, row version and the latest prices of its symbol and underlying. */
