@@ -8,9 +8,16 @@ import { TagEntity } from './tag.entity';
 /** How a read selects a tags row and makes it a TagEntity (from the entity's columns, see rowsOf). */
 export const tagRows = (ds: DataSource) => rowsOf(ds, TagEntity);
 
+/**
+ * A strategy's tags as pages and the tagsByStrategy loader read them (many rows per request): the fields the API shows
+ * of a tag, without its row timestamps.
+ */
+const tagLinkRows = (ds: DataSource) =>
+  rowsOf(ds, TagEntity, ['id', 'userId', 'name', 'color', 'description', 'displayOrder', 'archivedAt']);
+
 /** A strategy's tag as a read selects it: `strategy_tags st JOIN tags t`, tag columns from tagLinkColumns. */
 export type TagLinkRow = Record<string, unknown> & { strategy_id: string; id: string };
-export const tagLinkColumns = (ds: DataSource) => `st.strategy_id, ${tagRows(ds).select('t')}`;
+export const tagLinkColumns = (ds: DataSource) => `st.strategy_id, ${tagLinkRows(ds).select('t')}`;
 /** The order of a strategy's tags. */
 export const TAG_ORDER = 't.display_order, lower(t.name)';
 
@@ -20,7 +27,7 @@ export function tagLinksOf<R extends TagLinkRow>(
   rows: readonly R[],
   strategyOf: (r: R) => string = (r) => r.strategy_id,
 ): { strategyId: string; tag: TagEntity }[] {
-  const read = tagRows(ds);
+  const read = tagLinkRows(ds);
   const tags = new Map<string, TagEntity>();
   return rows.map((r) => {
     let tag = tags.get(r.id);
