@@ -12,10 +12,11 @@ export const REALIZED_SQL = `CASE WHEN l.status = 'CLOSED'
 /** A request's history loaders: previous closes (for day P&L) and each portfolio's realized P&L. */
 export function createHistoryLoaders(ds: DataSource, now: Date) {
   let previousDay: string | undefined;
+  /** The previous trading day of the request's instant (worked out on first use: most requests need none). */
+  const dayBefore = () => (previousDay ??= previousCloseDay(now));
   return {
-    /** The previous trading day of the request's instant (worked out on first use: most requests need none). */
     get previousDay(): string {
-      return (previousDay ??= previousCloseDay(now));
+      return dayBefore();
     },
     // The last close on or before the previous trading day, per symbol: one statement per request.
     previousClose: new DataLoader<string, Decimal | null>(async (symbols) => {
@@ -23,7 +24,7 @@ export function createHistoryLoaders(ds: DataSource, now: Date) {
         ds,
         `SELECT DISTINCT ON (symbol) symbol, close::text FROM daily_bars
          WHERE symbol = ANY($1) AND date <= $2 ORDER BY symbol, date DESC`,
-        [symbols, (previousDay ??= previousCloseDay(now))],
+        [symbols, dayBefore()],
       );
       const m = new Map(rows.map((r) => [r.symbol, new Decimal(r.close)]));
       return symbols.map((s) => m.get(s) ?? null);

@@ -37,12 +37,8 @@ export class PriceSnapshot {
     cfg: Config,
     readonly now: Date,
   ) {
-    this.env = {
-      now,
-      riskFreeRate: cfg.RISK_FREE_RATE,
-      defaultVolatility: cfg.DEFAULT_IMPLIED_VOLATILITY,
-      prices: this.prices,
-    };
+    // The environment's price map is this snapshot's own: it grows as symbols are first seen.
+    this.env = { ...marketEnv(cfg, [], now), prices: this.prices };
   }
 
   /** `symbol`'s price in this snapshot, as text: the one taken before, else `seen` (a statement's), which it keeps. */

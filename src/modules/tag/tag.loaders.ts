@@ -52,11 +52,12 @@ export function createTagLoaders(ds: DataSource) {
         ),
       (r) => r.strategyId,
     ),
-    tag: byId(async (keys) =>
-      (await read(ds, `SELECT ${tagRows(ds).select('t')} FROM tags t WHERE t.id = ANY($1)`, [keys])).map((r) =>
-        tagRows(ds).from(r),
-      ),
-    ),
+    tag: byId(async (keys) => {
+      const tags = tagRows(ds);
+      return (await read(ds, `SELECT ${tags.select('t')} FROM tags t WHERE t.id = ANY($1)`, [keys])).map((r) =>
+        tags.from(r),
+      );
+    }),
     usageCount: new DataLoader<string, number>(async (keys) => {
       const rows = await read<{ tag_id: string; n: number }>(
         ds,
