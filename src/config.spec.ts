@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { loadConfig } from './config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { API_NODE_FLAGS, loadConfig } from './config';
 
 describe('configuration', () => {
   it('refuses production without JWT_SECRET, naming the variable', () => {
@@ -16,6 +18,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
     for (const bad of ['0', '65', 'two', '1.5', '-1'])
       expect(() => loadConfig({ API_PROCESSES: bad })).toThrow(/API_PROCESSES/);
+  });
+
+  it('starts the API with API_NODE_FLAGS everywhere it is started', () => {
+    const root = path.join(__dirname, '..');
+    const scripts = (
+      JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    const compose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+    for (const flag of API_NODE_FLAGS) {
+      expect(scripts.start).toContain(`node ${flag} dist/src/main.js`);
+      expect(scripts['start:api']).toContain(`node ${flag} dist/src/api.js`);
+      expect(compose).toContain(`command: ['node', '${flag}', 'dist/src/api.js']`);
+    }
   });
 
   it('reads API_PROCESSES as a count, "auto" as one per core', () => {

@@ -10,7 +10,7 @@ import Decimal from 'decimal.js';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { App } from '../../src/app';
-import { loadConfig, setConfig } from '../../src/config';
+import { API_NODE_FLAGS, loadConfig, setConfig } from '../../src/config';
 import { detectStrategies } from '../../src/domain/detection';
 import { analyzePayoff } from '../../src/domain/payoff';
 import { InvestmentClass, OptionType, PositionType, type LegData } from '../../src/domain/types';
@@ -226,6 +226,8 @@ async function main() {
   // `--reference` also measures the reference server (PostGraphile v5) on the same data: see reference.ts.
   const reference = process.argv.includes('--reference');
   // `--rounds n`: interleaved rounds against the reference (at least 6).
+  // `--keep`: the benchmark database is not dropped at the end (its URL is printed), to look at its statements.
+  const keep = process.argv.includes('--keep');
   const rounds = Math.max(6, Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 6);
   // `--compare <dir>`: this build against another one, in interleaved rounds on the nested pages (see `compare` below).
   const compare = process.argv.includes('--compare')
@@ -264,7 +266,12 @@ async function main() {
     const startApi = async (apiPort: number, processes: number, dist = path.join(PROJECT_ROOT, 'dist')) => {
       const child = spawn(
         process.execPath,
-        [...(process.env.BENCH_API_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), path.join(dist, 'src/api.js')],
+        [
+          // As `npm run start:api` starts it.
+          ...API_NODE_FLAGS,
+          ...(process.env.BENCH_API_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+          path.join(dist, 'src/api.js'),
+        ],
         {
           env: {
             ...process.env,
@@ -451,6 +458,9 @@ async function main() {
       return l.rps;
     };
     const book = await generateOptionsBook(app, user.id, 'Options book', 100);
+    // The planner's statistics and the visibility map as autovacuum leaves them on a live database (the rows above
+    // were all inserted moments ago): both servers read these tables.
+    await app.ds.query('VACUUM ANALYZE');
     const sBook = await countStatements(NESTED, { p: book.portfolioId, first: 100 });
     add(
       'nested read (options book: 100 iron condors, 400 option legs, 200 tag links)',
@@ -911,7 +921,8 @@ async function main() {
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await app.close();
-    await dropDatabase(services.databaseUrl, dbName).catch(() => undefined);
+    if (keep) console.error(`kept the benchmark database: ${databaseUrl}`);
+    else await dropDatabase(services.databaseUrl, dbName).catch(() => undefined);
     await services.stop();
   }
 }
