@@ -119,6 +119,55 @@ describe('parsed legs rows kept between reads', () => {
   });
 });
 
+describe('strategies rows and stored metrics kept between reads', () => {
+  const READ = `query($p: ID!) { portfolio(id: $p) { strategies { edges { node {
+    id name metrics { calculatedAt stale } } } } } }`;
+  const fullReads = () => h.sql.filter((s) => /FROM strategies s LEFT JOIN strategy_metrics sm/.test(s)).length;
+
+  it('are checked against the row versions on each read: only what changed behind the API is read again', async () => {
+    const u = await registerUser(h);
+    const p = await createPortfolio(h, u.token);
+    const { strategyId } = await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: 'CACHEDSTRAT',
+      quantity: 10,
+      entryPrice: '5',
+    });
+    await h.app.metrics.recompute([strategyId]);
+    const nodeOf = (r: any) => r.portfolio.strategies.edges[0].node;
+    h.sql.length = 0;
+    const first = nodeOf(ok(await h.gql(READ, { p }, u.token)));
+    expect(first).toMatchObject({ id: strategyId, name: 'Long CACHEDSTRAT', metrics: { stale: false } });
+    expect(fullReads()).toBe(1);
+    h.sql.length = 0;
+    expect(nodeOf(ok(await h.gql(READ, { p }, u.token)))).toEqual(first);
+    expect(fullReads()).toBe(0); // ids and row versions only
+
+    // Written straight to the database (another process, a migration, a manual fix): the next read sees it.
+    await h.app.ds.query(`UPDATE strategies SET name = 'Renamed behind the API' WHERE id = $1`, [strategyId]);
+    h.sql.length = 0;
+    expect(nodeOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ name: 'Renamed behind the API' });
+    expect(fullReads()).toBe(1);
+    h.sql.length = 0;
+    expect(nodeOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ name: 'Renamed behind the API' });
+    expect(fullReads()).toBe(0);
+
+    // Metrics recomputed (a new strategy_metrics row version): read again, with the new computation's time.
+    await h.app.ds.query(`UPDATE strategy_metrics SET calculated_at = '2030-01-02T03:04:05Z' WHERE strategy_id = $1`, [
+      strategyId,
+    ]);
+    h.sql.length = 0;
+    expect(nodeOf(ok(await h.gql(READ, { p }, u.token))).metrics.calculatedAt).toBe('2030-01-02T03:04:05.000Z');
+    expect(fullReads()).toBe(1);
+
+    // Marked stale by a price change: the flag shows at once.
+    await h.app.ds.query(`UPDATE strategies SET stale = true, row_version = row_version + 1 WHERE id = $1`, [
+      strategyId,
+    ]);
+    expect(nodeOf(ok(await h.gql(READ, { p }, u.token))).metrics.stale).toBe(true);
+  });
+});
+
 describe('a page fetched with its relations', () => {
   it('shows for each strategy the same legs, tags and metrics as the strategy read on its own', async () => {
     const u = await registerUser(h);
@@ -162,16 +211,17 @@ describe('a page fetched with its relations', () => {
     const fields =
       'id legCount isSynthetic legs { id quantity marketValue priceSource strategy { id } } tags { id name } ' +
       'metrics { marketValue costBasis }';
+    const query = `query($p: ID!) { portfolio(id: $p) { strategies(first: 4) { edges { cursor node { ${fields} } } } } }`;
     h.sql.length = 0;
-    const page = ok(
-      await h.gql(
-        `query($p: ID!) { portfolio(id: $p) { strategies(first: 4) { edges { cursor node { ${fields} } } } } }`,
-        { p },
-        u.token,
-      ),
-    );
-    // portfolio; page with metrics, its legs and its tags (at the same time); nothing per strategy
+    const first = ok(await h.gql(query, { p }, u.token));
+    // portfolio; page (ids, row versions), its legs and its tags (at the same time); then the strategies rows and
+    // their metrics, which this process has not read at these versions yet; nothing per strategy
+    expect(h.sql.length).toBe(5);
+    h.sql.length = 0;
+    const page = ok(await h.gql(query, { p }, u.token));
+    // Unchanged since: the rows kept from the first read
     expect(h.sql.length).toBe(4);
+    expect(page).toEqual(first);
     const nodes = page.portfolio.strategies.edges.map((e: any) => e.node);
     expect(nodes).toHaveLength(4);
     expect(

@@ -11,6 +11,7 @@ import { StrategyStatus } from '../../domain/types';
 import type { AuthUser } from '../../context';
 import { groupBy } from '../../infra/loader';
 import { rowsOf } from '../../infra/rows';
+import { VersionedRows } from '../../infra/versioned-rows';
 import type { Loaders } from '../../loaders';
 import { PortfolioSnapshotEntity } from '../batch/batch.entity';
 import type { LegCache } from '../leg/leg.cache';
@@ -59,10 +60,20 @@ export interface StrategyPage {
 
 /** Read-side queries over strategies: filtered connections, groups and totals. */
 export class StrategyQueries {
+  /**
+   * This process's strategies rows and stored metrics as read at their row versions (see VersionedRows): a page asks
+   * for ids and versions, and parses only the rows that changed since. As many as the legs cache holds legs.
+   */
+  private readonly strategyRows: VersionedRows<StrategyEntity>;
+  private readonly storedMetrics: VersionedRows<StoredMetrics>;
+
   constructor(
     private readonly ds: DataSource,
     private readonly legCache: LegCache,
-  ) {}
+  ) {
+    this.strategyRows = new VersionedRows(legCache.size);
+    this.storedMetrics = new VersionedRows(legCache.size);
+  }
 
   /** The WHERE clause of a StrategyFilter; every user value is a bind parameter. */
   private async where(user: AuthUser, scope: Scope, filter: StrategyFilter | null, params: unknown[]): Promise<string> {
@@ -128,21 +139,20 @@ export class StrategyQueries {
       cursor = `(m.created_at, m.id) > ($${params.push(ts)}::timestamptz, $${params.push(id)}::uuid)`;
     }
     const limit = `$${params.push(first + 1)}`;
-    const page = `WITH m AS (SELECT s.* FROM strategies s
+    // The page's strategies: ids, row versions and cursors only (the rows themselves come from `rows`, below).
+    const page = `WITH m AS (SELECT s.id, s.created_at, s.xmin AS v FROM strategies s
               JOIN portfolios p ON p.id = s.portfolio_id AND p.deleted_at IS NULL WHERE ${where}),
             page AS (SELECT m.*, m.created_at::text AS cursor_ts FROM m WHERE ${cursor}
               ORDER BY m.created_at, m.id LIMIT ${limit})`;
     const withMetrics = prefetch?.metrics === true;
-    const strategies = strategyRows(this.ds);
-    const metrics = storedMetricsRows(this.ds);
-    type PageRow = Record<string, unknown> & { id: string | null; cursor_ts: string; total: number };
+    type PageRow = { id: string | null; v: string; cursor_ts: string; total: number; sm_v?: string | null };
     // The total comes back even with an empty page: the count row is LEFT JOINed to the page rows.
-    const [rows, legRows, tagRows] = await Promise.all([
+    const [keys, legRows, tagRows] = await Promise.all([
       read<PageRow>(
         this.ds,
         `${page}
-         SELECT ${strategies.select('page')}, page.cursor_ts, c.total
-           ${withMetrics ? `, ${metrics.select('sm', 'sm_')}` : ''}
+         SELECT page.id, page.v::text AS v, page.cursor_ts, c.total
+           ${withMetrics ? ', sm.xmin::text AS sm_v' : ''}
          FROM (SELECT count(*)::int AS total FROM m) c LEFT JOIN page ON TRUE
          ${withMetrics ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = page.id' : ''}
          ORDER BY page.created_at, page.id`,
@@ -167,20 +177,62 @@ export class StrategyQueries {
           )
         : null,
     ]);
-    const found = rows.filter((r) => r.id !== null);
+    const found = keys.filter((r): r is PageRow & { id: string } => r.id !== null);
     const shown = found.slice(0, first);
-    const edges = shown.map((r) => ({ cursor: encodeCursor(r.cursor_ts, r.id!), node: strategies.from(r) }));
+    // Rows this process does not hold at the page's versions (new, changed, or metrics recomputed): read in full.
+    const missing = shown.filter(
+      (r) =>
+        !this.strategyRows.get(r.id, r.v) || (withMetrics && r.sm_v != null && !this.storedMetrics.get(r.id, r.sm_v)),
+    );
+    const fresh = missing.length
+      ? await this.rows(
+          missing.map((r) => r.id),
+          withMetrics,
+        )
+      : null;
+    const edges: StrategyPage['edges'] = [];
+    const metrics = withMetrics ? new Map<string, Readonly<StoredMetrics> | null>() : null;
+    for (const r of shown) {
+      const read = fresh?.get(r.id);
+      const node = read ? read.strategy : this.strategyRows.get(r.id, r.v);
+      if (!node) continue; // deleted between the two statements
+      edges.push({ cursor: encodeCursor(r.cursor_ts, r.id), node });
+      metrics?.set(r.id, read ? read.metrics : r.sm_v == null ? null : this.storedMetrics.get(r.id, r.sm_v)!);
+    }
     const ids = new Set(edges.map((e) => e.node.id));
     return {
       edges,
       pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: rows[0].total,
-      metrics: withMetrics
-        ? new Map(shown.map((r) => [r.id!, metrics.present(r, 'sm_') ? metrics.from(r, 'sm_') : null]))
-        : null,
+      totalCount: keys[0].total,
+      metrics,
       legs: legRows && prefetch ? await this.legsOf(ids, legRows, prefetch.snapshot) : null,
       tags: tagRows && this.tagsOf(ids, tagRows),
     };
+  }
+
+  /**
+   * Strategies rows (with their stored metrics when `withMetrics`) read in full, as the current versions, which are
+   * kept for the pages that follow.
+   */
+  private async rows(ids: string[], withMetrics: boolean) {
+    const strategies = strategyRows(this.ds);
+    const metrics = storedMetricsRows(this.ds);
+    const rows = await read<Record<string, unknown> & { v: string; sm_v?: string | null }>(
+      this.ds,
+      `SELECT ${strategies.select('s')}, s.xmin::text AS v
+         ${withMetrics ? `, ${metrics.select('sm', 'sm_')}, sm.xmin::text AS sm_v` : ''}
+       FROM strategies s ${withMetrics ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = s.id' : ''}
+       WHERE s.id = ANY($1)`,
+      [ids],
+    );
+    const byId = new Map<string, { strategy: Readonly<StrategyEntity>; metrics: Readonly<StoredMetrics> | null }>();
+    for (const r of rows) {
+      const strategy = this.strategyRows.set(r.id as string, r.v, strategies.from(r));
+      const stored =
+        withMetrics && r.sm_v != null ? this.storedMetrics.set(strategy.id, r.sm_v, metrics.from(r, 'sm_')) : null;
+      byId.set(strategy.id, { strategy, metrics: stored });
+    }
+    return byId;
   }
 
   /** The page's legs (key rows of the strategies in `ids`) as views valued in `snapshot`, by strategy. */
