@@ -37,11 +37,22 @@ export function parseDecimal(value: unknown): Decimal {
   return d;
 }
 
+/**
+ * The text of each Decimal serialized so far: a Decimal is immutable, and the figures of cached leg views and strategy
+ * sums are the same objects from one read to the next (until their prices change), so each is written out once.
+ */
+const decimalText = new WeakMap<Decimal, string>();
+
 /** Exact decimal, serialized as a JSON string ("150.25"); inputs accept string or number. */
 export const DecimalScalar = new GraphQLScalarType({
   name: 'Decimal',
   description: 'Exact decimal, serialized as a JSON string ("150.25"); inputs accept string or number',
-  serialize: (v) => (v instanceof Decimal ? v : new Decimal(v as string)).toFixed(),
+  serialize: (v) => {
+    if (!(v instanceof Decimal)) return new Decimal(v as string).toFixed();
+    let text = decimalText.get(v);
+    if (text === undefined) decimalText.set(v, (text = v.toFixed()));
+    return text;
+  },
   parseValue: parseDecimal,
   parseLiteral: (ast: ValueNode) => {
     if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return parseDecimal(ast.value);
