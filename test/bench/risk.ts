@@ -90,6 +90,8 @@ async function riskPortfolio(app: App, userId: string, name: string, strategies:
 export async function riskBenchmarks({ app, userId, quick, add, read, countStatements }: RiskBenchDeps): Promise<void> {
   const p500 = await riskPortfolio(app, userId, 'Risk 500', 500);
   const p100 = await riskPortfolio(app, userId, 'Risk 100', 100);
+  // Statistics as autovacuum leaves them after a bulk load (see `analyze` in run.ts).
+  await app.ds.query('VACUUM ANALYZE');
   await countStatements(STRESS, { p: p500 });
   await countStatements(STRESS, { p: p100 });
   const s500 = await countStatements(STRESS, { p: p500 });
