@@ -211,7 +211,8 @@ describe('a page fetched with its relations', () => {
     const fields =
       'id legCount isSynthetic legs { id quantity marketValue priceSource strategy { id } } tags { id name } ' +
       'metrics { marketValue costBasis }';
-    const query = `query($p: ID!) { portfolio(id: $p) { strategies(first: 4) { edges { cursor node { ${fields} } } } } }`;
+    const query = `query($p: ID!) { portfolio(id: $p) {
+      strategies(first: 4) { edges { cursor node { ${fields} } } } } }`;
     h.sql.length = 0;
     const first = ok(await h.gql(query, { p }, u.token));
     // portfolio; page (ids, row versions), its legs and its tags (at the same time); then the strategies rows and
