@@ -49,12 +49,13 @@ export class LegCache {
    * read in full (one statement).
    */
   async views(ds: DataSource, keys: readonly LegKeyRow[], snapshot: PriceSnapshot): Promise<Readonly<LegView>[]> {
-    const entries = new Map<string, LegRowEntry>();
+    // Each key's cached entry when held at its version; the others are read in full (one statement).
+    const entries: (LegRowEntry | undefined)[] = new Array<LegRowEntry | undefined>(keys.length);
     const missing: string[] = [];
-    for (const r of keys) {
-      const known = this.rows.get(r.id);
-      if (known?.v === r.v) entries.set(r.id, known);
-      else missing.push(r.id);
+    for (let i = 0; i < keys.length; i++) {
+      const known = this.rows.get(keys[i].id);
+      if (known?.v === keys[i].v) entries[i] = known;
+      else missing.push(keys[i].id);
     }
     if (missing.length) {
       const legs = legRows(ds);
@@ -63,18 +64,21 @@ export class LegCache {
         `SELECT ${legs.select('l')}, l.xmin::text AS v FROM legs l WHERE l.id = ANY($1)`,
         [missing],
       );
+      const fresh = new Map<string, LegRowEntry>();
       for (const r of rows) {
         const entry: LegRowEntry = { v: r.v, leg: legs.from(r) };
-        entries.set(entry.leg.id, entry);
+        fresh.set(entry.leg.id, entry);
         this.rows.set(entry.leg.id, entry);
       }
+      for (let i = 0; i < keys.length; i++) entries[i] ??= fresh.get(keys[i].id);
     }
     // From here on nothing awaits: the snapshot's prices are taken and used in one go.
     const views: Readonly<LegView>[] = [];
-    for (const r of keys) {
-      const entry = entries.get(r.id);
+    for (let i = 0; i < keys.length; i++) {
+      const entry = entries[i];
       if (!entry) continue; // deleted between the two statements
       const { leg } = entry;
+      const r = keys[i];
       const symbolPrice = snapshot.take(leg.symbol, r.symbol_price);
       views.push(
         this.viewOf(ds, entry, snapshot, symbolPrice, snapshot.take(leg.underlyingSymbol, r.underlying_price)),

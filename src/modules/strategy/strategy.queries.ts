@@ -58,6 +58,18 @@ export interface StrategyPage {
   tags: Map<string, { strategyId: string; tag: TagEntity }[]> | null;
 }
 
+/** An edge of a page: its cursor is encoded when read (most reads select only the nodes). */
+class StrategyPageEdge {
+  constructor(
+    private readonly cursorTs: string,
+    readonly node: Readonly<StrategyEntity>,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.cursorTs, this.node.id);
+  }
+}
+
 /** Read-side queries over strategies: filtered connections, groups and totals. */
 export class StrategyQueries {
   /**
@@ -196,7 +208,7 @@ export class StrategyQueries {
       const read = fresh?.get(r.id);
       const node = read ? read.strategy : this.strategyRows.get(r.id, r.v);
       if (!node) continue; // deleted between the two statements
-      edges.push({ cursor: encodeCursor(r.cursor_ts, r.id), node });
+      edges.push(new StrategyPageEdge(r.cursor_ts, node));
       metrics?.set(r.id, read ? read.metrics : r.sm_v == null ? null : this.storedMetrics.get(r.id, r.sm_v)!);
     }
     const ids = new Set(edges.map((e) => e.node.id));
