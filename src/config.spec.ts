@@ -26,11 +26,11 @@ describe('configuration', () => {
       JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     ).scripts;
     const compose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
-    for (const flag of API_NODE_FLAGS) {
-      expect(scripts.start).toContain(`node ${flag} dist/src/main.js`);
-      expect(scripts['start:api']).toContain(`node ${flag} dist/src/api.js`);
-      expect(compose).toContain(`command: ['node', '${flag}', 'dist/src/api.js']`);
-    }
+    expect(scripts.start).toContain(`node ${API_NODE_FLAGS.join(' ')} dist/src/main.js`);
+    expect(scripts['start:api']).toContain(`node ${API_NODE_FLAGS.join(' ')} dist/src/api.js`);
+    expect(compose).toContain(
+      `command: ['node', ${API_NODE_FLAGS.map((f) => `'${f}'`).join(', ')}, 'dist/src/api.js']`,
+    );
   });
 
   it('reads API_PROCESSES as a count, "auto" as one per core', () => {
