@@ -191,26 +191,24 @@ export class StrategyQueries {
     ]);
     const found = keys.filter((r): r is PageRow & { id: string } => r.id !== null);
     const shown = found.slice(0, first);
-    // Rows this process does not hold at the page's versions (new, changed, or metrics recomputed): read in full.
-    const missing = shown.filter(
-      (r) =>
-        !this.strategyRows.get(r.id, r.v) || (withMetrics && r.sm_v != null && !this.storedMetrics.get(r.id, r.sm_v)),
-    );
-    const fresh = missing.length
-      ? await this.rows(
-          missing.map((r) => r.id),
-          withMetrics,
-        )
-      : null;
+    // The rows this process holds at the page's versions, taken now (the cache may change while a read awaits); the
+    // others (new, changed, or metrics recomputed) are read in full.
+    type Held = { strategy: Readonly<StrategyEntity>; metrics: Readonly<StoredMetrics> | null };
+    const held = shown.map((r): Held | undefined => {
+      const strategy = this.strategyRows.get(r.id, r.v);
+      const metrics = withMetrics && r.sm_v != null ? this.storedMetrics.get(r.id, r.sm_v) : null;
+      return strategy && metrics !== undefined ? { strategy, metrics } : undefined;
+    });
+    const missing = shown.filter((_, i) => !held[i]).map((r) => r.id);
+    const fresh = missing.length ? await this.rows(missing, withMetrics) : null;
     const edges: StrategyPage['edges'] = [];
     const metrics = withMetrics ? new Map<string, Readonly<StoredMetrics> | null>() : null;
-    for (const r of shown) {
-      const read = fresh?.get(r.id);
-      const node = read ? read.strategy : this.strategyRows.get(r.id, r.v);
-      if (!node) continue; // deleted between the two statements
-      edges.push(new StrategyPageEdge(r.cursor_ts, node));
-      metrics?.set(r.id, read ? read.metrics : r.sm_v == null ? null : this.storedMetrics.get(r.id, r.sm_v)!);
-    }
+    shown.forEach((r, i) => {
+      const row = held[i] ?? fresh?.get(r.id);
+      if (!row) return; // deleted between the two statements
+      edges.push(new StrategyPageEdge(r.cursor_ts, row.strategy));
+      metrics?.set(r.id, row.metrics);
+    });
     const ids = new Set(edges.map((e) => e.node.id));
     return {
       edges,
