@@ -22,6 +22,7 @@ import { startServer } from '../../src/server';
 import { startWorker } from '../../workers/worker';
 import { benchHistory } from './history';
 import { load, percentile, printTable, timeSeq, type Row } from './lib';
+import type { LoadJob, LoadResult } from './load-process';
 import { REFERENCE, REFERENCE_QUERY, startReference } from './reference';
 import { riskBenchmarks } from './risk';
 
@@ -188,24 +189,23 @@ function machineBusyMs(): number {
  * both alike. Each round measures both for `ms`; its ratio is A's throughput ÷ B's. Ratios come back sorted, and
  * each side's throughput and server CPU time per request per round.
  */
-async function interleaved(rounds: number, ms: number, a: Side, b: Side, reconnect: () => void) {
+async function interleaved(rounds: number, ms: number, a: Side, b: Side, authorization: string) {
   const sides = {
     a: { ...a, rps: [] as number[], cpu: [] as number[] },
     b: { ...b, rps: [] as number[], cpu: [] as number[] },
   };
-  for (const side of [sides.a, sides.b]) await load(10, Math.min(ms, 2000), side.once); // warm-up, not counted
+  const run = (side: Side, time: number) => loadElsewhere({ ...side.job, authorization, clients: 10, ms: time });
+  for (const side of [sides.a, sides.b]) await run(side, Math.min(ms, 2000)); // warm-up, not counted
   const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
     for (const side of r % 2 === 0 ? [sides.a, sides.b] : [sides.b, sides.a]) {
-      // Kept-alive connections that idled through the other side's round may be closing on the server's keep-alive
-      // timeout (5 s in Node) just as they are reused ("socket hang up"): each measurement starts on new ones.
-      reconnect();
+      // Each measurement is a new load process on new connections (see load-process.ts).
       const cpu0 = cpuMsOf(side.pid);
-      const l = await load(10, ms, side.once);
+      const l = await run(side, ms);
       const name = side === sides.a ? (a.name ?? 'ours') : (b.name ?? 'reference');
       if (l.errors) throw new Error(`${l.errors} failed requests in round ${r + 1} (${name}): ${String(l.firstError)}`);
       side.rps.push(l.rps);
-      side.cpu.push((cpuMsOf(side.pid) - cpu0) / l.latencies.length);
+      side.cpu.push((cpuMsOf(side.pid) - cpu0) / l.requests);
     }
     ratios.push(sides.a.rps[r] / sides.b.rps[r]);
     const [ra, rb] = [sides.a.rps[r].toFixed(1), sides.b.rps[r].toFixed(1)];
@@ -218,10 +218,23 @@ async function interleaved(rounds: number, ms: number, a: Side, b: Side, reconne
     b: { rps: sorted(sides.b.rps), cpu: sorted(sides.b.cpu) },
   };
 }
-/** One server in interleaved rounds: its process (for CPU time) and one request. */
+
+/** One measurement by a load process of its own (load-process.ts): its result. */
+async function loadElsewhere(job: LoadJob): Promise<LoadResult> {
+  const child = spawn(process.execPath, [path.join(__dirname, 'load-process.js'), JSON.stringify(job)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`the load process exited with code ${code}`);
+  return JSON.parse(out) as LoadResult;
+}
+
+/** One server in interleaved rounds: its process (for CPU time) and the request a load process sends it. */
 interface Side {
   pid: number;
-  once: () => Promise<unknown>;
+  job: { url: string; body: string };
   name?: string;
 }
 
@@ -498,9 +511,13 @@ async function main() {
         const r = await interleaved(
           rounds,
           quick ? 2000 : 5000,
-          { pid: api.pid!, once: () => read(NESTED, vars), name: 'this build' },
-          { pid: other.pid!, once: () => readAt(otherUrl, NESTED, vars), name: compare },
-          () => agent.destroy(),
+          { pid: api.pid!, job: { url, body: JSON.stringify({ query: NESTED, variables: vars }) }, name: 'this build' },
+          {
+            pid: other.pid!,
+            job: { url: otherUrl, body: JSON.stringify({ query: NESTED, variables: vars }) },
+            name: compare,
+          },
+          authorization,
         );
         const vs =
           `nested read, ${d.name}: this build vs ${path.relative(PROJECT_ROOT, compare)}, ` +
@@ -580,9 +597,12 @@ async function main() {
         const r = await interleaved(
           rounds,
           quick ? 2000 : 5000,
-          { pid: api.pid!, once: () => read(NESTED, vars) },
-          { pid: ref.process.pid!, once: refRead },
-          () => agent.destroy(),
+          { pid: api.pid!, job: { url, body: JSON.stringify({ query: NESTED, variables: vars }) } },
+          {
+            pid: ref.process.pid!,
+            job: { url: ref.url, body: JSON.stringify({ query: REFERENCE_QUERY, variables: vars }) },
+          },
+          authorization,
         );
         const vs = `nested read vs the reference, ${d.name}, ${rounds} interleaved rounds`;
         const median = percentile(r.ratios, 50);
