@@ -64,9 +64,10 @@ export type Config = ReturnType<typeof loadConfig>;
 /**
  * V8 flags the API is started with (`npm start`, `npm run start:api`, docker-compose's api, the benchmark): a young
  * generation of 64 MB per semi-space, from the start, instead of one that grows from 1 to 16 MB and shrinks again when
- * idle. A nested read allocates a few MB that die at once (result rows, the response tree, its JSON); with the default
- * a scavenge ran every few requests. Measured on the options book with 10 clients, alternating builds: +9% throughput
- * for the larger maximum, +3% more for starting at it (README, Benchmarks). It costs ~50 MB more RSS when idle.
+ * idle. A nested read allocates a few MB that die at once (result rows, the response tree, its JSON), so with the
+ * default the young generation fills every few requests. Measured on the options book with 10 clients, alternating
+ * builds: +9% throughput for the larger maximum, +3% more for starting at it (README, Benchmarks). It costs ~50 MB
+ * more RSS when idle.
  */
 export const API_NODE_FLAGS = ['--max-semi-space-size=64', '--min-semi-space-size=64'] as const;
 

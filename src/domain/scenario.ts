@@ -599,13 +599,7 @@ export function valueStress(book: StressBook, s: Scenario): StressValuation {
       if (exact) return exact;
       let extra = book.fixed;
       for (const x of extraTerms) extra = extra.plus(x);
-      const linear =
-        book.linearScale.isZero() && book.linearValue.isZero()
-          ? null
-          : s.priceChangePct === 0
-            ? book.linearValue
-            : book.linearValue.mul(growth(s.priceChangePct));
-      exact = [linear, ticks ? new Decimal(`${ticks}e-4`) : null].reduce<Decimal>((a, x) => (x ? a.plus(x) : a), extra);
+      exact = exactValue(extra, book, ticks, s);
       return exact;
     },
     approxValue: extraN + book.linearValueN * move + ticks / 10_000,
@@ -641,17 +635,26 @@ export function stressGroupValue(book: StressBook, g: number, s: Scenario, run: 
     }
     book.groupParts[g] = parts = { fixed, linearValue, linearScale };
   }
-  const ticks = run.groupTicks[g];
+  return exactValue(parts.fixed, parts, run.groupTicks[g], s);
+}
+
+/**
+ * An exact value under scenario `s`, as valueScenario adds it up: `start` (the fixed terms), then the linear terms'
+ * value moved by the scenario's price change, then `ticks` ten-thousandths (the modelled options' values).
+ */
+function exactValue(
+  start: Decimal,
+  { linearValue, linearScale }: { linearValue: Decimal; linearScale: Decimal },
+  ticks: number,
+  s: Scenario,
+): Decimal {
   const linear =
-    parts.linearScale.isZero() && parts.linearValue.isZero()
+    linearScale.isZero() && linearValue.isZero()
       ? null
       : s.priceChangePct === 0
-        ? parts.linearValue
-        : parts.linearValue.mul(growth(s.priceChangePct));
-  return [linear, ticks ? new Decimal(`${ticks}e-4`) : null].reduce<Decimal>(
-    (a, x) => (x ? a.plus(x) : a),
-    parts.fixed,
-  );
+        ? linearValue
+        : linearValue.mul(growth(s.priceChangePct));
+  return [linear, ticks ? new Decimal(`${ticks}e-4`) : null].reduce<Decimal>((a, x) => (x ? a.plus(x) : a), start);
 }
 
 /**

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 export interface Row {
@@ -29,6 +30,29 @@ export async function timeSeq(
     out.push(performance.now() - t);
   }
   return out.sort((a, b) => a - b);
+}
+
+/**
+ * One read as the load generators send it: `body` POSTed to `url` through node:http on `agent`'s kept-alive connections
+ * (lighter than fetch), checked (status 200, a data object, no errors) on the raw bytes without decoding them.
+ */
+export function postRead(agent: http.Agent, url: string, body: string, authorization: string): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization };
+    const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const buf = Buffer.concat(chunks);
+        if (res.statusCode !== 200 || buf.indexOf('{"data":{') !== 0 || buf.includes('"errors":'))
+          reject(new Error(buf.toString('utf8', 0, 500)));
+        else resolve(buf);
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** `clients` concurrent loops for `ms` milliseconds (bounded); returns completed requests per second and latencies. */

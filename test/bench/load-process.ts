@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { load } from './lib';
+import { load, postRead } from './lib';
 
 /** What one measurement sends: `clients` keep-alive loops POSTing `body` to `url` for `ms` milliseconds. */
 export interface LoadJob {
@@ -22,32 +22,12 @@ export interface LoadResult {
  * A load generator in a process of its own (`node load-process.js '<LoadJob as JSON>'`), for the interleaved rounds:
  * the benchmark's own process also hosts an App and the results, and during the rounds of a full run it used ~1.1 ms
  * of CPU per request against 0.3 ms when measuring one server alone (README, Benchmarks). A fresh process per
- * measurement costs each side the same. A response counts when it is 200 and `{"data":{…}` without errors.
+ * measurement costs each side the same. A response counts as postRead checks it.
  */
 async function main() {
   const job = JSON.parse(process.argv[2]) as LoadJob;
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.clients });
-  const headers = {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(job.body),
-    authorization: job.authorization,
-  };
-  const once = () =>
-    new Promise<void>((resolve, reject) => {
-      const req = http.request(job.url, { method: 'POST', agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const buf = Buffer.concat(chunks);
-          if (res.statusCode !== 200 || buf.indexOf('{"data":{') !== 0 || buf.includes('"errors":'))
-            reject(new Error(buf.toString('utf8', 0, 300)));
-          else resolve();
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(job.body);
-    });
+  const once = () => postRead(agent, job.url, job.body, job.authorization);
   const r = await load(job.clients, job.ms, once);
   agent.destroy();
   const result: LoadResult = {

@@ -21,7 +21,7 @@ import { createSchema } from '../../src/schema';
 import { startServer } from '../../src/server';
 import { startWorker } from '../../workers/worker';
 import { benchHistory } from './history';
-import { load, percentile, printTable, timeSeq, type Row } from './lib';
+import { load, percentile, postRead, printTable, timeSeq, type Row } from './lib';
 import type { LoadJob, LoadResult } from './load-process';
 import { REFERENCE, REFERENCE_QUERY, startReference } from './reference';
 import { riskBenchmarks } from './risk';
@@ -335,35 +335,11 @@ async function main() {
       return j;
     };
 
-    // The load generator shares the machine: reads go through node:http on kept-alive connections (lighter than
-    // fetch) and are checked (status 200, a data object, no errors) on the raw bytes, without decoding them.
+    // The load generator shares the machine: reads are checked on their raw bytes (see postRead).
     const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
     const authorization = headers.authorization;
     const readAt = (target: string, query: string, variables: object) =>
-      new Promise<Buffer>((resolve, reject) => {
-        const body = JSON.stringify({ query, variables });
-        const req = http.request(
-          target,
-          {
-            method: 'POST',
-            agent,
-            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              const buf = Buffer.concat(chunks);
-              if (res.statusCode !== 200 || buf.indexOf('{"data":{') !== 0 || buf.includes('"errors":'))
-                reject(new Error(buf.toString('utf8', 0, 500)));
-              else resolve(buf);
-            });
-            res.on('error', reject);
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
+      postRead(agent, target, JSON.stringify({ query, variables }), authorization);
     const read = (query: string, variables: object) => readAt(url, query, variables);
 
     // In-process server: the same requests, counted statement by statement.

@@ -76,15 +76,15 @@ export class StrategyQueries {
    * This process's strategies rows and stored metrics as read at their row versions (see VersionedRows): a page asks
    * for ids and versions, and parses only the rows that changed since. As many as the legs cache holds legs.
    */
-  private readonly strategyRows: VersionedRows<StrategyEntity>;
-  private readonly storedMetrics: VersionedRows<StoredMetrics>;
+  private readonly heldStrategies: VersionedRows<StrategyEntity>;
+  private readonly heldMetrics: VersionedRows<StoredMetrics>;
 
   constructor(
     private readonly ds: DataSource,
     private readonly legCache: LegCache,
   ) {
-    this.strategyRows = new VersionedRows(legCache.size);
-    this.storedMetrics = new VersionedRows(legCache.size);
+    this.heldStrategies = new VersionedRows(legCache.size);
+    this.heldMetrics = new VersionedRows(legCache.size);
   }
 
   /** The WHERE clause of a StrategyFilter; every user value is a bind parameter. */
@@ -195,8 +195,8 @@ export class StrategyQueries {
     // others (new, changed, or metrics recomputed) are read in full.
     type Held = { strategy: Readonly<StrategyEntity>; metrics: Readonly<StoredMetrics> | null };
     const held = shown.map((r): Held | undefined => {
-      const strategy = this.strategyRows.get(r.id, r.v);
-      const metrics = withMetrics && r.sm_v != null ? this.storedMetrics.get(r.id, r.sm_v) : null;
+      const strategy = this.heldStrategies.get(r.id, r.v);
+      const metrics = withMetrics && r.sm_v != null ? this.heldMetrics.get(r.id, r.sm_v) : null;
       return strategy && metrics !== undefined ? { strategy, metrics } : undefined;
     });
     const missing = shown.filter((_, i) => !held[i]).map((r) => r.id);
@@ -237,9 +237,9 @@ export class StrategyQueries {
     );
     const byId = new Map<string, { strategy: Readonly<StrategyEntity>; metrics: Readonly<StoredMetrics> | null }>();
     for (const r of rows) {
-      const strategy = this.strategyRows.set(r.id as string, r.v, strategies.from(r));
+      const strategy = this.heldStrategies.set(r.id as string, r.v, strategies.from(r));
       const stored =
-        withMetrics && r.sm_v != null ? this.storedMetrics.set(strategy.id, r.sm_v, metrics.from(r, 'sm_')) : null;
+        withMetrics && r.sm_v != null ? this.heldMetrics.set(strategy.id, r.sm_v, metrics.from(r, 'sm_')) : null;
       byId.set(strategy.id, { strategy, metrics: stored });
     }
     return byId;
