@@ -249,4 +249,43 @@ describe('a page fetched with its relations', () => {
     expect(restIds.some((id: string) => nodes.some((n: any) => n.id === id))).toBe(false);
     expect(rest.portfolio.strategies.edges.every((e: any) => e.node.legs.length >= 1)).toBe(true);
   });
+
+  it("lists a page's legs in the legs' order, as a strategy read on its own does (ordered by PostgreSQL)", async () => {
+    const u = await registerUser(h);
+    const p = await createPortfolio(h, u.token);
+    const { strategyId } = await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: 'ORD',
+      quantity: 1,
+      entryPrice: '100',
+    });
+    for (const symbol of ['ORD270115C00100000', 'ORD270115P00090000', 'ORD270115C00110000', 'ORD270115P00080000'])
+      await createPosition(h, u.token, { portfolioId: p, symbol, quantity: 1, entryPrice: '2', strategyId });
+    // Behind the API: a closed leg with the lowest leg order (open legs come first), two legs with the same leg order
+    // created a millisecond apart (creation decides), and two with the same order and instant (id decides).
+    const ids: string[] = (
+      await h.app.ds.query(`SELECT id FROM legs WHERE strategy_id = $1 ORDER BY id`, [strategyId])
+    ).map((r: { id: string }) => r.id);
+    await h.app.ds.query(
+      `UPDATE legs SET status = 'CLOSED', exit_price = 1, exit_date = entry_date, leg_order = -1 WHERE id = $1`,
+      [ids[0]],
+    );
+    await h.app.ds.query(`UPDATE legs SET leg_order = 7, created_at = '2026-01-01T00:00:00.002Z' WHERE id = $1`, [
+      ids[1],
+    ]);
+    await h.app.ds.query(`UPDATE legs SET leg_order = 7, created_at = '2026-01-01T00:00:00.001Z' WHERE id = ANY($1)`, [
+      ids.slice(2, 4),
+    ]);
+    const expected = [ids[4], ids[2], ids[3], ids[1], ids[0]];
+    const page = ok(
+      await h.gql(
+        `query($p: ID!) { portfolio(id: $p) { strategies { edges { node { legs { id } } } } } }`,
+        { p },
+        u.token,
+      ),
+    );
+    expect(page.portfolio.strategies.edges[0].node.legs.map((l: { id: string }) => l.id)).toEqual(expected);
+    const own = ok(await h.gql(`query($id: ID!) { strategy(id: $id) { legs { id } } }`, { id: strategyId }, u.token));
+    expect(own.strategy.legs.map((l: { id: string }) => l.id)).toEqual(expected);
+  });
 });

@@ -1,7 +1,7 @@
 import type Decimal from 'decimal.js';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
-import type { MarketEnv } from '../../domain/types';
+import { LegStatus, type MarketEnv } from '../../domain/types';
 import type { valueLeg } from '../../domain/valuation';
 import { rowsOf } from '../../infra/rows';
 import { marketEnv } from '../market-data/price-snapshot';
@@ -81,8 +81,28 @@ export const LEG_KEY_COLUMNS =
   'l.id, l.xmin::text AS v, ms.last_price AS symbol_price, mu.last_price AS underlying_price';
 export const LEG_PRICE_JOINS =
   'LEFT JOIN market_data ms ON ms.symbol = l.symbol LEFT JOIN market_data mu ON mu.symbol = l.underlying_symbol';
-/** The order legs are listed in: open before closed, then by leg order. */
-export const LEG_ORDER = 'l.status, l.leg_order, l.created_at';
+/**
+ * The order legs are listed in: open before closed, then by leg order, then creation (to the millisecond, as a Date
+ * holds it), then id: one order, the same as byLegOrder's.
+ */
+export const LEG_ORDER = `l.status, l.leg_order, date_trunc('milliseconds', l.created_at), l.id`;
+
+/**
+ * LEG_ORDER in JavaScript, for a strategy's few legs: a page's legs statement leaves the order to the API, where
+ * sorting four legs per strategy costs nothing, instead of PostgreSQL sorting the page's 400 rows on every read (the
+ * options book's legs statement: 1.59 against 1.22 ms of PostgreSQL CPU).
+ */
+export function byLegOrder(a: Readonly<LegEntity>, b: Readonly<LegEntity>): number {
+  return (
+    STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
+    a.legOrder - b.legOrder ||
+    a.createdAt.getTime() - b.createdAt.getTime() ||
+    // uuid order is the order of the lower-case hex text
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+/** leg_status's enum order (OPEN, CLOSED: the migration's), which `ORDER BY l.status` follows. */
+const STATUS_RANK: Record<LegStatus, number> = { [LegStatus.OPEN]: 0, [LegStatus.CLOSED]: 1 };
 
 /** The prices a set of leg views was valued with, as a market environment (for payoff analysis). */
 export function envOfLegs(cfg: Config, legs: readonly LegView[], now = new Date()): MarketEnv {

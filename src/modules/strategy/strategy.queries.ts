@@ -15,10 +15,10 @@ import { VersionedRows } from '../../infra/versioned-rows';
 import type { Loaders } from '../../loaders';
 import { PortfolioSnapshotEntity } from '../batch/batch.entity';
 import type { LegCache } from '../leg/leg.cache';
-import { LEG_KEY_COLUMNS, LEG_ORDER, LEG_PRICE_JOINS, type LegKeyRow, type LegView } from '../leg/leg.rows';
+import { byLegOrder, LEG_KEY_COLUMNS, LEG_PRICE_JOINS, type LegKeyRow, type LegView } from '../leg/leg.rows';
 import type { PriceSnapshot } from '../market-data/price-snapshot';
 import type { TagEntity } from '../tag/tag.entity';
-import { TAG_ORDER, tagLinkColumns, tagLinksOf, type TagLinkRow } from '../tag/tag.loaders';
+import { linkedTagColumns, TAG_ORDER, tagLinksOf, type TagLinkRow } from '../tag/tag.loaders';
 import type { StrategyEntity } from './strategy.entity';
 import { storedMetricsRows, strategyRows, type StoredMetrics } from './strategy.rows';
 import type { PortfolioTotals, StrategyFilter } from './strategy.types';
@@ -171,18 +171,18 @@ export class StrategyQueries {
         params,
       ),
       prefetch?.legs
-        ? read<LegKeyRow & { sid: string }>(
+        ? read<LegKeyRow & { sid: string | null }>(
             this.ds,
-            `${page} SELECT page.id AS sid, ${LEG_KEY_COLUMNS}
-             FROM page LEFT JOIN legs l ON l.strategy_id = page.id ${LEG_PRICE_JOINS}
-             ORDER BY ${LEG_ORDER}`,
+            // A strategy without legs comes as one row without a leg, with its id (the others' ids are their legs').
+            `${page} SELECT CASE WHEN l.id IS NULL THEN page.id END AS sid, ${LEG_KEY_COLUMNS}
+             FROM page LEFT JOIN legs l ON l.strategy_id = page.id ${LEG_PRICE_JOINS}`,
             params,
           )
         : null,
       prefetch?.tags
         ? read<TagLinkRow & { sid: string }>(
             this.ds,
-            `${page} SELECT page.id AS sid, ${tagLinkColumns(this.ds)}
+            `${page} SELECT page.id AS sid, ${linkedTagColumns(this.ds)}
              FROM page LEFT JOIN (strategy_tags st JOIN tags t ON t.id = st.tag_id) ON st.strategy_id = page.id
              ORDER BY ${TAG_ORDER}`,
             params,
@@ -245,12 +245,23 @@ export class StrategyQueries {
     return byId;
   }
 
-  /** The page's legs (key rows of the strategies in `ids`) as views valued in `snapshot`, by strategy. */
-  private async legsOf(ids: Set<string>, legRows: (LegKeyRow & { sid: string })[], snapshot: PriceSnapshot) {
-    const seen = new Set(legRows.map((r) => r.sid));
-    const mine = legRows.filter((r) => r.id !== null && ids.has(r.sid));
-    const views = groupBy(await this.legCache.views(this.ds, mine, snapshot), (v) => v.strategyId);
-    return new Map([...ids].filter((id) => seen.has(id)).map((id) => [id, views.get(id) ?? []]));
+  /**
+   * The page's legs (key rows of the page's strategies, in no order; a strategy without legs as a row with its id
+   * and no leg) as views valued in `snapshot`, for the strategies in `ids`, each strategy's in LEG_ORDER.
+   */
+  private async legsOf(ids: Set<string>, legRows: (LegKeyRow & { sid: string | null })[], snapshot: PriceSnapshot) {
+    const views = groupBy(
+      await this.legCache.views(
+        this.ds,
+        legRows.filter((r) => r.id !== null),
+        snapshot,
+      ),
+      (v) => v.strategyId,
+    );
+    const legs = new Map<string, Readonly<LegView>[]>();
+    for (const r of legRows) if (r.sid !== null && ids.has(r.sid)) legs.set(r.sid, []);
+    for (const [id, list] of views) if (ids.has(id)) legs.set(id, list.sort(byLegOrder));
+    return legs;
   }
 
   /** The page's tag links (of the strategies in `ids`), by strategy. */

@@ -15,9 +15,11 @@ export const tagRows = (ds: DataSource) => rowsOf(ds, TagEntity);
 const tagLinkRows = (ds: DataSource) =>
   rowsOf(ds, TagEntity, ['id', 'userId', 'name', 'color', 'description', 'displayOrder', 'archivedAt']);
 
+/** A linked tag's columns over `tags t` (a page, which knows each link's strategy, selects only these). */
+export const linkedTagColumns = (ds: DataSource) => tagLinkRows(ds).select('t');
 /** A strategy's tag as a read selects it: `strategy_tags st JOIN tags t`, tag columns from tagLinkColumns. */
-export type TagLinkRow = Record<string, unknown> & { strategy_id: string; id: string };
-export const tagLinkColumns = (ds: DataSource) => `st.strategy_id, ${tagLinkRows(ds).select('t')}`;
+export type TagLinkRow = Record<string, unknown> & { id: string };
+export const tagLinkColumns = (ds: DataSource) => `st.strategy_id, ${linkedTagColumns(ds)}`;
 /** The order of a strategy's tags. */
 export const TAG_ORDER = 't.display_order, lower(t.name)';
 
@@ -25,7 +27,7 @@ export const TAG_ORDER = 't.display_order, lower(t.name)';
 export function tagLinksOf<R extends TagLinkRow>(
   ds: DataSource,
   rows: readonly R[],
-  strategyOf: (r: R) => string = (r) => r.strategy_id,
+  strategyOf: (r: R) => string = (r) => r.strategy_id as string,
 ): { strategyId: string; tag: TagEntity }[] {
   const read = tagLinkRows(ds);
   const tags = new Map<string, TagEntity>();
