@@ -40,6 +40,12 @@ async function statementsFor(n: number): Promise<number> {
       ),
     );
   }
+  // A price written since the last read, so that both reads compared below also read the prices that changed.
+  await h.app.ds.query(
+    `INSERT INTO market_data (symbol, last_price, price_at) VALUES ($1, 5, now())
+     ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price`,
+    [`S${n}X0`],
+  );
   h.sql.length = 0;
   const r = ok(await h.gql(NESTED, { p }, u.token));
   expect(r.portfolio.strategies.totalCount).toBe(n);
@@ -54,30 +60,37 @@ describe('nested reads', () => {
     const small = await statementsFor(3);
     const large = await statementsFor(30);
     expect(large).toBe(small);
-    // portfolio, strategies page + count + metrics, its legs (ids, row versions, prices), its tags, usage counts
-    // (the legs' strategies are the page's own)
+    // portfolio; strategies page + count + metrics + price clock, and its tags; usage counts; then the strategies
+    // rows, their legs (new to this process) and the prices written since the clock this process held. The legs'
+    // strategies are the page's own.
     expect(large).toBeLessThanOrEqual(7);
   });
 });
 
-describe('parsed legs rows kept between reads', () => {
+describe("a strategy's legs kept between reads", () => {
   const READ = `query($p: ID!) { portfolio(id: $p) { strategies { edges { node {
     legs { id quantity entryPrice marketValue costBasis } } } } } }`;
+  /** Statements that read legs rows in full, and statements that read prices (the price book's refresh). */
+  const legReads = () => h.sql.filter((s) => /\blegs l\b/.test(s)).length;
+  const priceReads = () => h.sql.filter((s) => /\bmarket_data m\b/.test(s)).length;
 
-  it('are checked against the row version on each read: only a row changed behind the API is read again', async () => {
+  it('are kept at the strategy row version, which every change of a leg moves, behind the API too', async () => {
     const u = await registerUser(h);
     const p = await createPortfolio(h, u.token);
-    const { legId } = await createPosition(h, u.token, {
+    const { legId, strategyId } = await createPosition(h, u.token, {
       portfolioId: p,
       symbol: 'CACHEDLEG',
       quantity: 10,
       entryPrice: '5',
     });
-    const legOf = (r: any) => r.portfolio.strategies.edges[0].node.legs[0];
+    const legsOf = (r: any) => r.portfolio.strategies.edges[0].node.legs;
+    const legOf = (r: any) => legsOf(r)[0];
     h.sql.length = 0;
     expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ id: legId, quantity: '10', costBasis: '50' });
-    const warm = h.sql.filter((s) => /\blegs l\b/.test(s)).length;
-    expect(warm).toBe(1); // ids, versions and prices only
+    expect(legReads()).toBe(1); // new to this process: read in full
+    h.sql.length = 0;
+    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ id: legId, quantity: '10' });
+    expect(legReads()).toBe(0); // the strategy's row version is unchanged: its legs are too
 
     // Written straight to the database (another process, a migration, a manual fix): the next read sees it.
     await h.app.ds.query(`UPDATE legs SET quantity = 12.5, entry_price = 4 WHERE id = $1`, [legId]);
@@ -88,20 +101,41 @@ describe('parsed legs rows kept between reads', () => {
       entryPrice: '4',
       costBasis: '50',
     });
-    expect(h.sql.filter((s) => /\blegs l\b/.test(s)).length).toBe(2); // the changed row is read in full
-
+    expect(legReads()).toBe(1); // the strategy's legs are read again
     h.sql.length = 0;
     expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '12.5' });
-    expect(h.sql.filter((s) => /\blegs l\b/.test(s)).length).toBe(1);
+    expect(legReads()).toBe(0);
 
-    // A new price changes the valuation of an unchanged row at once (the row stays cached; its value does not).
+    // A new price changes the valuation of unchanged legs at once (the legs stay kept; their value does not), and
+    // only the prices written since are read.
     await h.app.ds.query(`INSERT INTO market_data (symbol, last_price, price_at) VALUES ('CACHEDLEG', 6, now())
       ON CONFLICT (symbol) DO UPDATE SET last_price = EXCLUDED.last_price`);
+    h.sql.length = 0;
     expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '12.5', marketValue: '75' });
+    expect([legReads(), priceReads()]).toEqual([0, 1]);
     await h.app.ds.query(`UPDATE market_data SET last_price = 6.5 WHERE symbol = 'CACHEDLEG'`);
     expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '12.5', marketValue: '81.25' });
+    h.sql.length = 0;
+    ok(await h.gql(READ, { p }, u.token));
+    expect([legReads(), priceReads()]).toEqual([0, 0]); // nothing changed: no prices read either
+
+    // A leg added and one removed behind the API, in SQL: shown and gone on the next read.
+    const [{ id: added }] = await h.app.ds.query(
+      `INSERT INTO legs (strategy_id, portfolio_id, symbol, position_type, quantity, multiplier, investment_class,
+         underlying_symbol, entry_price, entry_date, leg_order)
+       VALUES ($1, $2, 'CACHEDLEG', 'LONG', 2, 1, 'PUBLIC', 'CACHEDLEG', 6, '2026-01-05', 1) RETURNING id`,
+      [strategyId, p],
+    );
+    expect(legsOf(ok(await h.gql(READ, { p }, u.token))).map((l: any) => l.id)).toEqual([legId, added]);
+    await h.app.ds.query(`DELETE FROM legs WHERE id = $1`, [added]);
+    expect(legsOf(ok(await h.gql(READ, { p }, u.token))).map((l: any) => l.id)).toEqual([legId]);
+
+    // A price deleted behind the API: the leg is valued without it (at its entry price) on the next read.
+    await h.app.ds.query(`DELETE FROM market_data WHERE symbol = 'CACHEDLEG'`);
+    expect(legOf(ok(await h.gql(READ, { p }, u.token)))).toMatchObject({ quantity: '12.5', marketValue: '50' });
 
     // Changed again through the API: the answer and the next read carry the new numbers.
+    await h.app.ds.query(`INSERT INTO market_data (symbol, last_price, price_at) VALUES ('CACHEDLEG', 6.5, now())`);
     expect(
       ok(
         await h.gql(
@@ -215,13 +249,14 @@ describe('a page fetched with its relations', () => {
       strategies(first: 4) { edges { cursor node { ${fields} } } } } }`;
     h.sql.length = 0;
     const first = ok(await h.gql(query, { p }, u.token));
-    // portfolio; page (ids, row versions), its legs and its tags (at the same time); then the strategies rows and
-    // their metrics, which this process has not read at these versions yet; nothing per strategy
-    expect(h.sql.length).toBe(5);
+    // portfolio; page (ids, row versions, price clock) and its tags (at the same time); then the strategies rows
+    // with their metrics and their legs, which this process has not read at these versions yet, and the prices
+    // written since the clock it held; nothing per strategy
+    expect(h.sql.length).toBe(6);
     h.sql.length = 0;
     const page = ok(await h.gql(query, { p }, u.token));
-    // Unchanged since: the rows kept from the first read
-    expect(h.sql.length).toBe(4);
+    // Unchanged since: the rows, legs and prices kept from the first read
+    expect(h.sql.length).toBe(3);
     expect(page).toEqual(first);
     const nodes = page.portfolio.strategies.edges.map((e: any) => e.node);
     expect(nodes).toHaveLength(4);

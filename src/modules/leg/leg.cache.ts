@@ -13,7 +13,7 @@ import { legRows, legView, type LegKeyRow, type LegView } from './leg.rows';
  * row and these, so an unchanged row (same version) valued again at the same inputs reuses it: one Black-Scholes
  * valuation per leg, price change and second, not one per read. The view is shared by the reads that reuse it, frozen.
  */
-interface LegRowEntry {
+export interface LegRowEntry {
   v: string;
   leg: Readonly<LegEntity>;
   view?: Readonly<LegView>;
@@ -85,6 +85,39 @@ export class LegCache {
       );
     }
     return views;
+  }
+
+  /**
+   * The entry of a legs row read in full at version `v`: the one held when it is at that version (with its last
+   * valuation), else a new one, kept.
+   */
+  entry(leg: LegEntity, v: string): LegRowEntry {
+    const known = this.rows.get(leg.id);
+    if (known?.v === v) return known;
+    const entry: LegRowEntry = { v, leg };
+    this.rows.set(leg.id, entry);
+    return entry;
+  }
+
+  /**
+   * Views of held entries (in their order) valued in `snapshot`, each symbol at the price `prices` gives unless the
+   * snapshot has taken one already (PriceSnapshot.take).
+   */
+  valued(
+    ds: DataSource,
+    entries: readonly LegRowEntry[],
+    snapshot: PriceSnapshot,
+    prices: ReadonlyMap<string, string | null>,
+  ): Readonly<LegView>[] {
+    return entries.map(({ leg }, i) =>
+      this.viewOf(
+        ds,
+        entries[i],
+        snapshot,
+        snapshot.take(leg.symbol, prices.get(leg.symbol) ?? null),
+        snapshot.take(leg.underlyingSymbol, prices.get(leg.underlyingSymbol) ?? null),
+      ),
+    );
   }
 
   /**

@@ -10,6 +10,10 @@ export class MarketDataEntity {
   @Column({ ...MONEY, nullable: true }) lastPrice: Decimal | null;
   @Column({ type: 'timestamptz', nullable: true }) priceAt: Date | null;
   @Column({ type: 'varchar', length: 80, nullable: true }) sector: string | null;
+  /** The price clock of the transaction that last wrote the row, set by the database (migration ReadVersions). */
+  @Index('IDX_market_data_clock')
+  @Column({ type: 'bigint', default: 0 })
+  clock: string;
 }
 
 /** Price history, one row per published tick. */

@@ -15,7 +15,9 @@ import { VersionedRows } from '../../infra/versioned-rows';
 import type { Loaders } from '../../loaders';
 import { PortfolioSnapshotEntity } from '../batch/batch.entity';
 import type { LegCache } from '../leg/leg.cache';
-import { byLegOrder, LEG_KEY_COLUMNS, LEG_PRICE_JOINS, type LegKeyRow, type LegView } from '../leg/leg.rows';
+import type { LegRowEntry } from '../leg/leg.cache';
+import { byLegOrder, legRows, type LegView } from '../leg/leg.rows';
+import { PriceBook } from '../market-data/price-book';
 import type { PriceSnapshot } from '../market-data/price-snapshot';
 import type { TagEntity } from '../tag/tag.entity';
 import { linkedTagColumns, TAG_ORDER, tagLinksOf, type TagLinkRow } from '../tag/tag.loaders';
@@ -78,6 +80,9 @@ export class StrategyQueries {
    */
   private readonly heldStrategies: VersionedRows<StrategyEntity>;
   private readonly heldMetrics: VersionedRows<StoredMetrics>;
+  /** Each strategy's legs (in LEG_ORDER) at the strategy's row version, and this process's latest prices. */
+  private readonly heldLegs: VersionedRows<readonly LegRowEntry[]>;
+  private readonly prices = new PriceBook();
 
   constructor(
     private readonly ds: DataSource,
@@ -85,6 +90,7 @@ export class StrategyQueries {
   ) {
     this.heldStrategies = new VersionedRows(legCache.size);
     this.heldMetrics = new VersionedRows(legCache.size);
+    this.heldLegs = new VersionedRows(legCache.size);
   }
 
   /** The WHERE clause of a StrategyFilter; every user value is a bind parameter. */
@@ -157,28 +163,29 @@ export class StrategyQueries {
             page AS (SELECT m.*, m.created_at::text AS cursor_ts FROM m WHERE ${cursor}
               ORDER BY m.created_at, m.id LIMIT ${limit})`;
     const withMetrics = prefetch?.metrics === true;
-    type PageRow = { id: string | null; v: string; cursor_ts: string; total: number; sm_v?: string | null };
-    // The total comes back even with an empty page: the count row is LEFT JOINed to the page rows.
-    const [keys, legRows, tagRows] = await Promise.all([
+    const withLegs = prefetch?.legs === true;
+    type PageRow = {
+      id: string | null;
+      v: string;
+      cursor_ts: string;
+      total: number;
+      clock?: string;
+      sm_v?: string | null;
+    };
+    // The total comes back even with an empty page: the count row is LEFT JOINed to the page rows. With legs, the
+    // price clock too (see PriceBook), read in the same snapshot as the strategies' row versions.
+    const [keys, tagRows] = await Promise.all([
       read<PageRow>(
         this.ds,
         `${page}
          SELECT page.id, page.v::text AS v, page.cursor_ts, c.total
-           ${withMetrics ? ', sm.xmin::text AS sm_v' : ''}
-         FROM (SELECT count(*)::int AS total FROM m) c LEFT JOIN page ON TRUE
+           ${withLegs ? ', c.clock' : ''} ${withMetrics ? ', sm.xmin::text AS sm_v' : ''}
+         FROM (SELECT count(*)::int AS total ${withLegs ? ', (SELECT v::text FROM price_clock) AS clock' : ''}
+               FROM m) c LEFT JOIN page ON TRUE
          ${withMetrics ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = page.id' : ''}
          ORDER BY page.created_at, page.id`,
         params,
       ),
-      prefetch?.legs
-        ? read<LegKeyRow & { sid: string | null }>(
-            this.ds,
-            // A strategy without legs comes as one row without a leg, with its id (the others' ids are their legs').
-            `${page} SELECT CASE WHEN l.id IS NULL THEN page.id END AS sid, ${LEG_KEY_COLUMNS}
-             FROM page LEFT JOIN legs l ON l.strategy_id = page.id ${LEG_PRICE_JOINS}`,
-            params,
-          )
-        : null,
       prefetch?.tags
         ? read<TagLinkRow & { sid: string }>(
             this.ds,
@@ -192,22 +199,33 @@ export class StrategyQueries {
     const found = keys.filter((r): r is PageRow & { id: string } => r.id !== null);
     const shown = found.slice(0, first);
     // The rows this process holds at the page's versions, taken now (the cache may change while a read awaits); the
-    // others (new, changed, or metrics recomputed) are read in full.
+    // others (new, changed, or metrics recomputed) are read in full. A strategy's row version also versions its legs
+    // (migration ReadVersions), so its legs held at that version are its legs now.
     type Held = { strategy: Readonly<StrategyEntity>; metrics: Readonly<StoredMetrics> | null };
     const held = shown.map((r): Held | undefined => {
       const strategy = this.heldStrategies.get(r.id, r.v);
       const metrics = withMetrics && r.sm_v != null ? this.heldMetrics.get(r.id, r.sm_v) : null;
       return strategy && metrics !== undefined ? { strategy, metrics } : undefined;
     });
+    const heldLegs = withLegs ? shown.map((r) => this.heldLegs.get(r.id, r.v)) : [];
     const missing = shown.filter((_, i) => !held[i]).map((r) => r.id);
-    const fresh = missing.length ? await this.rows(missing, withMetrics) : null;
+    const missingLegs = withLegs ? shown.filter((_, i) => !heldLegs[i]).map((r) => r.id) : [];
+    const [fresh, freshLegs, prices] = await Promise.all([
+      missing.length ? this.rows(missing, withMetrics) : null,
+      missingLegs.length ? this.legsRows(missingLegs) : null,
+      withLegs ? this.prices.at(this.ds, Number(keys[0].clock)) : null,
+    ]);
     const edges: StrategyPage['edges'] = [];
     const metrics = withMetrics ? new Map<string, Readonly<StoredMetrics> | null>() : null;
+    const legs = withLegs && prices ? new Map<string, Readonly<LegView>[]>() : null;
     shown.forEach((r, i) => {
       const row = held[i] ?? fresh?.get(r.id);
       if (!row) return; // deleted between the two statements
       edges.push(new StrategyPageEdge(r.cursor_ts, row.strategy));
       metrics?.set(r.id, row.metrics);
+      const entries = heldLegs[i] ?? freshLegs?.get(r.id);
+      // From here on nothing awaits: the snapshot's prices are taken and used in one go.
+      if (legs && entries) legs.set(r.id, this.legCache.valued(this.ds, entries, prefetch!.snapshot, prices!));
     });
     const ids = new Set(edges.map((e) => e.node.id));
     return {
@@ -215,7 +233,7 @@ export class StrategyQueries {
       pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null },
       totalCount: keys[0].total,
       metrics,
-      legs: legRows && prefetch ? await this.legsOf(ids, legRows, prefetch.snapshot) : null,
+      legs,
       tags: tagRows && this.tagsOf(ids, tagRows),
     };
   }
@@ -246,22 +264,34 @@ export class StrategyQueries {
   }
 
   /**
-   * The page's legs (key rows of the page's strategies, in no order; a strategy without legs as a row with its id
-   * and no leg) as views valued in `snapshot`, for the strategies in `ids`, each strategy's in LEG_ORDER.
+   * The legs of strategies read in full, each strategy's in LEG_ORDER and kept at the strategy's row version read in
+   * the same statement (which the legs' changes move: migration ReadVersions).
    */
-  private async legsOf(ids: Set<string>, legRows: (LegKeyRow & { sid: string | null })[], snapshot: PriceSnapshot) {
-    const views = groupBy(
-      await this.legCache.views(
-        this.ds,
-        legRows.filter((r) => r.id !== null),
-        snapshot,
-      ),
-      (v) => v.strategyId,
+  private async legsRows(ids: string[]): Promise<Map<string, readonly LegRowEntry[]>> {
+    const legs = legRows(this.ds);
+    const rows = await read<Record<string, unknown> & { sid: string; sv: string; v: string | null }>(
+      this.ds,
+      `SELECT s.id AS sid, s.xmin::text AS sv, ${legs.select('l')}, l.xmin::text AS v
+       FROM strategies s LEFT JOIN legs l ON l.strategy_id = s.id WHERE s.id = ANY($1)`,
+      [ids],
     );
-    const legs = new Map<string, Readonly<LegView>[]>();
-    for (const r of legRows) if (r.sid !== null && ids.has(r.sid)) legs.set(r.sid, []);
-    for (const [id, list] of views) if (ids.has(id)) legs.set(id, list.sort(byLegOrder));
-    return legs;
+    const byStrategy = new Map<string, { sv: string; entries: LegRowEntry[] }>();
+    for (const r of rows) {
+      let s = byStrategy.get(r.sid);
+      if (!s) byStrategy.set(r.sid, (s = { sv: r.sv, entries: [] }));
+      if (r.v !== null) s.entries.push(this.legCache.entry(legs.from(r), r.v));
+    }
+    const held = new Map<string, readonly LegRowEntry[]>();
+    for (const [id, { sv, entries }] of byStrategy)
+      held.set(
+        id,
+        this.heldLegs.set(
+          id,
+          sv,
+          entries.sort((a, b) => byLegOrder(a.leg, b.leg)),
+        ),
+      );
+    return held;
   }
 
   /** The page's tag links (of the strategies in `ids`), by strategy. */
