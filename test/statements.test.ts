@@ -153,6 +153,48 @@ describe("a strategy's legs kept between reads", () => {
   });
 });
 
+describe("a strategy's tags kept between reads", () => {
+  const READ = `query($p: ID!) { portfolio(id: $p) { strategies { edges { node { tags { name color } } } } } }`;
+  const tagReads = () => h.sql.filter((s) => /\bstrategy_tags st\b/.test(s)).length;
+
+  it('are kept at the strategy row version, moved by any change of a link or a tag, in SQL too', async () => {
+    const u = await registerUser(h);
+    const p = await createPortfolio(h, u.token);
+    const { strategyId } = await createPosition(h, u.token, {
+      portfolioId: p,
+      symbol: 'CACHEDTAG',
+      quantity: 1,
+      entryPrice: '5',
+    });
+    const [a, b] = ok(await h.gql('{ tags { id name } }', {}, u.token)).tags;
+    ok(
+      await h.gql(
+        'mutation($s: ID!, $t: [ID!]!) { addStrategyTags(strategyId: $s, tagIds: $t) { id } }',
+        { s: strategyId, t: [a.id] },
+        u.token,
+      ),
+    );
+    const names = async () =>
+      ok(await h.gql(READ, { p }, u.token)).portfolio.strategies.edges[0].node.tags.map((t: any) => t.name);
+    h.sql.length = 0;
+    expect(await names()).toEqual([a.name]);
+    expect(tagReads()).toBe(1);
+    h.sql.length = 0;
+    expect(await names()).toEqual([a.name]);
+    expect(tagReads()).toBe(0); // unchanged strategy row version: its tags are unchanged too
+
+    // Behind the API, in SQL: a link added, a tag renamed, a link removed; each shows on the next read.
+    await h.app.ds.query(`INSERT INTO strategy_tags (strategy_id, tag_id) VALUES ($1, $2)`, [strategyId, b.id]);
+    expect(await names()).toEqual([a.name, b.name]);
+    await h.app.ds.query(`UPDATE tags SET name = 'Renamed in SQL' WHERE id = $1`, [a.id]);
+    h.sql.length = 0;
+    expect(await names()).toEqual(['Renamed in SQL', b.name]);
+    expect(tagReads()).toBe(1);
+    await h.app.ds.query(`DELETE FROM strategy_tags WHERE strategy_id = $1 AND tag_id = $2`, [strategyId, b.id]);
+    expect(await names()).toEqual(['Renamed in SQL']);
+  });
+});
+
 describe('strategies rows and stored metrics kept between reads', () => {
   const READ = `query($p: ID!) { portfolio(id: $p) { strategies { edges { node {
     id name metrics { calculatedAt stale } } } } } }`;
@@ -249,14 +291,14 @@ describe('a page fetched with its relations', () => {
       strategies(first: 4) { edges { cursor node { ${fields} } } } } }`;
     h.sql.length = 0;
     const first = ok(await h.gql(query, { p }, u.token));
-    // portfolio; page (ids, row versions, price clock) and its tags (at the same time); then the strategies rows
-    // with their metrics and their legs, which this process has not read at these versions yet, and the prices
+    // portfolio; page (ids, row versions, price clock); then, at the same time, the strategies rows with their
+    // metrics, their legs and their tags, which this process has not read at these versions yet, and the prices
     // written since the clock it held; nothing per strategy
     expect(h.sql.length).toBe(6);
     h.sql.length = 0;
     const page = ok(await h.gql(query, { p }, u.token));
-    // Unchanged since: the rows, legs and prices kept from the first read
-    expect(h.sql.length).toBe(3);
+    // Unchanged since: portfolio and page; the rows, legs, tags and prices kept from the first read
+    expect(h.sql.length).toBe(2);
     expect(page).toEqual(first);
     const nodes = page.portfolio.strategies.edges.map((e: any) => e.node);
     expect(nodes).toHaveLength(4);

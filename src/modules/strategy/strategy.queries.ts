@@ -26,6 +26,8 @@ import { storedMetricsRows, strategyRows, type StoredMetrics } from './strategy.
 import type { PortfolioTotals, StrategyFilter } from './strategy.types';
 
 export type Scope = { portfolioId: string } | { tagId: string };
+/** A strategy's tag as a page holds it (the tag object is shared, read-only, by the links that read it together). */
+type TagLink = { strategyId: string; tag: TagEntity };
 
 /** Relations of the page's strategies to fetch with it (what the query selects), legs valued in `snapshot`. */
 export interface Prefetch {
@@ -48,8 +50,8 @@ export function strategyPrefetch(
 }
 
 /**
- * A page of strategies as data, with the relations fetched with it, by strategy id: only strategies a prefetch
- * statement saw are present (the statements may see different snapshots); null when not fetched.
+ * A page of strategies as data, with the relations fetched with it, by strategy id: only strategies still found when
+ * their rows or relations were read are present; null when not fetched.
  */
 export interface StrategyPage {
   edges: { cursor: string; node: StrategyEntity }[];
@@ -57,7 +59,7 @@ export interface StrategyPage {
   totalCount: number;
   metrics: Map<string, StoredMetrics | null> | null;
   legs: Map<string, Readonly<LegView>[]> | null;
-  tags: Map<string, { strategyId: string; tag: TagEntity }[]> | null;
+  tags: Map<string, TagLink[]> | null;
 }
 
 /** An edge of a page: its cursor is encoded when read (most reads select only the nodes). */
@@ -82,6 +84,8 @@ export class StrategyQueries {
   private readonly heldMetrics: VersionedRows<StoredMetrics>;
   /** Each strategy's legs (in LEG_ORDER) at the strategy's row version, and this process's latest prices. */
   private readonly heldLegs: VersionedRows<readonly LegRowEntry[]>;
+  /** Each strategy's tag links (in TAG_ORDER) at the strategy's row version. */
+  private readonly heldTags: VersionedRows<readonly TagLink[]>;
   private readonly prices = new PriceBook();
 
   constructor(
@@ -91,6 +95,7 @@ export class StrategyQueries {
     this.heldStrategies = new VersionedRows(legCache.size);
     this.heldMetrics = new VersionedRows(legCache.size);
     this.heldLegs = new VersionedRows(legCache.size);
+    this.heldTags = new VersionedRows(legCache.size);
   }
 
   /** The WHERE clause of a StrategyFilter; every user value is a bind parameter. */
@@ -134,11 +139,13 @@ export class StrategyQueries {
   /**
    * A Relay connection in the stable order (created_at, id): page and total count in one statement.
    *
-   * `prefetch` names the relations the query selects under `edges.node` (see the resolvers' lookahead): metrics come
-   * in the page's own statement (a LEFT JOIN on the primary key); legs and tags come from statements that compute the
-   * same page themselves and run at the same time as it, on other pooled connections. They come back with the page
-   * (StrategyPage), for the resolver to prime the request's loaders with, so a nested page costs one round trip after
-   * the portfolio instead of three.
+   * `prefetch` names the relations the query selects under `edges.node` (see the resolvers' lookahead). The page's
+   * statement reads the strategies' ids and row versions (and their metrics' versions, and the price clock); this
+   * process holds, by strategy and row version, the strategies rows, their stored metrics, their legs and their tag
+   * links (a strategy's row version moves with its legs and tags: migration ReadVersions), and the latest prices by
+   * price clock (PriceBook). Only what it does not hold at those versions is read, by id, in statements run at the
+   * same time on other pooled connections. The relations come back with the page (StrategyPage), for the resolver to
+   * prime the request's loaders with: an unchanged page costs one statement after the portfolio.
    */
   async connection(
     user: AuthUser,
@@ -174,33 +181,23 @@ export class StrategyQueries {
     };
     // The total comes back even with an empty page: the count row is LEFT JOINed to the page rows. With legs, the
     // price clock too (see PriceBook), read in the same snapshot as the strategies' row versions.
-    const [keys, tagRows] = await Promise.all([
-      read<PageRow>(
-        this.ds,
-        `${page}
-         SELECT page.id, page.v::text AS v, page.cursor_ts, c.total
-           ${withLegs ? ', c.clock' : ''} ${withMetrics ? ', sm.xmin::text AS sm_v' : ''}
-         FROM (SELECT count(*)::int AS total ${withLegs ? ', (SELECT v::text FROM price_clock) AS clock' : ''}
-               FROM m) c LEFT JOIN page ON TRUE
-         ${withMetrics ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = page.id' : ''}
-         ORDER BY page.created_at, page.id`,
-        params,
-      ),
-      prefetch?.tags
-        ? read<TagLinkRow & { sid: string }>(
-            this.ds,
-            `${page} SELECT page.id AS sid, ${linkedTagColumns(this.ds)}
-             FROM page LEFT JOIN (strategy_tags st JOIN tags t ON t.id = st.tag_id) ON st.strategy_id = page.id
-             ORDER BY ${TAG_ORDER}`,
-            params,
-          )
-        : null,
-    ]);
+    const keys = await read<PageRow>(
+      this.ds,
+      `${page}
+       SELECT page.id, page.v::text AS v, page.cursor_ts, c.total
+         ${withLegs ? ', c.clock' : ''} ${withMetrics ? ', sm.xmin::text AS sm_v' : ''}
+       FROM (SELECT count(*)::int AS total ${withLegs ? ', (SELECT v::text FROM price_clock) AS clock' : ''}
+             FROM m) c LEFT JOIN page ON TRUE
+       ${withMetrics ? 'LEFT JOIN strategy_metrics sm ON sm.strategy_id = page.id' : ''}
+       ORDER BY page.created_at, page.id`,
+      params,
+    );
+    const withTags = prefetch?.tags === true;
     const found = keys.filter((r): r is PageRow & { id: string } => r.id !== null);
     const shown = found.slice(0, first);
     // The rows this process holds at the page's versions, taken now (the cache may change while a read awaits); the
     // others (new, changed, or metrics recomputed) are read in full. A strategy's row version also versions its legs
-    // (migration ReadVersions), so its legs held at that version are its legs now.
+    // and tags (migration ReadVersions), so its legs and tags held at that version are its legs and tags now.
     type Held = { strategy: Readonly<StrategyEntity>; metrics: Readonly<StoredMetrics> | null };
     const held = shown.map((r): Held | undefined => {
       const strategy = this.heldStrategies.get(r.id, r.v);
@@ -208,16 +205,20 @@ export class StrategyQueries {
       return strategy && metrics !== undefined ? { strategy, metrics } : undefined;
     });
     const heldLegs = withLegs ? shown.map((r) => this.heldLegs.get(r.id, r.v)) : [];
+    const heldTags = withTags ? shown.map((r) => this.heldTags.get(r.id, r.v)) : [];
     const missing = shown.filter((_, i) => !held[i]).map((r) => r.id);
     const missingLegs = withLegs ? shown.filter((_, i) => !heldLegs[i]).map((r) => r.id) : [];
-    const [fresh, freshLegs, prices] = await Promise.all([
+    const missingTags = withTags ? shown.filter((_, i) => !heldTags[i]).map((r) => r.id) : [];
+    const [fresh, freshLegs, freshTags, prices] = await Promise.all([
       missing.length ? this.rows(missing, withMetrics) : null,
       missingLegs.length ? this.legsRows(missingLegs) : null,
+      missingTags.length ? this.tagsRows(missingTags) : null,
       withLegs ? this.prices.at(this.ds, Number(keys[0].clock)) : null,
     ]);
     const edges: StrategyPage['edges'] = [];
     const metrics = withMetrics ? new Map<string, Readonly<StoredMetrics> | null>() : null;
     const legs = withLegs && prices ? new Map<string, Readonly<LegView>[]>() : null;
+    const tags = withTags ? new Map<string, TagLink[]>() : null;
     shown.forEach((r, i) => {
       const row = held[i] ?? fresh?.get(r.id);
       if (!row) return; // deleted between the two statements
@@ -226,15 +227,16 @@ export class StrategyQueries {
       const entries = heldLegs[i] ?? freshLegs?.get(r.id);
       // From here on nothing awaits: the snapshot's prices are taken and used in one go.
       if (legs && entries) legs.set(r.id, this.legCache.valued(this.ds, entries, prefetch!.snapshot, prices!));
+      const links = heldTags[i] ?? freshTags?.get(r.id);
+      if (tags && links) tags.set(r.id, [...links]); // the request's own list of the held links
     });
-    const ids = new Set(edges.map((e) => e.node.id));
     return {
       edges,
       pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null },
       totalCount: keys[0].total,
       metrics,
       legs,
-      tags: tagRows && this.tagsOf(ids, tagRows),
+      tags,
     };
   }
 
@@ -294,18 +296,30 @@ export class StrategyQueries {
     return held;
   }
 
-  /** The page's tag links (of the strategies in `ids`), by strategy. */
-  private tagsOf(ids: Set<string>, tagRows: (TagLinkRow & { sid: string })[]) {
-    const seen = new Set(tagRows.map((r) => r.sid));
+  /**
+   * The tag links of strategies read in full, each strategy's in TAG_ORDER and kept at the strategy's row version
+   * read in the same statement (which the links' and the tags' changes move: migration ReadVersions).
+   */
+  private async tagsRows(ids: string[]): Promise<Map<string, readonly TagLink[]>> {
+    const rows = await read<TagLinkRow & { sid: string; sv: string }>(
+      this.ds,
+      `SELECT s.id AS sid, s.xmin::text AS sv, ${linkedTagColumns(this.ds)}
+       FROM strategies s LEFT JOIN (strategy_tags st JOIN tags t ON t.id = st.tag_id) ON st.strategy_id = s.id
+       WHERE s.id = ANY($1) ORDER BY ${TAG_ORDER}`,
+      [ids],
+    );
+    const versions = new Map(rows.map((r) => [r.sid, r.sv]));
     const links = groupBy(
       tagLinksOf(
         this.ds,
-        tagRows.filter((r) => r.id !== null && ids.has(r.sid)),
+        rows.filter((r) => r.id !== null),
         (r) => r.sid,
       ),
       (l) => l.strategyId,
     );
-    return new Map([...ids].filter((id) => seen.has(id)).map((id) => [id, links.get(id) ?? []]));
+    const held = new Map<string, readonly TagLink[]>();
+    for (const [id, sv] of versions) held.set(id, this.heldTags.set(id, sv, links.get(id) ?? []));
+    return held;
   }
 
   /**
