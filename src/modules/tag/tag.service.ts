@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { PortfolioChangeKind } from '../../common/enums';
 import { badInput, conflict, limitExceeded, notFound } from '../../common/errors';
-import { checkIds } from '../../common/tx';
+import { checkIds, isUuid } from '../../common/tx';
 import type { AuthUser } from '../../context';
 import { read } from '../../data-source';
 import type { UnitOfWork } from '../../infra/unit-of-work';
@@ -88,6 +88,19 @@ export class TagService {
       .getMany();
     if (rows.length !== ids.length) throw notFound('Tag', field);
     return ids.map((id) => rows.find((t) => t.id === id)!);
+  }
+
+  /**
+   * Locks, in id order, the strategies that carry the tags `which` selects (a statement over `tags t`), before the
+   * tags change: a tag's change touches the strategies that carry it (migration ReadVersions), and retagging locks
+   * strategies before tags, so locking them here first keeps one order and the two cannot deadlock.
+   */
+  private async lockCarriers(m: EntityManager, which: string, params: unknown[]): Promise<void> {
+    await m.query(
+      `SELECT 1 FROM strategies WHERE id IN (SELECT st.strategy_id FROM strategy_tags st WHERE st.tag_id IN (${which}))
+       ORDER BY id FOR NO KEY UPDATE`,
+      params,
+    );
   }
 
   /** Serialises a user's tag writes so that limits and name checks cannot race. */
@@ -194,6 +207,8 @@ export class TagService {
     if (patches.length > MAX_ACTIVE_TAGS) throw limitExceeded(`At most ${MAX_ACTIVE_TAGS} tags per batch`, 'inputs');
     return this.uow.run(async (m) => {
       await this.lockUser(m, user);
+      const ids = patches.map((p) => p.id).filter(isUuid);
+      await this.lockCarriers(m, 'SELECT t.id FROM tags t WHERE t.id = ANY($1) AND t.user_id = $2', [ids, user.id]);
       const tags = await this.owned(
         m,
         user,
@@ -210,6 +225,7 @@ export class TagService {
   reorder(user: AuthUser, tagIds: string[]): Promise<TagEntity[]> {
     return this.uow.run(async (m) => {
       await this.lockUser(m, user);
+      await this.lockCarriers(m, 'SELECT t.id FROM tags t WHERE t.user_id = $1', [user.id]);
       await this.owned(m, user, tagIds);
       await m.query(
         `WITH given AS (SELECT id, ord FROM unnest($2::uuid[]) WITH ORDINALITY AS g(id, ord)),
@@ -225,6 +241,7 @@ export class TagService {
 
   archive(user: AuthUser, id: string): Promise<TagEntity> {
     return this.uow.run(async (m) => {
+      if (isUuid(id)) await this.lockCarriers(m, 'SELECT $1::uuid', [id]);
       const [tag] = await this.owned(m, user, [id], 'id');
       if (tag.archivedAt) throw badInput('Tag is already archived', 'id');
       tag.archivedAt = new Date();
@@ -235,6 +252,7 @@ export class TagService {
   restore(user: AuthUser, id: string): Promise<TagEntity> {
     return this.uow.run(async (m) => {
       await this.lockUser(m, user);
+      if (isUuid(id)) await this.lockCarriers(m, 'SELECT $1::uuid', [id]);
       const [tag] = await this.owned(m, user, [id], 'id');
       if (!tag.archivedAt) throw badInput('Tag is not archived', 'id');
       await this.checkRoom(m, user, 1);
@@ -326,11 +344,12 @@ export class TagService {
   }
 
   /** Tags archived more than 90 days ago disappear for good (links cascade); run by the daily batch. */
-  async purgeArchived(m: EntityManager = this.ds.manager): Promise<number> {
-    const [, n]: [unknown, number] = await m.query(
-      `DELETE FROM tags WHERE archived_at < now() - make_interval(days => $1)`,
-      [ARCHIVE_PURGE_DAYS],
-    );
-    return n;
+  purgeArchived(): Promise<number> {
+    return this.uow.run(async (m) => {
+      const purged = 'SELECT t.id FROM tags t WHERE t.archived_at < now() - make_interval(days => $1)';
+      await this.lockCarriers(m, purged, [ARCHIVE_PURGE_DAYS]);
+      const [, n]: [unknown, number] = await m.query(`DELETE FROM tags WHERE id IN (${purged})`, [ARCHIVE_PURGE_DAYS]);
+      return n;
+    });
   }
 }
