@@ -1,10 +1,21 @@
+import { dropDatabase, ensureDatabase, migrate } from '../src/infra/bootstrap';
 import { createPortfolio, createPosition, ok, registerUser, startHarness, type Harness } from './helpers/harness';
 
+/**
+ * A database of this file's own: other files' workers and sweepers recompute stale strategies in the shared one,
+ * which moves their row versions (and so what a read finds kept) between two reads of a test here.
+ */
+const DB = `${process.env.TEST_DATABASE}_statements`;
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ worker: false });
-});
-afterAll(() => h.close());
+  const url = await ensureDatabase(process.env.TEST_SERVER_URL!, DB);
+  await migrate(url);
+  h = await startHarness({ worker: false, databaseUrl: url });
+}, 120000);
+afterAll(async () => {
+  await h?.close();
+  await dropDatabase(process.env.TEST_SERVER_URL!, DB);
+}, 60000);
 
 const NESTED = `query($p: ID!) { portfolio(id: $p) { name strategies(first: 500) { totalCount edges { node {
   id name type isSynthetic legCount

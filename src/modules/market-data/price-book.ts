@@ -19,6 +19,8 @@ export class PriceBook {
 
   /** The prices as of `clock` or a later value, read first if this process holds an older copy. */
   async at(ds: DataSource, clock: number): Promise<Prices> {
+    // The clock starts at 1 and only moves up: anything else means its row is gone, and prices cannot be trusted.
+    if (!(clock >= 1)) throw new Error('the price clock row is missing (migration ReadVersions)');
     // A refresh under way may have started before `clock` was committed: then one more (at most two in all).
     while (this.held.clock < clock) {
       this.refreshing ??= this.refresh(ds).finally(() => (this.refreshing = null));
