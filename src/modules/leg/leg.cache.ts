@@ -66,9 +66,8 @@ export class LegCache {
       );
       const fresh = new Map<string, LegRowEntry>();
       for (const r of rows) {
-        const entry: LegRowEntry = { v: r.v, leg: legs.from(r) };
+        const entry = this.entry(legs.from(r), r.v);
         fresh.set(entry.leg.id, entry);
-        this.rows.set(entry.leg.id, entry);
       }
       for (let i = 0; i < keys.length; i++) entries[i] ??= fresh.get(keys[i].id);
     }
